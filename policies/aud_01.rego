@@ -1,0 +1,42 @@
+# AUD-01: an internal audit is completed at least every max_days_since_audit days.
+package shoko.controls.aud_01
+
+import data.shoko.lib
+
+kind := "records.internal_audits"
+
+max_days := input.control.parameters.max_days_since_audit
+
+completed contains r if {
+	some r in lib.rows(kind)
+	r.row.status == "completed"
+	r.row.completed_on != null
+}
+
+# The most recent completed audit decides; ties broken by audit id so the verdict is stable.
+latest := r if {
+	some r in completed
+	every other in completed {
+		[other.row.completed_on, other.row.audit_id] <= [r.row.completed_on, r.row.audit_id]
+	}
+}
+
+params := {
+	"audit_id": latest.row.audit_id,
+	"completed_on": latest.row.completed_on,
+	"days": lib.days_since(latest.row.completed_on),
+	"max_days": max_days,
+}
+
+findings contains lib.pass("audit_recent", params, latest.row.audit_id, lib.row_ref(latest.item, latest.index)) if {
+	params.days <= max_days
+}
+
+findings contains lib.fail("audit_overdue", params, latest.row.audit_id, lib.row_ref(latest.item, latest.index)) if {
+	params.days > max_days
+}
+
+findings contains lib.fail("no_completed_audit", {}, "internal-audit-programme", lib.whole_ref(item)) if {
+	count(completed) == 0
+	some item in lib.items(kind)
+}
