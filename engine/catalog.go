@@ -1,0 +1,397 @@
+package engine
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Text is a sentence in both report languages.
+type Text struct {
+	JA string `yaml:"ja" json:"ja"`
+	EN string `yaml:"en" json:"en"`
+}
+
+// Lang returns the text in lang ("ja" or "en"); Japanese is the default.
+func (t Text) Lang(lang string) string {
+	if lang == "en" {
+		return t.EN
+	}
+	return t.JA
+}
+
+// Mapping ties a control to a clause of a framework.
+type Mapping struct {
+	Framework string `yaml:"framework" json:"framework"`
+	Ref       string `yaml:"ref" json:"ref"`
+}
+
+// Automation says how a control is evidenced.
+const (
+	AutomationAutomated     = "automated"
+	AutomationRecords       = "records"
+	AutomationAttestation   = "attestation"
+	AutomationNotApplicable = "not_applicable"
+)
+
+// Control is one claim of the white paper with how it is checked. Loaded strictly from
+// controls/<ID>.yaml; see controls/schema.json for the same rules in JSON Schema form.
+type Control struct {
+	ID                  string          `yaml:"id" json:"id"`
+	Title               Text            `yaml:"title" json:"title"`
+	Section             Text            `yaml:"section" json:"section"`
+	Claim               Text            `yaml:"claim" json:"claim"`
+	Mappings            []Mapping       `yaml:"mappings" json:"mappings"`
+	Automation          string          `yaml:"automation" json:"automation"`
+	Severity            string          `yaml:"severity" json:"severity"`
+	Frequency           string          `yaml:"frequency" json:"frequency"`
+	MaxEvidenceAge      Age             `yaml:"max_evidence_age" json:"max_evidence_age"`
+	Evidence            []string        `yaml:"evidence" json:"evidence"`
+	Parameters          map[string]any  `yaml:"parameters" json:"parameters"`
+	Messages            map[string]Text `yaml:"messages" json:"messages"`
+	NotApplicableReason *Text           `yaml:"not_applicable_reason,omitempty" json:"not_applicable_reason,omitempty"`
+
+	// File is the control's YAML path as loaded (for errors and docs).
+	File string `yaml:"-" json:"-"`
+	// Package is the Rego package of its policy, e.g. "shoko.controls.aud_01".
+	Package string `yaml:"-" json:"-"`
+}
+
+// Age is a freshness limit written as "<n>d" or "<n>h".
+type Age struct{ time.Duration }
+
+// UnmarshalYAML reads "35d" or "24h".
+func (a *Age) UnmarshalYAML(n *yaml.Node) error {
+	d, err := ParseAge(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	a.Duration = d
+	return nil
+}
+
+// MarshalJSON writes the age back in its YAML form.
+func (a Age) MarshalJSON() ([]byte, error) { return []byte(strconv.Quote(a.String())), nil }
+
+func (a Age) String() string {
+	if a.Duration%(24*time.Hour) == 0 {
+		return fmt.Sprintf("%dd", a.Duration/(24*time.Hour))
+	}
+	return fmt.Sprintf("%dh", a.Duration/time.Hour)
+}
+
+var ageRE = regexp.MustCompile(`^([1-9][0-9]{0,4})([dh])$`)
+
+// ParseAge reads "<n>d" (days) or "<n>h" (hours).
+func ParseAge(s string) (time.Duration, error) {
+	m := ageRE.FindStringSubmatch(s)
+	if m == nil {
+		return 0, fmt.Errorf("max_evidence_age %q: want a whole number of days or hours, like 35d or 24h", s)
+	}
+	n, _ := strconv.Atoi(m[1])
+	if m[2] == "d" {
+		return time.Duration(n) * 24 * time.Hour, nil
+	}
+	return time.Duration(n) * time.Hour, nil
+}
+
+// PackageFor is the Rego package that holds a control's policy: AUD-01 → shoko.controls.aud_01.
+func PackageFor(id string) string {
+	return "shoko.controls." + strings.ToLower(strings.ReplaceAll(id, "-", "_"))
+}
+
+var (
+	idRE          = regexp.MustCompile(`^[A-Z]{2,5}-[0-9]{2}$`)
+	placeholderRE = regexp.MustCompile(`\{([^{}]*)\}`)
+	paramNameRE   = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	codeRE        = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+	frameworks    = []string{"ISO/IEC 27002:2013", "ISO/IEC 27017:2015", "ISO/IEC 27018:2019"}
+	automations   = []string{AutomationAutomated, AutomationRecords, AutomationAttestation, AutomationNotApplicable}
+	severities    = []string{"low", "medium", "high", "critical"}
+	frequencies   = []string{"daily", "weekly", "monthly", "quarterly", "yearly"}
+)
+
+// Catalog is the set of controls, sorted by id, each with its policy.
+type Catalog struct {
+	Controls []*Control
+	// Policies are the policy files (non-test .rego) by path, as loaded.
+	Policies map[string]string
+	// Tests are the _test.rego files by path.
+	Tests map[string]string
+	// Sources are the bytes of every control and policy file by path: what Digest covers.
+	Sources map[string][]byte
+}
+
+// Control returns the control with the given id.
+func (c *Catalog) Control(id string) (*Control, bool) {
+	i := sort.Search(len(c.Controls), func(i int) bool { return c.Controls[i].ID >= id })
+	if i < len(c.Controls) && c.Controls[i].ID == id {
+		return c.Controls[i], true
+	}
+	return nil, false
+}
+
+// LoadError lists every problem found while loading a catalog, each naming file:line.
+type LoadError struct{ Problems []string }
+
+func (e *LoadError) Error() string {
+	if len(e.Problems) == 1 {
+		return "catalog: " + e.Problems[0]
+	}
+	return fmt.Sprintf("catalog: %d problems:\n  %s", len(e.Problems), strings.Join(e.Problems, "\n  "))
+}
+
+// CatalogSource says where controls and policies come from. Names are shown in errors.
+type CatalogSource struct {
+	Controls     fs.FS
+	ControlsName string
+	Policies     fs.FS
+	PoliciesName string
+	// KnownKinds are the evidence kinds collectors provide; a control reading another kind is refused.
+	KnownKinds []string
+}
+
+// LoadCatalog reads and cross-checks controls and policies. It reports every problem it finds,
+// not just the first, so one run of `shoko controls validate` shows all that needs fixing.
+func LoadCatalog(src CatalogSource) (*Catalog, error) {
+	var problems []string
+	addf := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	files, err := fs.Glob(src.Controls, "*.yaml")
+	if err != nil {
+		return nil, fmt.Errorf("list controls in %s: %w", src.ControlsName, err)
+	}
+	if len(files) == 0 {
+		return nil, &LoadError{Problems: []string{fmt.Sprintf("%s: no control files (*.yaml)", src.ControlsName)}}
+	}
+	known := map[string]bool{}
+	for _, k := range src.KnownKinds {
+		known[k] = true
+	}
+	cat := &Catalog{Policies: map[string]string{}, Tests: map[string]string{}, Sources: map[string][]byte{}}
+	byID := map[string]string{}
+	for _, f := range files {
+		name := path.Join(src.ControlsName, f)
+		b, err := fs.ReadFile(src.Controls, f)
+		if err != nil {
+			addf("%s: %v", name, err)
+			continue
+		}
+		cat.Sources[name] = b
+		c, errs := decodeControl(name, b, known)
+		problems = append(problems, errs...)
+		if c == nil {
+			continue
+		}
+		if want := c.ID + ".yaml"; c.ID != "" && f != want {
+			addf("%s:1: control %s must be in a file named %s", name, c.ID, want)
+		}
+		if prev, dup := byID[c.ID]; dup {
+			addf("%s: duplicate control id %s (also in %s)", name, c.ID, prev)
+			continue
+		}
+		byID[c.ID] = name
+		cat.Controls = append(cat.Controls, c)
+	}
+	sort.Slice(cat.Controls, func(i, j int) bool { return cat.Controls[i].ID < cat.Controls[j].ID })
+
+	problems = append(problems, loadPolicies(src, cat)...)
+	if len(problems) > 0 {
+		return nil, &LoadError{Problems: problems}
+	}
+	return cat, nil
+}
+
+// decodeControl decodes one control strictly, then checks what YAML typing cannot.
+func decodeControl(name string, b []byte, known map[string]bool) (*Control, []string) {
+	var problems []string
+	addf := func(line int, format string, args ...any) {
+		problems = append(problems, fmt.Sprintf("%s:%d: %s", name, line, fmt.Sprintf(format, args...)))
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	var c Control
+	if err := dec.Decode(&c); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, []string{name + ":1: empty file"}
+		}
+		return nil, yamlProblems(name, err)
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return nil, []string{fmt.Sprintf("%s:%d: a control file holds one YAML document", name, extra.Line)}
+	}
+	var root yaml.Node
+	_ = yaml.Unmarshal(b, &root) // decoded above; only used for line numbers
+	line := func(keys ...string) int { return lineOf(&root, keys...) }
+
+	c.File = name
+	c.Package = PackageFor(c.ID)
+	switch {
+	case c.ID == "":
+		addf(1, "field id: missing")
+	case !idRE.MatchString(c.ID):
+		addf(line("id"), "field id: %q is not like ABC-01", c.ID)
+	}
+	for _, f := range []struct {
+		key  string
+		text Text
+	}{{"title", c.Title}, {"section", c.Section}, {"claim", c.Claim}} {
+		if strings.TrimSpace(f.text.JA) == "" || strings.TrimSpace(f.text.EN) == "" {
+			addf(line(f.key), "field %s: both ja and en are required", f.key)
+		}
+	}
+	for i, m := range c.Mappings {
+		if !contains(frameworks, m.Framework) {
+			addf(line("mappings"), "field mappings[%d].framework: %q is not one of %s", i, m.Framework, strings.Join(frameworks, ", "))
+		}
+		if strings.TrimSpace(m.Ref) == "" {
+			addf(line("mappings"), "field mappings[%d].ref: missing", i)
+		}
+	}
+	checkEnum := func(key, v string, allowed []string) {
+		if !contains(allowed, v) {
+			addf(line(key), "field %s: %q is not one of %s", key, v, strings.Join(allowed, ", "))
+		}
+	}
+	checkEnum("automation", c.Automation, automations)
+	checkEnum("severity", c.Severity, severities)
+	checkEnum("frequency", c.Frequency, frequencies)
+	if c.MaxEvidenceAge.Duration == 0 && c.Automation != AutomationNotApplicable {
+		addf(1, "field max_evidence_age: missing")
+	}
+	if c.Evidence == nil {
+		addf(1, "field evidence: missing (write [] for a control that reads none)")
+	}
+	seenKind := map[string]bool{}
+	for _, k := range c.Evidence {
+		if seenKind[k] {
+			addf(line("evidence"), "field evidence: kind %s listed twice", k)
+		}
+		seenKind[k] = true
+		if !known[k] {
+			addf(line("evidence"), "field evidence: no collector provides evidence kind %q", k)
+		}
+	}
+	if c.Automation == AutomationNotApplicable {
+		if c.NotApplicableReason == nil || c.NotApplicableReason.JA == "" || c.NotApplicableReason.EN == "" {
+			addf(1, "field not_applicable_reason: required (ja and en) when automation is not_applicable")
+		}
+	} else if c.NotApplicableReason != nil {
+		addf(line("not_applicable_reason"), "field not_applicable_reason: only for automation not_applicable")
+	}
+	if c.Parameters == nil {
+		c.Parameters = map[string]any{}
+	}
+	for p := range c.Parameters {
+		if !paramNameRE.MatchString(p) {
+			addf(line("parameters", p), "field parameters.%s: names are lower_snake_case", p)
+		}
+	}
+	for _, ph := range placeholders(c.Claim.JA + c.Claim.EN) {
+		if _, ok := c.Parameters[ph]; !ok {
+			addf(line("claim"), "field claim: placeholder {%s} is not a parameter", ph)
+		}
+	}
+	if len(c.Messages) == 0 {
+		addf(1, "field messages: at least one finding code is required")
+	}
+	for code, t := range c.Messages {
+		if !codeRE.MatchString(code) {
+			addf(line("messages", code), "field messages.%s: codes are lower_snake_case", code)
+		}
+		if t.JA == "" || t.EN == "" {
+			addf(line("messages", code), "field messages.%s: both ja and en are required", code)
+		}
+		ja, en := placeholders(t.JA), placeholders(t.EN)
+		sort.Strings(ja)
+		sort.Strings(en)
+		if strings.Join(ja, ",") != strings.Join(en, ",") {
+			addf(line("messages", code), "field messages.%s: ja uses {%s} but en uses {%s}", code, strings.Join(ja, "},{"), strings.Join(en, "},{"))
+		}
+	}
+	return &c, problems
+}
+
+// placeholders returns the distinct {name} placeholders of a template.
+func placeholders(s string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range placeholderRE.FindAllStringSubmatch(s, -1) {
+		if !seen[m[1]] {
+			seen[m[1]] = true
+			out = append(out, m[1])
+		}
+	}
+	return out
+}
+
+// yamlProblems turns yaml.v3 errors ("line 5: field x not found in type engine.Control") into
+// "file:5: field x not found", one problem per line yaml reported.
+func yamlProblems(name string, err error) []string {
+	var msgs []string
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	} else {
+		msgs = []string{strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	lineRE := regexp.MustCompile(`^(?:line (\d+): )?(.*)$`)
+	out := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		sm := lineRE.FindStringSubmatch(m)
+		msg := strings.ReplaceAll(sm[2], " in type engine.", " in ")
+		if sm[1] != "" {
+			out = append(out, fmt.Sprintf("%s:%s: %s", name, sm[1], msg))
+		} else {
+			out = append(out, fmt.Sprintf("%s: %s", name, msg))
+		}
+	}
+	return out
+}
+
+// lineOf finds the line of a key path in a decoded YAML document (1 if not found).
+func lineOf(root *yaml.Node, keys ...string) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := 1
+	for _, k := range keys {
+		if n.Kind != yaml.MappingNode {
+			return line
+		}
+		found := false
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				line = n.Content[i].Line
+				n = n.Content[i+1]
+				found = true
+				break
+			}
+		}
+		if !found {
+			return line
+		}
+	}
+	return line
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

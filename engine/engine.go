@@ -1,0 +1,182 @@
+// Package engine turns evidence into verdicts: it loads the control catalog and the Rego
+// policies, prepares one OPA query per control, and evaluates each control on only the evidence
+// kinds it declares. It fails closed: a control whose evidence is missing, errored, stale, or
+// whose policy errs or says nothing, is `error` — never `pass`.
+package engine
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"runtime"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/shoko-audit/shoko/calendar"
+	"github.com/shoko-audit/shoko/evidence"
+)
+
+// ToolVersion is recorded in results.
+var ToolVersion = "0.1.0"
+
+// Engine evaluates a catalog. Build it once with New; Evaluate may be called many times.
+type Engine struct {
+	cat         *Catalog
+	cal         *calendar.Calendar
+	parallelism int
+	queries     map[string]rego.PreparedEvalQuery
+}
+
+// Option configures an Engine (functional options, as OPA's rego package does).
+type Option func(*Engine)
+
+// WithCalendar sets the business-day calendar (company closures) behind
+// shoko.business_days_between. The default closes Dec 29 – Jan 3.
+func WithCalendar(c *calendar.Calendar) Option { return func(e *Engine) { e.cal = c } }
+
+// WithParallelism sets how many controls are evaluated at once (default: GOMAXPROCS).
+func WithParallelism(n int) Option {
+	return func(e *Engine) {
+		if n > 0 {
+			e.parallelism = n
+		}
+	}
+}
+
+// New compiles every policy once and prepares one query per control.
+func New(ctx context.Context, cat *Catalog, opts ...Option) (*Engine, error) {
+	e := &Engine{cat: cat, cal: calendar.Default(), parallelism: runtime.GOMAXPROCS(0),
+		queries: map[string]rego.PreparedEvalQuery{}}
+	for _, o := range opts {
+		o(e)
+	}
+	modules := map[string]*ast.Module{}
+	for name, src := range cat.Policies {
+		m, err := ast.ParseModuleWithOpts(name, src, ast.ParserOptions{RegoVersion: ast.RegoV1})
+		if err != nil {
+			return nil, fmt.Errorf("parse policy %s: %w", name, err)
+		}
+		modules[name] = m
+	}
+	compiler := ast.NewCompiler().
+		WithBuiltins(map[string]*ast.Builtin{BusinessDaysBuiltin.Name: BusinessDaysBuiltin})
+	if compiler.Compile(modules); compiler.Failed() {
+		return nil, fmt.Errorf("compile policies: %w", compiler.Errors)
+	}
+	for _, c := range cat.Controls {
+		pq, err := rego.New(
+			rego.Query("data."+c.Package+".findings"),
+			rego.Compiler(compiler),
+			rego.StrictBuiltinErrors(true),
+			businessDaysFunction(e.cal),
+		).PrepareForEval(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("prepare policy of %s: %w", c.ID, err)
+		}
+		e.queries[c.ID] = pq
+	}
+	return e, nil
+}
+
+// Run is what an evaluation is about: the time it judges as of, and the audit period.
+type Run struct {
+	Now    time.Time
+	Period Period
+}
+
+// Evaluate judges every control of the catalog on the evidence. Errors returned are about the
+// run as a whole (cancelled context, unreadable exceptions are not among them: they are reported
+// in the results); a problem with one control makes that control `error`.
+func (e *Engine) Evaluate(ctx context.Context, items []evidence.Stored, run Run) (*Results, error) {
+	if run.Now.IsZero() {
+		return nil, fmt.Errorf("evaluate: the evaluation time (now) is not set")
+	}
+	if !run.Period.End.After(run.Period.Start) {
+		return nil, fmt.Errorf("evaluate: period end %s is not after its start %s", run.Period.End.Format(time.RFC3339), run.Period.Start.Format(time.RFC3339))
+	}
+	set, err := newEvidenceSet(items)
+	if err != nil {
+		return nil, err
+	}
+	runValue := ast.NewObject(
+		[2]*ast.Term{ast.StringTerm("now"), ast.StringTerm(run.Now.UTC().Format(time.RFC3339))},
+		[2]*ast.Term{ast.StringTerm("period"), ast.ObjectTerm(
+			[2]*ast.Term{ast.StringTerm("start"), ast.StringTerm(run.Period.Start.UTC().Format(time.RFC3339))},
+			[2]*ast.Term{ast.StringTerm("end"), ast.StringTerm(run.Period.End.UTC().Format(time.RFC3339))},
+		)},
+	)
+
+	out := make([]ControlResult, len(e.cat.Controls))
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < e.parallelism; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				out[i] = e.evaluateControl(ctx, e.cat.Controls[i], set, runValue, run)
+			}
+		}()
+	}
+	for i := range e.cat.Controls {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("evaluate: %w", err)
+	}
+
+	res := &Results{Schema: ResultsSchema, Tool: "shoko " + ToolVersion,
+		Now: run.Now.UTC().Format(time.RFC3339), Period: Period{Start: run.Period.Start.UTC(), End: run.Period.End.UTC()},
+		Controls: out, Summary: map[string]int{}}
+	res.Catalog.Digest = e.cat.Digest()
+	res.Catalog.Controls = len(e.cat.Controls)
+	for _, c := range e.cal.Closures() {
+		res.Calendar.Closures = append(res.Calendar.Closures, c.String())
+	}
+	res.Exceptions = applyExceptions(set, e.cat, res.Controls, run.Now)
+	for _, s := range AllStatuses {
+		res.Summary[s] = 0
+	}
+	for _, c := range res.Controls {
+		res.Summary[c.Status]++
+	}
+	for _, it := range set.items {
+		res.Evidence = append(res.Evidence, it.ref)
+	}
+	res.RunID = runID(run, res.Catalog.Digest, set)
+	return res, nil
+}
+
+// runID is derived from what the run is about, so the same evidence, catalog and time give the
+// same id: r<time>-<hash>.
+func runID(run Run, catalogDigest string, set *evidenceSet) string {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\n%s\n%s\n%s\n", run.Now.UTC().Format(time.RFC3339), run.Period.Start.UTC().Format(time.RFC3339),
+		run.Period.End.UTC().Format(time.RFC3339), catalogDigest)
+	for _, it := range set.items {
+		fmt.Fprintf(h, "%s %s\n", it.ref.Path, it.ref.Digest)
+	}
+	return "r" + run.Now.UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(h.Sum(nil))[:12]
+}
+
+// Digest is a SHA-256 over every control and policy file (names and contents), in name order.
+func (c *Catalog) Digest() string {
+	h := sha256.New()
+	names := make([]string, 0, len(c.Sources))
+	for n := range c.Sources {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00", n, len(c.Sources[n]))
+		h.Write(c.Sources[n])
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}

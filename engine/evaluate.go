@@ -1,0 +1,401 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/util"
+
+	"github.com/shoko-audit/shoko/evidence"
+)
+
+// maxClockSkew is how far in the future of the evaluation time an item may have been collected
+// before it is treated as a clock problem rather than evidence.
+const maxClockSkew = 5 * time.Minute
+
+// setItem is an evidence item converted once to the OPA value every policy reads: evidence is
+// never re-serialised per control.
+type setItem struct {
+	ref   EvidenceRef
+	err   string
+	value *ast.Term // {"kind","digest","scope","collected_at","data"}
+	data  ast.Value // the item's data, for resolving finding pointers
+	raw   []byte    // the item's data as stored
+}
+
+type evidenceSet struct {
+	items    []*setItem
+	byKind   map[string][]*setItem
+	kindTerm map[string]*ast.Term // array of the ok items of a kind
+	byDigest map[string]*setItem
+}
+
+func newEvidenceSet(items []evidence.Stored) (*evidenceSet, error) {
+	s := &evidenceSet{byKind: map[string][]*setItem{}, kindTerm: map[string]*ast.Term{}, byDigest: map[string]*setItem{}}
+	sorted := append([]evidence.Stored(nil), items...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
+	for _, st := range sorted {
+		var data any
+		if err := util.UnmarshalJSON(st.Data, &data); err != nil {
+			return nil, fmt.Errorf("evidence %s: data: %w", st.Path, err)
+		}
+		dv, err := ast.InterfaceToValue(data)
+		if err != nil {
+			return nil, fmt.Errorf("evidence %s: data: %w", st.Path, err)
+		}
+		scope := ast.NewObject()
+		for k, v := range st.Scope {
+			scope.Insert(ast.StringTerm(k), ast.StringTerm(v))
+		}
+		it := &setItem{
+			ref: EvidenceRef{Kind: st.Kind, Path: st.Path, Digest: st.Digest, Scope: st.Scope,
+				CollectedAt: st.CollectedAt.UTC(), Status: st.Status},
+			data: dv,
+			raw:  st.Data,
+			value: ast.ObjectTerm(
+				[2]*ast.Term{ast.StringTerm("kind"), ast.StringTerm(st.Kind)},
+				[2]*ast.Term{ast.StringTerm("digest"), ast.StringTerm(st.Digest)},
+				[2]*ast.Term{ast.StringTerm("scope"), ast.NewTerm(scope)},
+				[2]*ast.Term{ast.StringTerm("collected_at"), ast.StringTerm(st.CollectedAt.UTC().Format(time.RFC3339))},
+				[2]*ast.Term{ast.StringTerm("data"), ast.NewTerm(dv)},
+			),
+		}
+		if st.Error != nil {
+			it.err = *st.Error
+		}
+		s.items = append(s.items, it)
+		s.byKind[st.Kind] = append(s.byKind[st.Kind], it)
+		s.byDigest[st.Digest] = it
+	}
+	for k, its := range s.byKind {
+		terms := make([]*ast.Term, 0, len(its))
+		for _, it := range its {
+			if it.ref.Status == evidence.StatusOK {
+				terms = append(terms, it.value)
+			}
+		}
+		s.kindTerm[k] = ast.ArrayTerm(terms...)
+	}
+	return s, nil
+}
+
+func text(ja, en string, args ...any) Text {
+	return Text{JA: fmt.Sprintf(ja, args...), EN: fmt.Sprintf(en, args...)}
+}
+
+func (e *Engine) evaluateControl(ctx context.Context, c *Control, set *evidenceSet, runValue ast.Object, run Run) ControlResult {
+	r := ControlResult{ID: c.ID, Title: c.Title, Automation: c.Automation, Severity: c.Severity,
+		Counts: map[string]int{}, Findings: []Finding{}, Evidence: []EvidenceRef{}}
+	for _, s := range []string{StatusPass, StatusFail, StatusNotApplicable, StatusWaived} {
+		r.Counts[s] = 0
+	}
+	fail := func(reason Text) ControlResult {
+		r.Status, r.Reason, r.Findings = StatusError, reason, []Finding{}
+		for s := range r.Counts {
+			r.Counts[s] = 0
+		}
+		return r
+	}
+
+	// Fail closed before the policy runs: every declared kind present, collected, and fresh.
+	kinds := map[string]bool{}
+	for _, k := range c.Evidence {
+		kinds[k] = true
+		for _, it := range set.byKind[k] {
+			r.Evidence = append(r.Evidence, it.ref)
+		}
+	}
+	for _, k := range c.Evidence {
+		if len(set.byKind[k]) == 0 {
+			return fail(text("証跡 %s がありません（収集されていません）。", "no evidence of kind %s was collected", k))
+		}
+	}
+	for _, ref := range r.Evidence {
+		it := set.byDigest[ref.Digest]
+		if ref.Status != evidence.StatusOK {
+			return fail(text("証跡 %s を収集できませんでした: %s", "evidence %s could not be collected: %s", ref.Path, it.err))
+		}
+		if c.MaxEvidenceAge.Duration > 0 && run.Now.Sub(ref.CollectedAt) > c.MaxEvidenceAge.Duration {
+			return fail(text("証跡 %s は %s に収集されたもので、許容される古さ %s を超えています（stale）。",
+				"evidence %s collected at %s is older than max_evidence_age %s (stale)",
+				ref.Path, ref.CollectedAt.Format(time.RFC3339), c.MaxEvidenceAge))
+		}
+		if ref.CollectedAt.Sub(run.Now) > maxClockSkew {
+			return fail(text("証跡 %s の収集時刻 %s が評価時刻 %s より後です。",
+				"evidence %s was collected at %s, after the evaluation time %s",
+				ref.Path, ref.CollectedAt.Format(time.RFC3339), run.Now.UTC().Format(time.RFC3339)))
+		}
+	}
+
+	input, err := controlInput(c, set, runValue)
+	if err != nil {
+		return fail(text("ポリシーへの入力を作れませんでした: %v", "could not build the policy input: %v", err))
+	}
+	rs, err := e.queries[c.ID].Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		return fail(text("ポリシーの評価に失敗しました: %v", "policy evaluation failed: %v", err))
+	}
+	var raw []any
+	if len(rs) == 1 && len(rs[0].Expressions) == 1 {
+		raw, _ = rs[0].Expressions[0].Value.([]any)
+	}
+	if len(raw) == 0 {
+		return fail(text("ポリシーが判定を出しませんでした（判定なし）。", "the policy yielded no finding (no verdict)"))
+	}
+	for i, f := range raw {
+		fd, err := e.finding(c, f, set, kinds)
+		if err != nil {
+			return fail(text("ポリシーの出力 %d 件目が不正です: %v", "finding %d from the policy is invalid: %v", i+1, err))
+		}
+		r.Findings = append(r.Findings, fd)
+	}
+	sortFindings(r.Findings)
+	finish(c, &r)
+	return r
+}
+
+// finish sets the status, counts and reason from the findings.
+func finish(c *Control, r *ControlResult) {
+	for s := range r.Counts {
+		r.Counts[s] = 0
+	}
+	for _, f := range r.Findings {
+		r.Counts[f.Status]++
+	}
+	n, failing, waived := len(r.Findings), r.Counts[StatusFail], r.Counts[StatusWaived]
+	switch {
+	case failing > 0:
+		r.Status = StatusFail
+		r.Reason = Text{JA: fmt.Sprintf("%d 件中 %d 件が不適合です。", n, failing), EN: fmt.Sprintf("%d of %d findings fail", failing, n)}
+		if waived > 0 {
+			r.Reason.JA += fmt.Sprintf("（%d 件は例外承認済み）", waived)
+			r.Reason.EN += fmt.Sprintf(" (%d covered by exceptions)", waived)
+		}
+	case waived > 0:
+		r.Status = StatusWaived
+		r.Reason = Text{JA: fmt.Sprintf("不適合 %d 件はすべて有効な例外で承認されています。", waived),
+			EN: fmt.Sprintf("all %d failing findings are covered by approved, unexpired exceptions", waived)}
+	case r.Counts[StatusNotApplicable] == n:
+		r.Status = StatusNotApplicable
+		if c.NotApplicableReason != nil {
+			r.Reason = *c.NotApplicableReason
+		} else {
+			r.Reason = r.Findings[0].Message
+		}
+	case c.Automation == AutomationAttestation:
+		r.Status = StatusAttested
+		r.Reason = text("有効な証明 %d 件を確認しました。", "%d valid attestation(s) checked", r.Counts[StatusPass])
+	default:
+		r.Status = StatusPass
+		r.Reason = text("%d 件を確認し、すべて適合です。", "%d checked, all pass", r.Counts[StatusPass])
+	}
+}
+
+func controlInput(c *Control, set *evidenceSet, runValue ast.Object) (ast.Value, error) {
+	params, err := ast.InterfaceToValue(jsonCompatible(c.Parameters))
+	if err != nil {
+		return nil, fmt.Errorf("parameters: %w", err)
+	}
+	ev := ast.NewObject()
+	for _, k := range c.Evidence {
+		ev.Insert(ast.StringTerm(k), set.kindTerm[k])
+	}
+	return ast.NewObject(
+		[2]*ast.Term{ast.StringTerm("control"), ast.ObjectTerm(
+			[2]*ast.Term{ast.StringTerm("id"), ast.StringTerm(c.ID)},
+			[2]*ast.Term{ast.StringTerm("parameters"), ast.NewTerm(params)},
+		)},
+		[2]*ast.Term{ast.StringTerm("evidence"), ast.NewTerm(ev)},
+		[2]*ast.Term{ast.StringTerm("run"), ast.NewTerm(runValue)},
+	), nil
+}
+
+// jsonCompatible turns YAML-decoded values (map[string]any with nested maps and ints) into
+// values OPA accepts, without changing them.
+func jsonCompatible(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = jsonCompatible(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonCompatible(e)
+		}
+		return out
+	case int:
+		return json.Number(strconv.Itoa(x))
+	case int64:
+		return json.Number(strconv.FormatInt(x, 10))
+	case uint64:
+		return json.Number(strconv.FormatUint(x, 10))
+	case float64:
+		return json.Number(strconv.FormatFloat(x, 'f', -1, 64))
+	default:
+		return v
+	}
+}
+
+// finding checks one policy output against the contract and renders its message.
+func (e *Engine) finding(c *Control, raw any, set *evidenceSet, kinds map[string]bool) (Finding, error) {
+	obj, ok := raw.(map[string]any)
+	if !ok {
+		return Finding{}, fmt.Errorf("not an object")
+	}
+	for k := range obj {
+		switch k {
+		case "status", "code", "params", "resource", "evidence":
+		default:
+			return Finding{}, fmt.Errorf("unknown field %q", k)
+		}
+	}
+	var f Finding
+	f.Status, _ = obj["status"].(string)
+	f.Code, _ = obj["code"].(string)
+	f.Resource, _ = obj["resource"].(string)
+	switch f.Status {
+	case StatusPass, StatusFail, StatusNotApplicable:
+	default:
+		return Finding{}, fmt.Errorf("status %v is not pass, fail or not_applicable", obj["status"])
+	}
+	tmpl, ok := c.Messages[f.Code]
+	if !ok {
+		return Finding{}, fmt.Errorf("code %v has no message in %s", obj["code"], c.File)
+	}
+	if f.Resource == "" {
+		return Finding{}, fmt.Errorf("code %s: resource is missing or not a string", f.Code)
+	}
+	f.Params = map[string]any{}
+	if p, present := obj["params"]; present {
+		pm, ok := p.(map[string]any)
+		if !ok {
+			return Finding{}, fmt.Errorf("code %s: params is not an object", f.Code)
+		}
+		f.Params = pm
+	}
+	var err error
+	if f.Message.JA, err = render(tmpl.JA, f.Params); err != nil {
+		return Finding{}, fmt.Errorf("code %s: message: %w", f.Code, err)
+	}
+	if f.Message.EN, err = render(tmpl.EN, f.Params); err != nil {
+		return Finding{}, fmt.Errorf("code %s: message: %w", f.Code, err)
+	}
+
+	ev, present := obj["evidence"]
+	if !present {
+		if f.Status != StatusNotApplicable {
+			return Finding{}, fmt.Errorf("code %s: a %s finding must point at its evidence", f.Code, f.Status)
+		}
+		return f, nil
+	}
+	em, ok := ev.(map[string]any)
+	if !ok {
+		return Finding{}, fmt.Errorf("code %s: evidence is not an object", f.Code)
+	}
+	digest, _ := em["digest"].(string)
+	pointer, _ := em["pointer"].(string)
+	it, ok := set.byDigest[digest]
+	if !ok || !kinds[it.ref.Kind] {
+		return Finding{}, fmt.Errorf("code %s: evidence digest %q is not an item this control read", f.Code, digest)
+	}
+	if err := resolvePointer(it.data, pointer); err != nil {
+		return Finding{}, fmt.Errorf("code %s: evidence pointer %q in %s: %w", f.Code, pointer, it.ref.Path, err)
+	}
+	f.Evidence = &FindingRef{Kind: it.ref.Kind, Digest: digest, Path: it.ref.Path, Scope: it.ref.Scope, Pointer: pointer}
+	return f, nil
+}
+
+// resolvePointer checks that a JSON pointer (RFC 6901) into the stored item names a value under /data.
+func resolvePointer(data ast.Value, pointer string) error {
+	if pointer != "/data" && !strings.HasPrefix(pointer, "/data/") {
+		return fmt.Errorf("must start with /data")
+	}
+	v := data
+	rest := strings.TrimPrefix(pointer, "/data")
+	if rest == "" {
+		return nil
+	}
+	for _, tok := range strings.Split(rest[1:], "/") {
+		tok = strings.ReplaceAll(strings.ReplaceAll(tok, "~1", "/"), "~0", "~")
+		switch x := v.(type) {
+		case ast.Object:
+			t := x.Get(ast.StringTerm(tok))
+			if t == nil {
+				return fmt.Errorf("no key %q", tok)
+			}
+			v = t.Value
+		case *ast.Array:
+			i, err := strconv.Atoi(tok)
+			if err != nil || i < 0 || i >= x.Len() || (len(tok) > 1 && tok[0] == '0') {
+				return fmt.Errorf("no element %q", tok)
+			}
+			v = x.Elem(i).Value
+		default:
+			return fmt.Errorf("%q goes below a scalar", tok)
+		}
+	}
+	return nil
+}
+
+// render fills {name} placeholders from params. A placeholder without a param is an error:
+// a message with a hole would misreport the finding.
+func render(tmpl string, params map[string]any) (string, error) {
+	var missing []string
+	out := placeholderRE.ReplaceAllStringFunc(tmpl, func(m string) string {
+		name := m[1 : len(m)-1]
+		v, ok := params[name]
+		if !ok {
+			missing = append(missing, name)
+			return m
+		}
+		return formatParam(v)
+	})
+	if len(missing) > 0 {
+		return "", fmt.Errorf("template needs {%s}, which the finding's params lack", strings.Join(missing, "}, {"))
+	}
+	return out, nil
+}
+
+func formatParam(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "—"
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case bool:
+		return strconv.FormatBool(x)
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = formatParam(e)
+		}
+		return strings.Join(parts, ", ")
+	default:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+}
+
+func sortFindings(fs []Finding) {
+	key := func(f Finding) string {
+		p := ""
+		if f.Evidence != nil {
+			p = f.Evidence.Path + "#" + f.Evidence.Pointer
+		}
+		params, _ := json.Marshal(f.Params)
+		return f.Resource + "\x00" + f.Code + "\x00" + p + "\x00" + f.Status + "\x00" + string(params)
+	}
+	sort.SliceStable(fs, func(i, j int) bool { return key(fs[i]) < key(fs[j]) })
+}

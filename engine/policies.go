@@ -1,0 +1,158 @@
+package engine
+
+import (
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+)
+
+const controlsPackagePrefix = "data.shoko.controls."
+
+// loadPolicies parses every .rego file, ties each control to its package and checks that every
+// finding code a policy can emit is worded in the control's messages.
+func loadPolicies(src CatalogSource, cat *Catalog) []string {
+	var problems []string
+	addf := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	var files []string
+	err := fs.WalkDir(src.Policies, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && strings.HasSuffix(p, ".rego") {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return []string{fmt.Sprintf("%s: %v", src.PoliciesName, err)}
+	}
+	sort.Strings(files)
+
+	modules := map[string]*ast.Module{} // by display path, non-test only
+	byPackage := map[string][]string{}  // package path → display paths
+	for _, f := range files {
+		name := path.Join(src.PoliciesName, f)
+		b, err := fs.ReadFile(src.Policies, f)
+		if err != nil {
+			addf("%s: %v", name, err)
+			continue
+		}
+		cat.Sources[name] = b
+		m, err := ast.ParseModuleWithOpts(name, string(b), ast.ParserOptions{RegoVersion: ast.RegoV1})
+		if err != nil {
+			addf("%s", strings.TrimPrefix(err.Error(), "1 error occurred: "))
+			continue
+		}
+		if strings.HasSuffix(f, "_test.rego") {
+			cat.Tests[name] = string(b)
+			continue
+		}
+		cat.Policies[name] = string(b)
+		modules[name] = m
+		pkg := m.Package.Path.String()
+		byPackage[pkg] = append(byPackage[pkg], name)
+	}
+
+	controlByPackage := map[string]*Control{}
+	for _, c := range cat.Controls {
+		controlByPackage["data."+c.Package] = c
+		if len(byPackage["data."+c.Package]) == 0 {
+			addf("%s:1: control %s has no policy (expected package %s in %s)", c.File, c.ID, c.Package, src.PoliciesName)
+		}
+	}
+	pkgs := make([]string, 0, len(byPackage))
+	for p := range byPackage {
+		pkgs = append(pkgs, p)
+	}
+	sort.Strings(pkgs)
+	for _, pkg := range pkgs {
+		names := byPackage[pkg]
+		if !strings.HasPrefix(pkg, controlsPackagePrefix) {
+			continue
+		}
+		c, ok := controlByPackage[pkg]
+		if !ok {
+			addf("%s:1: policy package %s has no control in %s", names[0], strings.TrimPrefix(pkg, "data."), src.ControlsName)
+			continue
+		}
+		if len(names) > 1 {
+			addf("%s:1: package %s is split over several files (%s); keep one file per control", names[0], strings.TrimPrefix(pkg, "data."), strings.Join(names, ", "))
+		}
+		if !definesFindings(modules[names[0]]) {
+			addf("%s:1: policy %s defines no `findings` rule", names[0], strings.TrimPrefix(pkg, "data."))
+		}
+		for _, u := range findingCodes(modules[names[0]], modules, byPackage) {
+			if _, ok := c.Messages[u.code]; !ok {
+				addf("%s:%d: finding code %q has no message in %s", u.file, u.line, u.code, c.File)
+			}
+		}
+	}
+	return problems
+}
+
+func definesFindings(m *ast.Module) bool {
+	for _, r := range m.Rules {
+		if r.Head.Ref().String() == "findings" {
+			return true
+		}
+	}
+	return false
+}
+
+type codeUse struct {
+	code, file string
+	line       int
+}
+
+// findingCodes lists the literal finding codes a module can emit, including those of the
+// helper modules it imports (an attestation control emits its codes through a shared library).
+// A code is the first argument of a call to pass/fail/not_applicable, or the value of a "code"
+// key in an object literal.
+func findingCodes(m *ast.Module, all map[string]*ast.Module, byPackage map[string][]string) []codeUse {
+	visit := []*ast.Module{m}
+	seen := map[*ast.Module]bool{m: true}
+	for _, imp := range m.Imports {
+		for _, name := range byPackage[imp.Path.String()] {
+			if im := all[name]; !seen[im] {
+				seen[im] = true
+				visit = append(visit, im)
+			}
+		}
+	}
+	var uses []codeUse
+	add := func(t *ast.Term) {
+		if s, ok := t.Value.(ast.String); ok && t.Location != nil {
+			uses = append(uses, codeUse{code: string(s), file: t.Location.File, line: t.Location.Row})
+		}
+	}
+	for _, mod := range visit {
+		ast.WalkTerms(mod, func(t *ast.Term) bool {
+			switch v := t.Value.(type) {
+			case ast.Call:
+				if op, ok := v[0].Value.(ast.Ref); ok && len(v) >= 2 && len(op) > 0 {
+					last := op[len(op)-1].Value
+					if last.Compare(ast.String("pass")) == 0 || last.Compare(ast.String("fail")) == 0 || last.Compare(ast.String("not_applicable")) == 0 {
+						add(v[1])
+					}
+				}
+			case ast.Object:
+				if val := v.Get(ast.StringTerm("code")); val != nil {
+					add(val)
+				}
+			}
+			return false
+		})
+	}
+	sort.Slice(uses, func(i, j int) bool {
+		if uses[i].file != uses[j].file {
+			return uses[i].file < uses[j].file
+		}
+		return uses[i].line < uses[j].line
+	})
+	return uses
+}
