@@ -316,7 +316,7 @@ func decodeControl(name string, b []byte, known map[string]bool) (*Control, []st
 		ja, en := placeholders(t.JA), placeholders(t.EN)
 		sort.Strings(ja)
 		sort.Strings(en)
-		if strings.Join(ja, ",") != strings.Join(en, ",") {
+		if t.JA != "" && t.EN != "" && strings.Join(ja, ",") != strings.Join(en, ",") {
 			addf(line("messages", code), "field messages.%s: ja uses {%s} but en uses {%s}", code, strings.Join(ja, "},{"), strings.Join(en, "},{"))
 		}
 	}

@@ -1,0 +1,71 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+// Each class of bad catalog input gives an error naming the file and line.
+func TestCatalogRejectsBadInput(t *testing.T) {
+	good := control("ROW-01", "records", rowsControlTail)
+	cases := []struct {
+		name     string
+		controls map[string]string
+		policies map[string]string
+		want     string
+	}{
+		{"unknown key", map[string]string{"ROW-01.yaml": good + "colour: blue\n"}, nil,
+			"controls/ROW-01.yaml:15: field colour not found"},
+		{"wrong type", map[string]string{"ROW-01.yaml": strings.Replace(good, "evidence: [test.rows]", "evidence: {a: b}", 1)}, nil,
+			"controls/ROW-01.yaml:11: cannot unmarshal !!map into []string"},
+		{"duplicate key", map[string]string{"ROW-01.yaml": good + "severity: high\n"}, nil,
+			`controls/ROW-01.yaml:15: mapping key "severity" already defined at line 7`},
+		{"duplicate id", map[string]string{"ROW-02.yaml": good}, nil,
+			"duplicate control id ROW-01"},
+		{"file named for another id", map[string]string{"ROW-01.yaml": strings.Replace(good, "id: ROW-01", "id: ROW-09", 1)}, nil,
+			"controls/ROW-01.yaml:1: control ROW-09 must be in a file named ROW-09.yaml"},
+		{"control without policy", map[string]string{"NEW-01.yaml": control("NEW-01", "records", rowsControlTail)}, nil,
+			"controls/NEW-01.yaml:1: control NEW-01 has no policy (expected package shoko.controls.new_01"},
+		{"policy without control", nil, map[string]string{"orphan_01.rego": rowsPolicyFor("ORPHAN-01")},
+			"policies/orphan_01.rego:1: policy package shoko.controls.orphan_01 has no control"},
+		{"evidence kind no collector provides", map[string]string{"ROW-01.yaml": strings.Replace(good, "[test.rows]", "[aws.nothing.Here]", 1)}, nil,
+			`controls/ROW-01.yaml:11: field evidence: no collector provides evidence kind "aws.nothing.Here"`},
+		{"code used by policy without message", map[string]string{"ROW-01.yaml": strings.Replace(good, "  row_bad:", "  row_worse:", 1)}, nil,
+			`policies/row_01.rego:8: finding code "row_bad" has no message in controls/ROW-01.yaml`},
+		{"bad enum", map[string]string{"ROW-01.yaml": strings.Replace(good, "severity: low", "severity: dire", 1)}, nil,
+			`controls/ROW-01.yaml:7: field severity: "dire" is not one of low, medium, high, critical`},
+		{"bad age", map[string]string{"ROW-01.yaml": strings.Replace(good, "max_evidence_age: 2d", "max_evidence_age: 2 weeks", 1)}, nil,
+			`controls/ROW-01.yaml:9: max_evidence_age "2 weeks"`},
+		{"claim placeholder that is no parameter", map[string]string{"ROW-01.yaml": strings.Replace(good, `"limit is {limit}"`, `"limit is {limt}"`, 1)}, nil,
+			"controls/ROW-01.yaml:4: field claim: placeholder {limt} is not a parameter"},
+		{"message missing a language", map[string]string{"ROW-01.yaml": strings.Replace(good, `row_ok: {ja: "{name} は適合", en: "{name} is fine"}`, `row_ok: {en: "{name} is fine"}`, 1)}, nil,
+			"controls/ROW-01.yaml:13: field messages.row_ok: both ja and en are required"},
+		{"policy syntax error", nil, map[string]string{"row_01.rego": "package shoko.controls.row_01\nfindings contains x if {\n"},
+			"policies/row_01.rego:3: rego_parse_error"},
+		{"policy without findings", nil, map[string]string{"row_01.rego": "package shoko.controls.row_01\nverdict := 1\n"},
+			"policies/row_01.rego:1: policy shoko.controls.row_01 defines no `findings` rule"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfs := fstest.MapFS{"ROW-01.yaml": {Data: []byte(good)}}
+			pfs := fstest.MapFS{"lib/lib.rego": {Data: []byte(libRego)}, "row_01.rego": {Data: []byte(rowsPolicyFor("ROW-01"))}}
+			for k, v := range tc.controls {
+				cfs[k] = &fstest.MapFile{Data: []byte(v)}
+			}
+			for k, v := range tc.policies {
+				pfs[k] = &fstest.MapFile{Data: []byte(v)}
+			}
+			_, err := LoadCatalog(CatalogSource{Controls: cfs, ControlsName: "controls", Policies: pfs, PoliciesName: "policies", KnownKinds: []string{"test.rows"}})
+			if err == nil {
+				t.Fatalf("loaded; want an error containing %q", tc.want)
+			}
+			if !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error:\n%v\nwant it to contain %q", err, tc.want)
+			}
+		})
+	}
+	t.Run("the good catalog loads", func(t *testing.T) {
+		testCatalog(t, nil, nil)
+	})
+}
