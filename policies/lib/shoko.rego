@@ -62,3 +62,15 @@ days_between(a, b) := floor((date_ns(b) - date_ns(a)) / day_ns)
 
 # hours_between is the number of hours (fractional) from RFC 3339 time a to time b.
 hours_between(a, b) := (time.parse_rfc3339_ns(b) - time.parse_rfc3339_ns(a)) / ((60 * 60) * 1000000000)
+
+# valid_date holds for a "YYYY-MM-DD" string. It checks the form without calling a date builtin,
+# which would raise an error (the engine evaluates with strict builtin errors): a policy can then
+# fail an unreadable date as a finding. An impossible day such as 02-30 is refused by the records
+# collector; reaching a policy it stops the evaluation: `error`, never `pass`.
+valid_date(d) if {
+	is_string(d)
+	regex.match(`^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`, d)
+}
+
+# before_period holds for a date (YYYY-MM-DD) before the audit period starts.
+before_period(date) if date_ns(date) < time.parse_rfc3339_ns(input.run.period.start)

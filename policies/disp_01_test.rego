@@ -1,0 +1,64 @@
+package shoko.controls.disp_01_test
+
+import data.shoko.controls.disp_01
+
+digest := "e3a1c5f7092b4d6e8f0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f67"
+
+record := {
+	"file": "DISP-01.yaml",
+	"line": 1,
+	"control": "DISP-01",
+	"statement": {
+		"ja": "装置の処分又は再利用は情報システム管理者のみが行う。",
+		"en": "Only the information systems administrator disposes of or re-uses equipment.",
+	},
+	"document": {"path": "docs/装置処分手順.pdf", "sha256": digest, "actual_sha256": digest, "found": true},
+	"approver": "情報システム管理者 中村 修",
+	"approved_at": "2026-04-01T00:00:00Z",
+	"expires_at": "2027-03-31T15:00:00Z",
+}
+
+# An attestation of another control, in the same directory.
+other := object.union(record, {"file": "ORG-01.yaml", "control": "ORG-01"})
+
+run_input(records) := {
+	"control": {"id": "DISP-01", "parameters": {}},
+	"evidence": {"attestations": [{
+		"kind": "attestations",
+		"digest": "sha256:a77e",
+		"scope": {"source": "attestations", "dir": "attestations"},
+		"collected_at": "2026-11-27T00:00:00Z",
+		"data": records,
+	}]},
+	"run": {"now": "2026-11-27T00:00:00Z", "period": {"start": "2026-01-01T00:00:00Z", "end": "2026-11-27T00:00:00Z"}},
+}
+
+test_valid_attestation_passes if {
+	f := disp_01.findings with input as run_input([other, record])
+	count(f) == 1
+	some x in f
+	x.status == "pass"
+	x.code == "attestation_valid"
+	x.resource == "DISP-01.yaml"
+	x.evidence.digest == "sha256:a77e"
+	x.evidence.pointer == "/data/1"
+}
+
+test_approval_dated_in_the_future_fails if {
+	f := disp_01.findings with input as run_input([other, object.union(record, {"approved_at": "2027-01-05T00:00:00Z"})])
+	count(f) == 1
+	some x in f
+	x.status == "fail"
+	x.code == "attestation_not_yet_approved"
+	x.resource == "DISP-01.yaml"
+	x.evidence.digest == "sha256:a77e"
+	x.evidence.pointer == "/data/1"
+}
+
+test_missing_attestation_fails if {
+	f := disp_01.findings with input as run_input([other])
+	count(f) == 1
+	some x in f
+	x.code == "attestation_missing"
+	x.resource == "DISP-01"
+}
