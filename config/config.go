@@ -1,0 +1,140 @@
+// Package config reads shoko.yaml: what to collect evidence from and how to judge it
+// (company calendar). It is decoded strictly: an unknown key or a wrong type is an error naming
+// the file and line, never a silently ignored setting.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/shoko-audit/shoko/calendar"
+)
+
+// Config is a parsed shoko.yaml.
+type Config struct {
+	// Organization is shown on reports.
+	Organization string `yaml:"organization"`
+	// Calendar holds the company closures that are not business days (default Dec 29 – Jan 3).
+	Calendar struct {
+		Closures []string `yaml:"closures"`
+	} `yaml:"calendar"`
+	// Records are files exported from HR, the audit programme and the certification body.
+	Records Records `yaml:"records"`
+	// Attestations is a directory of attestation YAML files.
+	Attestations string `yaml:"attestations"`
+	// Exceptions is a YAML file of approved exceptions.
+	Exceptions string `yaml:"exceptions"`
+
+	// File is the path the config was read from; Dir is its directory, against which every
+	// relative path in it is resolved.
+	File string `yaml:"-"`
+	Dir  string `yaml:"-"`
+}
+
+// Records lists the records files of each kind (CSV or JSON).
+type Records struct {
+	Training                 []string `yaml:"training"`
+	InternalAudits           []string `yaml:"internal_audits"`
+	VulnerabilityAssessments []string `yaml:"vulnerability_assessments"`
+	Certificates             []string `yaml:"certificates"`
+}
+
+var lineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
+
+// Load reads and checks a config file.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read config: %w", err)
+	}
+	return Parse(path, b)
+}
+
+// Parse decodes config bytes; name is the file name shown in errors.
+func Parse(name string, b []byte) (*Config, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	var c Config
+	if err := dec.Decode(&c); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: empty config", name)
+		}
+		return nil, yamlError(name, err)
+	}
+	c.File = name
+	c.Dir = filepath.Dir(name)
+	var root yaml.Node
+	_ = yaml.Unmarshal(b, &root)
+	for i, s := range c.Calendar.Closures {
+		if _, err := calendar.ParseClosure(s); err != nil {
+			return nil, fmt.Errorf("%s:%d: calendar.closures[%d]: %w", name, lineOf(&root, "calendar", "closures"), i, err)
+		}
+	}
+	return &c, nil
+}
+
+// Path resolves a path from the config against the config's directory.
+func (c *Config) Path(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+// BusinessCalendar is the calendar the config describes (the default closures when none are set).
+func (c *Config) BusinessCalendar() *calendar.Calendar {
+	if c == nil || c.Calendar.Closures == nil {
+		return calendar.Default()
+	}
+	closures := make([]calendar.Closure, 0, len(c.Calendar.Closures))
+	for _, s := range c.Calendar.Closures {
+		cl, _ := calendar.ParseClosure(s) // checked in Parse
+		closures = append(closures, cl)
+	}
+	return calendar.New(closures)
+}
+
+func yamlError(name string, err error) error {
+	var te *yaml.TypeError
+	msgs := []string{strings.TrimPrefix(err.Error(), "yaml: ")}
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	}
+	for i, m := range msgs {
+		if sm := lineRE.FindStringSubmatch(m); sm != nil {
+			msgs[i] = fmt.Sprintf("%s:%s: %s", name, sm[1], strings.ReplaceAll(sm[2], " in type config.", " in "))
+		} else {
+			msgs[i] = name + ": " + m
+		}
+	}
+	return errors.New(strings.Join(msgs, "\n"))
+}
+
+func lineOf(root *yaml.Node, keys ...string) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := 1
+	for _, k := range keys {
+		found := false
+		for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				line, n, found = n.Content[i].Line, n.Content[i+1], true
+				break
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return line
+}
