@@ -286,11 +286,11 @@ func TestExceptions(t *testing.T) {
 	cat := testCatalog(t, nil, nil)
 	rows := item(t, "test.rows", "r.csv", now, []row{{"emp-1", false}, {"emp-2", false}, {"ok", true}})
 	cases := []struct {
-		name    string
-		excs    []map[string]any
-		status  string
-		waived  int
-		states  []string
+		name   string
+		excs   []map[string]any
+		status string
+		waived int
+		states []string
 	}{
 		{"pattern covering every failure waives the control", []map[string]any{exc("ROW-01", "emp-*", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z")}, StatusWaived, 2, []string{ExceptionApplied}},
 		{"covering one of two failures leaves it failing", []map[string]any{exc("ROW-01", "emp-1", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z")}, StatusFail, 1, []string{ExceptionApplied}},

@@ -131,4 +131,3 @@ func (a *app) loadCatalog() (*engine.Catalog, error) {
 	}
 	return cat, nil
 }
-
