@@ -8,6 +8,7 @@ FUZZ_TARGETS := \
 	./engine:FuzzLoadCatalog \
 	./calendar:FuzzParseClosure \
 	./collectors/records:FuzzReadRecordsCSV \
+	./collectors/records:FuzzReadRecordsJSON \
 	./collectors/records:FuzzAttestation \
 	./collectors/records:FuzzExceptions
 

@@ -1,0 +1,147 @@
+package records
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+func TestReadExceptionsExampleFile(t *testing.T) {
+	got, err := ReadExceptions("testdata/exceptions.yaml", "exceptions.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Exception{
+		{Control: "TRN-01", Resource: "E00*", Reason: "育児休業中のため受講を延期（復職後30日以内に受講）",
+			Approver: "情報セキュリティ委員会", ApprovedAt: "2026-09-30T15:00:00Z", ExpiresAt: "2027-01-30T15:00:00Z", Line: 3},
+		{Control: "VUL-01", Resource: "VA-2026-01-002", Reason: "影響が限定的な low 指摘のため、次回リリース（2027年1月）で修正することをリスク受容",
+			Approver: "置田 富士夫（取締役）", ApprovedAt: "2026-04-02T01:00:00Z", ExpiresAt: "2027-01-31T14:59:59Z", Line: 9},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("exceptions differ\n got: %+v\nwant: %+v", got, want)
+	}
+}
+
+// exceptionsFile renders a file of two valid exceptions, the second with fields replaced
+// (value "" removes the field).
+func exceptionsFile(edit map[string]string) string {
+	fields := [][2]string{
+		{"control", "TRN-01"},
+		{"resource", `"E00*"`},
+		{"reason", "育児休業中のため受講を延期"},
+		{"approver", "情報セキュリティ委員会"},
+		{"approved_at", "2026-10-01T00:00:00+09:00"},
+		{"expires_at", "2027-01-31T00:00:00+09:00"},
+	}
+	var b strings.Builder
+	b.WriteString("exceptions:\n")
+	b.WriteString("  - control: VUL-01\n    resource: VA-1\n    reason: リスク受容\n    approver: 置田\n" +
+		"    approved_at: 2026-04-02T10:00:00+09:00\n    expires_at: 2027-01-31T23:59:59+09:00\n")
+	for i, f := range fields {
+		v, edited := edit[f[0]]
+		if !edited {
+			v = f[1]
+		}
+		if v == "" {
+			continue
+		}
+		if i == 0 {
+			b.WriteString("  - ")
+		} else {
+			b.WriteString("    ")
+		}
+		b.WriteString(f[0] + ": " + v + "\n")
+	}
+	return b.String()
+}
+
+func TestExceptionsRefuseAnyMissingField(t *testing.T) {
+	tests := []struct {
+		name    string
+		content string
+		wantErr string
+	}{
+		{name: "complete", content: exceptionsFile(nil)},
+		{name: "no exceptions", content: "exceptions: []\n"},
+		{name: "without expiry", content: exceptionsFile(map[string]string{"expires_at": ""}),
+			wantErr: "exceptions.yaml:8: exception 2: field expires_at: required (an exception without an expiry would waive the control forever)"},
+		{name: "without approver", content: exceptionsFile(map[string]string{"approver": ""}),
+			wantErr: "exceptions.yaml:8: exception 2: field approver: required"},
+		{name: "blank approver", content: exceptionsFile(map[string]string{"approver": `"  "`}),
+			wantErr: "exceptions.yaml:11: exception 2: field approver: required"},
+		{name: "without a resource", content: exceptionsFile(map[string]string{"resource": ""}),
+			wantErr: "exception 2: field resource: required"},
+		{name: "without the list", content: "# 例外なし\nexceptions:\n",
+			wantErr: `exceptions.yaml:2: field exceptions: required: the list of exceptions (write "exceptions: []" when there are none)`},
+		{name: "unknown field", content: exceptionsFile(map[string]string{"reason": "x\n    ticket: SEC-123"}),
+			wantErr: "exceptions.yaml: yaml: unmarshal errors:\n  line 11: field ticket not found"},
+		{name: "duplicate field", content: exceptionsFile(map[string]string{"reason": "x\n    reason: y"}),
+			wantErr: `line 11: mapping key "reason" already defined at line 10`},
+		{name: "empty file", content: "",
+			wantErr: "exceptions.yaml: empty file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseExceptions("exceptions.yaml", []byte(tt.content))
+			checkErr(t, err, tt.wantErr, got)
+		})
+	}
+}
+
+func TestExceptionsValidatePatternsAndTimes(t *testing.T) {
+	tests := []struct {
+		name    string
+		edit    map[string]string
+		wantErr string
+	}{
+		{name: "wildcard pattern", edit: map[string]string{"resource": `"arn:aws:s3:::tmp-*"`}},
+		{name: "character class", edit: map[string]string{"resource": `"E00[1-5]"`}},
+		{name: "unclosed class", edit: map[string]string{"resource": `"E00[1-5"`},
+			wantErr: `exceptions.yaml:9: exception 2: field resource: "E00[1-5" is not a valid pattern`},
+		{name: "date instead of time", edit: map[string]string{"expires_at": "2027-01-31"},
+			wantErr: `exceptions.yaml:13: exception 2: field expires_at: "2027-01-31" is not an RFC 3339 time`},
+		{name: "expiry before approval", edit: map[string]string{"expires_at": "2026-01-31T00:00:00+09:00"},
+			wantErr: `exceptions.yaml:13: exception 2: field expires_at: "2026-01-31T00:00:00+09:00" is not after approved_at "2026-10-01T00:00:00+09:00"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseExceptions("exceptions.yaml", []byte(exceptionsFile(tt.edit)))
+			checkErr(t, err, tt.wantErr, got)
+			if err == nil && (len(got) != 2 || got[1].Line != 8 || got[1].ApprovedAt != "2026-09-30T15:00:00Z") {
+				t.Errorf("got %+v", got)
+			}
+		})
+	}
+}
+
+func TestReadExceptionsNamesTheFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "exceptions.yaml")
+	if err := os.WriteFile(p, []byte(exceptionsFile(map[string]string{"approved_at": ""})), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ReadExceptions(p, "config/exceptions.yaml")
+	checkErr(t, err, "config/exceptions.yaml:8: exception 2: field approved_at: required", nil)
+	_, err = ReadExceptions(p+".missing", "config/exceptions.yaml")
+	checkErr(t, err, "config/exceptions.yaml: cannot read the file: no such file or directory", nil)
+}
+
+// checkErr: wantErr "" → err must be nil; else every line of wantErr must be in err.
+func checkErr(t *testing.T, err error, wantErr string, got any) {
+	t.Helper()
+	if wantErr == "" {
+		if err != nil {
+			t.Fatalf("unexpected error: %v", err)
+		}
+		return
+	}
+	if err == nil {
+		t.Fatalf("no error; got %+v", got)
+	}
+	for _, want := range strings.Split(wantErr, "\n") {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error\n%v\ndoes not contain\n%s", err, want)
+		}
+	}
+}
