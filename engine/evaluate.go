@@ -174,6 +174,13 @@ func finish(c *Control, r *ControlResult) {
 	case failing > 0:
 		r.Status = StatusFail
 		r.Reason = Text{JA: fmt.Sprintf("%d 件中 %d 件が不適合です。", n, failing), EN: fmt.Sprintf("%d of %d findings fail", failing, n)}
+		for _, f := range r.Findings {
+			if f.Status == StatusFail {
+				r.Reason.JA += "最初の不適合: " + f.Message.JA
+				r.Reason.EN += "; first: " + f.Message.EN
+				break
+			}
+		}
 		if waived > 0 {
 			r.Reason.JA += fmt.Sprintf("（%d 件は例外承認済み）", waived)
 			r.Reason.EN += fmt.Sprintf(" (%d covered by exceptions)", waived)

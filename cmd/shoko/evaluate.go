@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -53,28 +54,12 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
 			if err != nil {
 				return err
 			}
-			cat, err := a.loadCatalog()
+			res, err := a.evaluateInto(cmd.Context(), items, run, cal, out)
 			if err != nil {
 				return err
 			}
-			eng, err := engine.New(cmd.Context(), cat, engine.WithCalendar(cal))
-			if err != nil {
-				return &exitErr{code: exitUsage, err: err}
-			}
-			res, err := eng.Evaluate(cmd.Context(), items, run)
-			if err != nil {
-				return &exitErr{code: exitError, err: err}
-			}
-			b, err := res.Marshal()
-			if err != nil {
-				return &exitErr{code: exitError, err: err}
-			}
-			path := filepath.Join(out, "results.json")
-			if err := evidence.WriteFileAtomic(path, b, 0o644); err != nil {
-				return &exitErr{code: exitError, err: err}
-			}
 			writeSummary(a.stdout, res, lang)
-			fmt.Fprintf(a.stdout, "\nresults: %s\n", path)
+			fmt.Fprintf(a.stdout, "\nresults: %s\n", filepath.Join(out, "results.json"))
 			return exitForResults(res)
 		},
 	}
@@ -86,6 +71,30 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
 	f.StringVar(&cfgPath, "config", "", "config file, for the company calendar (closures)")
 	f.StringVar(&lang, "lang", "ja", "language of the summary: ja or en")
 	return cmd
+}
+
+// evaluateInto evaluates the catalog on items and writes results.json to dir.
+func (a *app) evaluateInto(ctx context.Context, items []evidence.Stored, run engine.Run, cal *calendar.Calendar, dir string) (*engine.Results, error) {
+	cat, err := a.loadCatalog()
+	if err != nil {
+		return nil, err
+	}
+	eng, err := engine.New(ctx, cat, engine.WithCalendar(cal))
+	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	res, err := eng.Evaluate(ctx, items, run)
+	if err != nil {
+		return nil, &exitErr{code: exitError, err: err}
+	}
+	b, err := res.Marshal()
+	if err != nil {
+		return nil, &exitErr{code: exitError, err: err}
+	}
+	if err := evidence.WriteFileAtomic(filepath.Join(dir, "results.json"), b, 0o644); err != nil {
+		return nil, &exitErr{code: exitError, err: err}
+	}
+	return res, nil
 }
 
 // runFor works out the evaluation time and period from flags and evidence.

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shoko-audit/shoko/config"
+	"github.com/shoko-audit/shoko/engine"
+	"github.com/shoko-audit/shoko/evidence"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/records-demo and docs/controls.md")
+
+// shoko runs the CLI in-process and returns its exit code and output.
+func shoko(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), args, &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+// demoTime is when the committed records demo was "collected".
+var demoTime = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+
+// TestRecordsDemoIsUpToDate collects testdata/records-demo-src and requires the result to equal
+// the committed testdata/records-demo byte for byte, so the demo evidence is what the collector
+// really writes. Run with -update to regenerate it.
+func TestRecordsDemoIsUpToDate(t *testing.T) {
+	cfg, err := config.Load("../../testdata/records-demo-src/shoko.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := collectRecords(context.Background(), cfg, demoTime)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "../../testdata/records-demo"
+	if *update {
+		if err := os.RemoveAll(want); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := evidence.WriteDir(want, items); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := t.TempDir()
+	if _, err := evidence.WriteDir(got, items); err != nil {
+		t.Fatal(err)
+	}
+	gotFiles, wantFiles := files(t, got), files(t, want)
+	if strings.Join(keys(gotFiles), ",") != strings.Join(keys(wantFiles), ",") {
+		t.Fatalf("records demo files differ:\n got %v\nwant %v\n(run: go test ./cmd/shoko -run TestRecordsDemo -update)", keys(gotFiles), keys(wantFiles))
+	}
+	for name, b := range gotFiles {
+		if !bytes.Equal(b, wantFiles[name]) {
+			t.Errorf("%s differs from what the collector writes (run: go test ./cmd/shoko -run TestRecordsDemo -update)", name)
+		}
+	}
+}
+
+func files(t *testing.T, root string) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(root, p)
+		out[filepath.ToSlash(rel)] = b
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sortStrings(out)
+	return out
+}
+
+func readResults(t *testing.T, path string) engine.Results {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r engine.Results
+	if err := json.Unmarshal(b, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// The records demo shows every status, each for the reason the demo stages, and evaluating it
+// twice gives byte-identical results.json.
+func TestEvaluateRecordsDemo(t *testing.T) {
+	out1, out2 := t.TempDir(), t.TempDir()
+	code, stdout, stderr := shoko(t, "evaluate", "--evidence", "../../testdata/records-demo", "--out", out1)
+	if code != exitError {
+		t.Fatalf("exit %d, want %d (a control is error)\n%s\n%s", code, exitError, stdout, stderr)
+	}
+	if code2, _, _ := shoko(t, "evaluate", "--evidence", "../../testdata/records-demo", "--out", out2); code2 != code {
+		t.Fatalf("second run exit %d", code2)
+	}
+	b1, _ := os.ReadFile(filepath.Join(out1, "results.json"))
+	b2, _ := os.ReadFile(filepath.Join(out2, "results.json"))
+	if len(b1) == 0 || !bytes.Equal(b1, b2) {
+		t.Fatal("results.json differs between two evaluations of the same evidence")
+	}
+	res := readResults(t, filepath.Join(out1, "results.json"))
+	want := map[string]string{
+		"AUD-01": "pass", "VUL-01": "fail", "DISP-01": "fail", "CRY-01": "fail", "CERT-01": "error",
+		"ORG-01": "attested", "POL-01": "attested", "TRN-01": "waived", "UTIL-01": "not_applicable",
+	}
+	got := map[string]engine.ControlResult{}
+	for _, c := range res.Controls {
+		got[c.ID] = c
+	}
+	for id, status := range want {
+		if got[id].Status != status {
+			t.Errorf("%s: %s (%s), want %s", id, got[id].Status, got[id].Reason.EN, status)
+		}
+	}
+	for _, s := range engine.AllStatuses {
+		if res.Summary[s] == 0 {
+			t.Errorf("no control is %s; the demo should show every status", s)
+		}
+	}
+	if !strings.Contains(got["CERT-01"].Reason.EN, "certificates.csv:2") {
+		t.Errorf("CERT-01 reason does not name the bad row: %s", got["CERT-01"].Reason.EN)
+	}
+	var states []string
+	for _, e := range res.Exceptions {
+		states = append(states, e.Control+":"+e.State)
+	}
+	if strings.Join(states, ",") != "TRN-01:applied,VUL-01:expired" {
+		t.Errorf("exception states %v", states)
+	}
+	for _, c := range res.Controls {
+		for _, f := range c.Findings {
+			if f.Status != engine.StatusNotApplicable && (f.Evidence == nil || f.Evidence.Digest == "" || f.Evidence.Pointer == "") {
+				t.Errorf("%s finding %s on %s does not point at evidence", c.ID, f.Code, f.Resource)
+			}
+		}
+	}
+	if !strings.Contains(stdout, "results: ") {
+		t.Errorf("summary does not say where results went:\n%s", stdout)
+	}
+}
+
+func TestExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name string
+		args []string
+		code int
+		msg  string
+	}{
+		{"version", []string{"version"}, exitOK, "shoko 0.1.0"},
+		{"unknown flag is usage", []string{"controls", "list", "--colour"}, exitUsage, "unknown flag"},
+		{"bad language", []string{"controls", "list", "--lang", "fr"}, exitUsage, `--lang "fr"`},
+		{"unknown control", []string{"controls", "show", "NOPE-01"}, exitUsage, `no control "NOPE-01"`},
+		{"missing evidence dir", []string{"evaluate", "--evidence", filepath.Join(dir, "none"), "--out", dir}, exitUsage, "read evidence"},
+		{"bad period", []string{"evaluate", "--evidence", "../../testdata/records-demo", "--out", dir, "--period", "2026-01-01"}, exitUsage, "want START..END"},
+		{"bad as-of", []string{"evaluate", "--evidence", "../../testdata/records-demo", "--out", dir, "--as-of", "yesterday"}, exitUsage, "--as-of"},
+		{"bad config names line", []string{"collect", "--config", writeFile(t, dir, "bad.yaml", "records:\n  trainings: [a.csv]\n"), "--out", dir}, exitUsage, "bad.yaml:2: field trainings not found"},
+		{"bad catalog dir", []string{"controls", "list", "--controls", t.TempDir()}, exitUsage, "no control files"},
+		{"validate the embedded catalog", []string{"controls", "validate"}, exitOK, "ok: "},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := shoko(t, tc.args...)
+			if code != tc.code || !strings.Contains(stdout+stderr, tc.msg) {
+				t.Fatalf("exit %d, want %d; output:\n%s%s\nwant it to contain %q", code, tc.code, stdout, stderr, tc.msg)
+			}
+		})
+	}
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestControlsListJSON(t *testing.T) {
+	code, stdout, _ := shoko(t, "controls", "list", "--format", "json", "--lang", "en")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(stdout), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) < 14 {
+		t.Fatalf("%d controls listed", len(list))
+	}
+	for _, c := range list {
+		for _, k := range []string{"id", "title", "automation", "mappings"} {
+			if _, ok := c[k]; !ok {
+				t.Errorf("%v lacks %s", c["id"], k)
+			}
+		}
+	}
+}
+
+// docs/controls.md is generated from the catalog; it must not drift from it.
+func TestControlsDocIsUpToDate(t *testing.T) {
+	code, stdout, _ := shoko(t, "controls", "docs")
+	if code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	path := "../../docs/controls.md"
+	if *update {
+		if err := os.WriteFile(path, []byte(stdout), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(b) != stdout {
+		t.Fatal("docs/controls.md is out of date: run make docs")
+	}
+}
+
+func TestPolicyTestCommand(t *testing.T) {
+	code, stdout, _ := shoko(t, "policy", "test", "--coverage")
+	if code != exitOK || !strings.Contains(stdout, " passed, 0 failed") || !strings.Contains(stdout, "total (policy lines") {
+		t.Fatalf("exit %d\n%s", code, stdout)
+	}
+	// A failing Rego test makes it exit 1.
+	pol := t.TempDir()
+	src, _ := os.ReadFile("../../policies/aud_01_test.rego")
+	for _, f := range []string{"aud_01.rego", "lib/shoko.rego", "lib/attestation.rego"} {
+		b, _ := os.ReadFile("../../policies/" + f)
+		_ = os.MkdirAll(filepath.Join(pol, "lib"), 0o755)
+		writeFile(t, pol, f, string(b))
+	}
+	writeFile(t, pol, "aud_01_test.rego", strings.Replace(string(src), "x.status == \"pass\"", "x.status == \"fail\"", 1))
+	ctrl := t.TempDir()
+	b, _ := os.ReadFile("../../controls/AUD-01.yaml")
+	writeFile(t, ctrl, "AUD-01.yaml", string(b))
+	code, stdout, _ = shoko(t, "policy", "test", "--controls", ctrl, "--policies", pol)
+	if code != exitFail || !strings.Contains(stdout, "FAIL shoko.controls.aud_01_test.test_recent_audit_passes") {
+		t.Fatalf("exit %d, want 1 with the failing test named\n%s", code, stdout)
+	}
+}
+
+func sortStrings(s []string) { sort.Strings(s) }
+
+// audit collects and evaluates in one go; fresh evidence, same verdicts as the committed demo.
+func TestAuditRecordsDemo(t *testing.T) {
+	out := t.TempDir()
+	code, stdout, stderr := shoko(t, "audit", "--config", "../../testdata/records-demo-src/shoko.yaml", "--out", out, "--lang", "en")
+	if code != exitError {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitError, stdout, stderr)
+	}
+	res := readResults(t, filepath.Join(out, "results.json"))
+	if res.Summary["error"] != 1 || res.Summary["attested"] != 7 || res.Summary["waived"] != 1 {
+		t.Fatalf("summary %v", res.Summary)
+	}
+	if _, err := os.Stat(filepath.Join(out, "evidence", "attestations")); err != nil {
+		t.Fatalf("evidence not written under out/evidence: %v", err)
+	}
+}
