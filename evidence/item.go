@@ -57,12 +57,14 @@ type Stored struct {
 
 // NewOK returns an ok item holding data, encoded as JSON.
 func NewOK(kind string, scope map[string]string, collectedAt time.Time, collector CollectorInfo, req *Request, data any) (Item, error) {
-	raw, err := json.Marshal(data)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // store "<&>" as the source said it, not as \u003c
+	if err := enc.Encode(data); err != nil {
 		return Item{}, fmt.Errorf("encode %s evidence: %w", kind, err)
 	}
 	return Item{Kind: kind, Scope: scope, CollectedAt: collectedAt.UTC(), Collector: collector,
-		Request: req, Status: StatusOK, Data: raw}, nil
+		Request: req, Status: StatusOK, Data: bytes.TrimRight(buf.Bytes(), "\n")}, nil
 }
 
 // NewError returns an error item: the source could not be read, and why.
