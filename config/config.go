@@ -10,12 +10,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
 
 	"go.yaml.in/yaml/v3"
 
 	"github.com/shoko-audit/shoko/calendar"
+	"github.com/shoko-audit/shoko/internal/yamlx"
 )
 
 // Config is a parsed shoko.yaml.
@@ -47,8 +46,6 @@ type Records struct {
 	Certificates             []string `yaml:"certificates"`
 }
 
-var lineRE = regexp.MustCompile(`^line (\d+): (.*)$`)
-
 // Load reads and checks a config file.
 func Load(path string) (*Config, error) {
 	b, err := os.ReadFile(path)
@@ -67,7 +64,7 @@ func Parse(name string, b []byte) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: empty config", name)
 		}
-		return nil, yamlError(name, err)
+		return nil, yamlx.Error(name, err)
 	}
 	c.File = name
 	c.Dir = filepath.Dir(name)
@@ -75,7 +72,7 @@ func Parse(name string, b []byte) (*Config, error) {
 	_ = yaml.Unmarshal(b, &root)
 	for i, s := range c.Calendar.Closures {
 		if _, err := calendar.ParseClosure(s); err != nil {
-			return nil, fmt.Errorf("%s:%d: calendar.closures[%d]: %w", name, lineOf(&root, "calendar", "closures"), i, err)
+			return nil, fmt.Errorf("%s:%d: calendar.closures[%d]: %w", name, yamlx.LineOf(&root, "calendar", "closures"), i, err)
 		}
 	}
 	return &c, nil
@@ -100,41 +97,4 @@ func (c *Config) BusinessCalendar() *calendar.Calendar {
 		closures = append(closures, cl)
 	}
 	return calendar.New(closures)
-}
-
-func yamlError(name string, err error) error {
-	var te *yaml.TypeError
-	msgs := []string{strings.TrimPrefix(err.Error(), "yaml: ")}
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	}
-	for i, m := range msgs {
-		if sm := lineRE.FindStringSubmatch(m); sm != nil {
-			msgs[i] = fmt.Sprintf("%s:%s: %s", name, sm[1], strings.ReplaceAll(sm[2], " in type config.", " in "))
-		} else {
-			msgs[i] = name + ": " + m
-		}
-	}
-	return errors.New(strings.Join(msgs, "\n"))
-}
-
-func lineOf(root *yaml.Node, keys ...string) int {
-	n := root
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	line := 1
-	for _, k := range keys {
-		found := false
-		for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == k {
-				line, n, found = n.Content[i].Line, n.Content[i+1], true
-				break
-			}
-		}
-		if !found {
-			break
-		}
-	}
-	return line
 }

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/shoko-audit/shoko/internal/yamlx"
 )
 
 // Text is a sentence in both report languages.
@@ -225,7 +227,7 @@ func decodeControl(name string, b []byte, known map[string]bool) (*Control, []st
 		if errors.Is(err, io.EOF) {
 			return nil, []string{name + ":1: empty file"}
 		}
-		return nil, yamlProblems(name, err)
+		return nil, yamlx.Problems(name, err)
 	}
 	var extra yaml.Node
 	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
@@ -233,7 +235,7 @@ func decodeControl(name string, b []byte, known map[string]bool) (*Control, []st
 	}
 	var root yaml.Node
 	_ = yaml.Unmarshal(b, &root) // decoded above; only used for line numbers
-	line := func(keys ...string) int { return lineOf(&root, keys...) }
+	line := func(keys ...string) int { return yamlx.LineOf(&root, keys...) }
 
 	c.File = name
 	c.Package = PackageFor(c.ID)
@@ -334,57 +336,6 @@ func placeholders(s string) []string {
 		}
 	}
 	return out
-}
-
-// yamlProblems turns yaml.v3 errors ("line 5: field x not found in type engine.Control") into
-// "file:5: field x not found", one problem per line yaml reported.
-func yamlProblems(name string, err error) []string {
-	var msgs []string
-	var te *yaml.TypeError
-	if errors.As(err, &te) {
-		msgs = te.Errors
-	} else {
-		msgs = []string{strings.TrimPrefix(err.Error(), "yaml: ")}
-	}
-	lineRE := regexp.MustCompile(`^(?:line (\d+): )?(.*)$`)
-	out := make([]string, 0, len(msgs))
-	for _, m := range msgs {
-		sm := lineRE.FindStringSubmatch(m)
-		msg := strings.ReplaceAll(sm[2], " in type engine.", " in ")
-		if sm[1] != "" {
-			out = append(out, fmt.Sprintf("%s:%s: %s", name, sm[1], msg))
-		} else {
-			out = append(out, fmt.Sprintf("%s: %s", name, msg))
-		}
-	}
-	return out
-}
-
-// lineOf finds the line of a key path in a decoded YAML document (1 if not found).
-func lineOf(root *yaml.Node, keys ...string) int {
-	n := root
-	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
-		n = n.Content[0]
-	}
-	line := 1
-	for _, k := range keys {
-		if n.Kind != yaml.MappingNode {
-			return line
-		}
-		found := false
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == k {
-				line = n.Content[i].Line
-				n = n.Content[i+1]
-				found = true
-				break
-			}
-		}
-		if !found {
-			return line
-		}
-	}
-	return line
 }
 
 func contains(list []string, v string) bool {

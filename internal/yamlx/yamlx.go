@@ -1,0 +1,65 @@
+// Package yamlx holds the two things every strict YAML reader in shoko needs: errors that name
+// file and line, and the line of a key path for checks YAML typing cannot make.
+package yamlx
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+var lineRE = regexp.MustCompile(`^(?:line (\d+): )?(.*)$`)
+
+// Problems turns a yaml.v3 decoding error ("line 5: field x not found in type pkg.T") into one
+// "file:5: field x not found in T" per problem yaml reported.
+func Problems(file string, err error) []string {
+	msgs := []string{strings.TrimPrefix(err.Error(), "yaml: ")}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		msgs = te.Errors
+	}
+	out := make([]string, 0, len(msgs))
+	for _, m := range msgs {
+		sm := lineRE.FindStringSubmatch(m)
+		msg := typeRE.ReplaceAllString(sm[2], " in $1")
+		if sm[1] != "" {
+			out = append(out, fmt.Sprintf("%s:%s: %s", file, sm[1], msg))
+		} else {
+			out = append(out, fmt.Sprintf("%s: %s", file, msg))
+		}
+	}
+	return out
+}
+
+// typeRE drops the Go package from type names in yaml's messages: readers know fields, not packages.
+var typeRE = regexp.MustCompile(` in type [a-z0-9_]+\.([A-Za-z0-9_]+)`)
+
+// Error is Problems joined into one error.
+func Error(file string, err error) error {
+	return errors.New(strings.Join(Problems(file, err), "\n"))
+}
+
+// LineOf returns the line of a key path in a parsed document (the deepest key found; 1 if none).
+func LineOf(root *yaml.Node, keys ...string) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := 1
+	for _, k := range keys {
+		found := false
+		for i := 0; n.Kind == yaml.MappingNode && i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == k {
+				line, n, found = n.Content[i].Line, n.Content[i+1], true
+				break
+			}
+		}
+		if !found {
+			break
+		}
+	}
+	return line
+}
