@@ -50,8 +50,9 @@ fmt:
 docs:
 	$(GO) run ./cmd/shoko controls docs --out docs/controls.md
 
+## bench: evaluation against its floor (decoding the evidence) at 1k, 10k and 100k rows.
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem ./engine/
+	$(GO) test -run='^$$' -bench=. -benchtime=3x -benchmem -timeout 30m ./engine/
 
 demo:
 	@echo "make demo arrives with the demo issue (#7). Meanwhile, try:"

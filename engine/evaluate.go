@@ -395,14 +395,26 @@ func formatParam(v any) string {
 	}
 }
 
+// sortFindings orders findings by resource, code, evidence and params. The keys are built once:
+// encoding params inside the comparator would cost O(n log n) JSON encodes.
 func sortFindings(fs []Finding) {
-	key := func(f Finding) string {
+	keys := make([]string, len(fs))
+	for i, f := range fs {
 		p := ""
 		if f.Evidence != nil {
 			p = f.Evidence.Path + "#" + f.Evidence.Pointer
 		}
 		params, _ := json.Marshal(f.Params)
-		return f.Resource + "\x00" + f.Code + "\x00" + p + "\x00" + f.Status + "\x00" + string(params)
+		keys[i] = f.Resource + "\x00" + f.Code + "\x00" + p + "\x00" + f.Status + "\x00" + string(params)
 	}
-	sort.SliceStable(fs, func(i, j int) bool { return key(fs[i]) < key(fs[j]) })
+	idx := make([]int, len(fs))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return keys[idx[a]] < keys[idx[b]] })
+	sorted := make([]Finding, len(fs))
+	for i, j := range idx {
+		sorted[i] = fs[j]
+	}
+	copy(fs, sorted)
 }
