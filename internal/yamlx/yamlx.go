@@ -11,7 +11,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-var lineRE = regexp.MustCompile(`^(?:line (\d+): )?(.*)$`)
+// (?s): a yaml message can span lines (a panic on such input was found by fuzzing).
+var lineRE = regexp.MustCompile(`(?s)^(?:line (\d+): )?(.*)$`)
 
 // Problems turns a yaml.v3 decoding error ("line 5: field x not found in type pkg.T") into one
 // "file:5: field x not found in T" per problem yaml reported.
