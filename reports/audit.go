@@ -249,6 +249,7 @@ func auditControl(d *doc, in *Input, it item) {
 		}, rows)
 	}
 	if len(r.Findings) > 0 {
+		d.need(24) // the note, the table header and a first row stay together
 		d.setSize(8.5)
 		shown := min(len(r.Findings), MaxFindingsShown)
 		note := fmt.Sprintf(t("所見 %d 件（適合 %d、不適合 %d、例外承認 %d、適用外 %d）", "%d findings (pass %d, fail %d, waived %d, not applicable %d)"),
@@ -301,8 +302,8 @@ func auditExceptions(d *doc, in *Input, items []item) {
 	} else {
 		var rows [][]cell
 		for _, e := range in.Results.Exceptions {
-			rows = append(rows, []cell{{text: e.Control + "\n" + e.Resource}, {text: e.Approver + "\n" + e.ApprovedAt},
-				{text: e.ExpiresAt}, {text: exceptionState(e.State, d.lang)}, {text: e.Reason}})
+			rows = append(rows, []cell{{text: e.Control + "\n" + e.Resource}, {text: e.Approver + "\n" + timeText(e.ApprovedAt)},
+				{text: timeText(e.ExpiresAt)}, {text: exceptionState(e.State, d.lang)}, {text: e.Reason}})
 		}
 		d.table([]column{
 			{title: t("統制 / 対象", "Control / resource"), width: 36},
@@ -322,8 +323,8 @@ func auditExceptions(d *doc, in *Input, items []item) {
 			p := f.Params
 			rows = append(rows, []cell{{text: it.Result.ID}, {status: f.Status},
 				{text: joinNonEmpty("\n", param(p, "file", d.lang), param(p, "document", d.lang))},
-				{text: joinNonEmpty("\n", param(p, "approver", d.lang), param(p, "approved_at", d.lang))},
-				{text: param(p, "expires_at", d.lang)}})
+				{text: joinNonEmpty("\n", param(p, "approver", d.lang), timeText(param(p, "approved_at", d.lang)))},
+				{text: timeText(param(p, "expires_at", d.lang))}})
 		}
 	}
 	if len(rows) == 0 {
@@ -345,6 +346,18 @@ func param(p map[string]any, key, lang string) string {
 		return ""
 	}
 	return formatValue(v, lang)
+}
+
+// timeText rewrites an RFC 3339 time or a date as the reports print times (JST); anything else is
+// printed as it is.
+func timeText(s string) string {
+	if tm, ok := parseTime(s); ok {
+		if len(s) == len("2006-01-02") {
+			return s
+		}
+		return formatTime(tm)
+	}
+	return s
 }
 
 func exceptionState(s, lang string) string {

@@ -90,8 +90,9 @@ var sectionAliases = map[string]string{
 type paperPos struct{ Chapter, Section int }
 
 // locate finds a control's section (its Japanese heading) in the paper: the exact heading, an
-// alias, or a heading the section name starts with ("ログ (時刻同期)" is under "ログ"). A chapter
-// title counts as its first section.
+// alias, or a heading the section name starts with ("ログ (時刻同期)" is under "ログ"). A control
+// filed under a chapter title itself ("第3者認証") gets Section -1: the chapter's own text,
+// before its first section.
 func locate(section string) (paperPos, bool) {
 	s := strings.TrimSpace(section)
 	if a, ok := sectionAliases[s]; ok {
@@ -100,7 +101,7 @@ func locate(section string) (paperPos, bool) {
 	best, bestLen := paperPos{}, 0
 	for ci, ch := range paperStructure {
 		if ch.Title.JA == s {
-			return paperPos{ci, 0}, true
+			return paperPos{ci, -1}, true
 		}
 		for si, sec := range ch.Sections {
 			if sec.JA == s {
@@ -121,6 +122,8 @@ type sectionGroup struct {
 	Chapter engine.Text // empty for controls whose section the paper lacks
 	Title   engine.Text
 	Items   []item
+	// chapterLevel marks the group of a chapter's own text (Title is the chapter title).
+	chapterLevel bool
 }
 
 // bySection files the items under the paper's sections in the paper's order. Sections without
@@ -130,6 +133,8 @@ func bySection(items []item, keepEmpty bool) []sectionGroup {
 	var groups []sectionGroup
 	index := map[paperPos]int{}
 	for ci, ch := range paperStructure {
+		index[paperPos{ci, -1}] = len(groups)
+		groups = append(groups, sectionGroup{Chapter: ch.Title, Title: ch.Title, chapterLevel: true})
 		for si, sec := range ch.Sections {
 			index[paperPos{ci, si}] = len(groups)
 			groups = append(groups, sectionGroup{Chapter: ch.Title, Title: sec})
@@ -149,12 +154,10 @@ func bySection(items []item, keepEmpty bool) []sectionGroup {
 		}
 		groups[other[key]].Items = append(groups[other[key]].Items, it)
 	}
-	if keepEmpty {
-		return groups
-	}
 	out := groups[:0]
 	for _, g := range groups {
-		if len(g.Items) > 0 {
+		// A chapter's own group exists only for controls filed under the chapter title.
+		if len(g.Items) > 0 || (keepEmpty && !g.chapterLevel) {
 			out = append(out, g)
 		}
 	}

@@ -56,7 +56,9 @@ func (WhitePaperPDF) Render(w io.Writer, in *Input) error {
 			chapter = g.Chapter.JA
 			d.heading(g.Chapter.Lang(d.lang), 0)
 		}
-		d.heading(g.Title.Lang(d.lang), 1)
+		if !g.chapterLevel {
+			d.heading(g.Title.Lang(d.lang), 1)
+		}
 		if len(g.Items) == 0 {
 			d.setSize(8.5)
 			d.pdf.SetTextColor(110, 110, 110)
@@ -273,6 +275,7 @@ var identifierREs = []*regexp.Regexp{
 	regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`),
 	regexp.MustCompile(`\b[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{0,4}){2,7}\b`),
 	regexp.MustCompile(`\b\d{12}\b`),
+	regexp.MustCompile(`[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}`),
 }
 
 func newRedactor(in *Input, items []item) *redactor {
