@@ -144,7 +144,14 @@ func syntheticInput(n, nFindings int, lang string) *Input {
 		case i == 0:
 			count = min(findingsLeft, 3*MaxFindingsShown)
 		default:
-			count = min(findingsLeft, nFindings/max(n, 1))
+			// Share what is left evenly among this and the remaining controls that have findings.
+			rest := 0
+			for j := i; j < n; j++ {
+				if engine.AllStatuses[j%len(engine.AllStatuses)] != engine.StatusNotApplicable {
+					rest++
+				}
+			}
+			count = findingsLeft / rest
 		}
 		findingsLeft -= count
 		for j := range count {

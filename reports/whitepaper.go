@@ -271,7 +271,7 @@ type redactor struct {
 
 // Identifier shapes blanked even when the results did not list them.
 var identifierREs = []*regexp.Regexp{
-	regexp.MustCompile(`arn:aws[a-zA-Z-]*:[^\s、。，）」]*`),
+	regexp.MustCompile(`arn:aws[a-zA-Z-]*:[^\s,;)、。，）」]*`),
 	regexp.MustCompile(`\b(?:\d{1,3}\.){3}\d{1,3}\b`),
 	regexp.MustCompile(`\b[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{0,4}){2,7}\b`),
 	regexp.MustCompile(`\b\d{12}\b`),
