@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shoko-audit/shoko/engine"
 )
 
 // titleFound reports whether a control's title is in extracted PDF text: whitespace is ignored
@@ -146,6 +148,14 @@ func TestWhitePaperDisclosesNoIdentifier(t *testing.T) {
 			if !strings.Contains(paper, stamp) {
 				t.Errorf("no %q stamp", stamp)
 			}
+			// A verified stamp shows its evidence digest, even one that looks like an account id.
+			for _, c := range in.Results.Controls {
+				if c.Status == engine.StatusPass {
+					if d := "sha256:" + shortDigest(evidenceDigest(c)); !strings.Contains(paper, d) {
+						t.Errorf("%s: the stamp lacks %s", c.ID, d)
+					}
+				}
+			}
 		})
 	}
 }
@@ -161,6 +171,8 @@ func TestRedactorBlanksIdentifiers(t *testing.T) {
 		{"tenant tnt-4f9c2a71", "tenant [withheld]"},
 		{"mail ciso@usonar-internal.example.com", "mail [withheld]"},
 		{"approved 2027-03-31", "approved 2027-03-31"},
+		{"evidence sha256:000000000001", "evidence sha256:000000000001"}, // a digest, not an account id
+		{"sha256:00 and 123456789012", "sha256:00 and [withheld]"},
 	}
 	for _, tc := range cases {
 		if got := r.redact(tc.in); got != tc.want {
