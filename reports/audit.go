@@ -39,6 +39,17 @@ const (
 	StatementAttachment = "statement.intoto.json"
 )
 
+// VerifyRecipe is the shell recipe the audit report prints for checking the run's signature with
+// OpenSSL alone (and jq, base64): it rebuilds the DSSE PAE bytes
+// ("DSSEv1" SP len(type) SP type SP len(body) SP body) and the raw signature from the envelope.
+// A test runs it against an envelope signed in Go, so the printed recipe is known to work.
+const VerifyRecipe = `TYPE=$(jq -r .payloadType statement.intoto.json)
+jq -r .payload statement.intoto.json | base64 -d > body.bin
+printf 'DSSEv1 %d %s %d ' "$(printf %s "$TYPE" | wc -c)" "$TYPE" "$(wc -c < body.bin)" > pae.bin
+cat body.bin >> pae.bin
+jq -r '.signatures[0].sig' statement.intoto.json | base64 -d > sig.bin
+openssl pkeyutl -verify -pubin -inkey pub.pem -rawin -in pae.bin -sigfile sig.bin`
+
 // Render implements Renderer.
 func (AuditPDF) Render(w io.Writer, in *Input) error {
 	if err := in.Check(); err != nil {
@@ -203,9 +214,9 @@ func auditControl(d *doc, in *Input, it item) {
 	t, r, c := d.t, it.Result, it.Control
 	d.heading(r.ID+" "+r.Title.Lang(d.lang), 1)
 	d.need(8)
-	d.badge(marginX, d.pdf.GetY(), 40, r.Status)
-	d.pdf.SetXY(marginX+26, d.pdf.GetY())
-	d.text(r.Reason.Lang(d.lang), 26)
+	w := d.badge(marginX, d.pdf.GetY(), 40, r.Status)
+	d.pdf.SetXY(marginX+w+3, d.pdf.GetY())
+	d.text(r.Reason.Lang(d.lang), w+3)
 	d.pdf.Ln(1)
 
 	var maps []string
@@ -410,12 +421,7 @@ func auditAppendix(d *doc, in *Input, attachments []fpdf.Attachment) {
 	d.text(t("エンベロープ（statement.intoto.json）から pae.bin と sig.bin を作り、公開鍵 pub.pem で検証します:",
 		"Rebuild pae.bin and sig.bin from the envelope (statement.intoto.json) and verify with the public key pub.pem:"), 0)
 	d.pdf.Ln(1)
-	d.code(`TYPE=$(jq -r .payloadType statement.intoto.json)
-jq -r .payload statement.intoto.json | base64 -d > body.bin
-printf 'DSSEv1 %d %s %d ' "$(printf %s "$TYPE" | wc -c)" "$TYPE" "$(wc -c < body.bin)" > pae.bin
-cat body.bin >> pae.bin
-jq -r '.signatures[0].sig' statement.intoto.json | base64 -d > sig.bin
-openssl pkeyutl -verify -pubin -inkey pub.pem -rawin -in pae.bin -sigfile sig.bin`)
+	d.code(VerifyRecipe)
 	d.text(t("「Signature Verified Successfully」と表示されれば、ステートメントは署名後に変更されていません。続いて、ステートメントの subject に並ぶ各ファイルの SHA-256 を sha256sum で照合します。",
 		"\"Signature Verified Successfully\" means the statement is unchanged since it was signed. Then check each file the statement lists as a subject with sha256sum."), 0)
 	if in.Run.StatementDigest != "" {

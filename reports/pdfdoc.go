@@ -317,8 +317,8 @@ func cellSize(c column) float64 {
 }
 
 // badge draws a status as a coloured rounded box with its name in white: a drawn mark, so it
-// does not depend on the font having ✔ or ✗.
-func (d *doc) badge(x, y, maxW float64, status string) {
+// does not depend on the font having ✔ or ✗. It returns the badge's width.
+func (d *doc) badge(x, y, maxW float64, status string) float64 {
 	size := d.size
 	d.setSize(7.5)
 	label := statusLabel(status, d.lang)
@@ -331,6 +331,7 @@ func (d *doc) badge(x, y, maxW float64, status string) {
 	d.pdf.CellFormat(w, 5, d.clip(label, w), "", 0, "C", false, 0, "")
 	d.pdf.SetTextColor(0, 0, 0)
 	d.setSize(size)
+	return w
 }
 
 // bar is one labelled row of a stacked bar chart: counts per status.
