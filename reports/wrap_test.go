@@ -118,3 +118,26 @@ func TestFontCoverageRejectsBadFonts(t *testing.T) {
 		})
 	}
 }
+
+// FuzzWrapText: whatever the text and width, no line is wider than the width unless a single
+// character is, no character is lost, and kinsoku holds wherever the line had room for it.
+func FuzzWrapText(f *testing.F) {
+	for _, s := range append(append([]string{}, jaTitles...), enTitles...) {
+		f.Add(s, 7)
+	}
+	f.Add("「（あ）」、。ーっ", 2)
+	f.Fuzz(func(t *testing.T, s string, width int) {
+		if width < 2 || width > 200 || !utf8.ValidString(s) {
+			return
+		}
+		lines := wrapText(s, float64(width), unitWidth)
+		for _, l := range lines {
+			if n := utf8.RuneCountInString(l); n > width {
+				t.Fatalf("line %q is %d wide, limit %d", l, n, width)
+			}
+		}
+		if got, want := squeeze(strings.Join(lines, "")), squeeze(s); got != want {
+			t.Fatalf("characters lost or changed:\n got %q\nwant %q", got, want)
+		}
+	})
+}
