@@ -244,3 +244,21 @@ func TestLargeRunRendersInReasonableTime(t *testing.T) {
 		}
 	}
 }
+
+// Characters the font lacks are printed as substitutes, never as empty boxes: a title with
+// check marks, an emoji and a character outside the BMP comes out with ○, × and 〓.
+func TestMissingGlyphsFallBackInPDF(t *testing.T) {
+	in := syntheticInput(3, 0, "ja")
+	in.Results.Controls[0].Title.JA = "確認済み ✔ と未確認 ✗ 😀 𠮷"
+	for _, r := range []Renderer{AuditPDF{}, WhitePaperPDF{}} {
+		text := pdfText(t, render(t, r, in))
+		if r.Format() == "pdf" && !strings.Contains(squeeze(text), "確認済み○と未確認×〓〓") {
+			t.Errorf("%s: the substitutes are not in the text", r.Format())
+		}
+		for _, missing := range []string{"✔", "✗", "😀", "𠮷", "\ufffd"} {
+			if strings.Contains(text, missing) {
+				t.Errorf("%s: %q reached the PDF", r.Format(), missing)
+			}
+		}
+	}
+}
