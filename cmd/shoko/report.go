@@ -77,7 +77,8 @@ two reports of the same results with the same time are byte-identical.`,
 			if organization != "" {
 				in.Run.Organization = organization
 			}
-			return a.writeReports(in, fmts, langList, out)
+			_, err = a.writeReports(in, fmts, langList, out)
+			return err
 		},
 	}
 	f := cmd.Flags()
@@ -187,10 +188,11 @@ func checkEvidence(res *engine.Results, dir string) error {
 	return nil
 }
 
-// writeReports renders every format in every language to out, then prints the summary.
-func (a *app) writeReports(in *reports.Input, formats, langs []string, out string) error {
+// writeReports renders every format in every language to out, then prints the summary (when
+// "text" is among the formats) and returns the paths written.
+func (a *app) writeReports(in *reports.Input, formats, langs []string, out string) ([]string, error) {
 	if err := os.MkdirAll(out, 0o755); err != nil {
-		return &exitErr{code: exitError, err: fmt.Errorf("create %s: %w", out, err)}
+		return nil, &exitErr{code: exitError, err: fmt.Errorf("create %s: %w", out, err)}
 	}
 	var written []string
 	done := map[string]bool{}
@@ -211,11 +213,11 @@ func (a *app) writeReports(in *reports.Input, formats, langs []string, out strin
 			start := time.Now()
 			var buf bytes.Buffer
 			if err := r.Render(&buf, in); err != nil {
-				return &exitErr{code: exitError, err: fmt.Errorf("%s (%s): %w", format, lang, err)}
+				return nil, &exitErr{code: exitError, err: fmt.Errorf("%s (%s): %w", format, lang, err)}
 			}
 			path := filepath.Join(out, name)
 			if err := evidence.WriteFileAtomic(path, buf.Bytes(), 0o644); err != nil {
-				return &exitErr{code: exitError, err: err}
+				return nil, &exitErr{code: exitError, err: err}
 			}
 			a.log.Info("report written", "format", format, "lang", lang, "path", path, "bytes", buf.Len(),
 				"took", time.Since(start).Round(time.Millisecond))
@@ -226,10 +228,10 @@ func (a *app) writeReports(in *reports.Input, formats, langs []string, out strin
 		in.Lang = langs[0]
 		tx := reports.Text{Color: colorTerminal(a.stdout), Written: written}
 		if err := tx.Render(a.stdout, in); err != nil {
-			return &exitErr{code: exitError, err: err}
+			return nil, &exitErr{code: exitError, err: err}
 		}
 	}
-	return nil
+	return written, nil
 }
 
 // colorTerminal reports whether w is a terminal that may be coloured (NO_COLOR unset).

@@ -103,3 +103,34 @@ func TestReportRefusesBadInput(t *testing.T) {
 		})
 	}
 }
+
+// audit writes the reports beside the results by default, in its --lang, and none with
+// --reports "".
+func TestAuditWritesReports(t *testing.T) {
+	cases := []struct {
+		name    string
+		extra   []string
+		written []string
+	}{
+		{"by default", nil, []string{"assessment-results.oscal.json", "audit-report.en.pdf", "whitepaper.en.pdf"}},
+		{"only those asked for", []string{"--reports", "whitepaper"}, []string{"whitepaper.en.pdf"}},
+		{"none", []string{"--reports", ""}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			args := append([]string{"audit", "--config", "../../testdata/records-demo-src/shoko.yaml", "--out", out, "--lang", "en"}, tc.extra...)
+			if code, stdout, stderr := shoko(t, args...); code != exitError {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, exitError, stdout, stderr)
+			}
+			entries, _ := os.ReadDir(filepath.Join(out, "reports"))
+			var got []string
+			for _, e := range entries {
+				got = append(got, e.Name())
+			}
+			if strings.Join(got, ",") != strings.Join(tc.written, ",") {
+				t.Fatalf("reports written: %v, want %v", got, tc.written)
+			}
+		})
+	}
+}
