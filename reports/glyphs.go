@@ -136,8 +136,12 @@ func (c *coverage) printable(s string) string {
 		switch {
 		case c.has(r):
 			b.WriteRune(r)
-		case r == '\t' || r == '\n':
+		case r == '\n':
 			b.WriteRune(r)
+		case r == '\t' || r == '\r':
+			b.WriteByte(' ')
+		case unicode.IsControl(r):
+			// Other control characters have no printed form at all.
 		case r == '\u200d' || r == '\u200b' || (r >= 0xFE00 && r <= 0xFE0F) || (r >= 0xE0100 && r <= 0xE01EF) ||
 			(r >= 0x1F3FB && r <= 0x1F3FF) || unicode.Is(unicode.Mn, r) && !c.has(r):
 			// Zero-width joiners, variation selectors, skin tones and combining marks the font
