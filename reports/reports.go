@@ -77,8 +77,8 @@ func Renderers() []Renderer {
 	return []Renderer{JSON{}, OSCAL{}, AuditPDF{}, WhitePaperPDF{}}
 }
 
-// Formats are the names accepted by --format, in the order they are produced.
-var Formats = []string{"json", "oscal", "pdf", "whitepaper", "text"}
+// Formats returns the names accepted by --format, in the order they are produced.
+func Formats() []string { return []string{"json", "oscal", "pdf", "whitepaper", "text"} }
 
 // Lookup returns the file renderer for a format name.
 func Lookup(format string) (Renderer, bool) {

@@ -85,8 +85,8 @@ var sectionAliases = map[string]string{
 	"クラウドコンピューティングのための情報セキュリティ方針": "クラウドコンピューティングに関する情報セキュリティ方針",
 }
 
-// paperSection is where a control's section sits in the paper: chapter and section index, or
-// ok=false for a section the paper does not have.
+// paperPos is where a control's section sits in the paper: chapter and section index (-1 for
+// the chapter's own text).
 type paperPos struct{ Chapter, Section int }
 
 // locate finds a control's section (its Japanese heading) in the paper: the exact heading, an

@@ -87,7 +87,7 @@ two reports of the same results with the same time are byte-identical.`,
 	f.StringVar(&src.statement, "statement", "", "signed statement (DSSE envelope) of the run, embedded in the audit report")
 	f.StringVar(&src.config, "config", "", "config file (shoko.yaml), for the organisation's name")
 	f.StringVar(&organization, "organization", "", "organisation named on the reports (overrides the config)")
-	f.StringVar(&formats, "format", strings.Join(reports.Formats, ","), "formats, comma-separated: "+strings.Join(reports.Formats, ", "))
+	f.StringVar(&formats, "format", strings.Join(reports.Formats(), ","), "formats, comma-separated: "+strings.Join(reports.Formats(), ", "))
 	f.StringVar(&langs, "lang", "ja", "languages, comma-separated: ja, en")
 	f.StringVar(&out, "out", "", "directory to write the reports to")
 	f.StringVar(&generatedAt, "generated-at", "", "generation time printed on the reports (RFC 3339); default: now")
@@ -100,11 +100,11 @@ func parseFormats(s string) ([]string, error) {
 	for _, f := range strings.Split(s, ",") {
 		f = strings.TrimSpace(f)
 		known := false
-		for _, k := range reports.Formats {
+		for _, k := range reports.Formats() {
 			known = known || f == k
 		}
 		if !known {
-			return nil, usageErr("--format %q: want some of %s", f, strings.Join(reports.Formats, ", "))
+			return nil, usageErr("--format %q: want some of %s", f, strings.Join(reports.Formats(), ", "))
 		}
 		if !seen[f] {
 			seen[f] = true
