@@ -17,8 +17,12 @@ import (
 	"github.com/shoko-audit/shoko/reports"
 )
 
-// reportSources are the files a report is made from. The flags fill them one by one; a run
-// directory (runs/<id>/) will fill them all at once.
+// reportSources are the files a report is made from. The flags fill them one by one. A run
+// directory (runs/<id>/{evidence/,catalog/,results.json,reports/,run.json,statement.intoto.json})
+// fills them all at once: --run DIR sets results to DIR/results.json, evidenceDir to DIR/evidence,
+// statement to DIR/statement.intoto.json (when present) and --out to DIR/reports by default; the
+// catalog comes from DIR/catalog (as --controls/--policies do) and run.json's organisation, scope
+// and statement digest go into reports.RunInfo after reportInput.
 type reportSources struct {
 	results     string // results.json
 	evidenceDir string // optional: the evidence the results refer to, checked digest by digest
