@@ -301,3 +301,25 @@ func TestClaimsAreFilledFromParameters(t *testing.T) {
 		}
 	}
 }
+
+// Results with no controls and no evidence still render in every format, and the OSCAL document
+// omits its empty arrays rather than writing [].
+func TestEmptyResultsRender(t *testing.T) {
+	in := syntheticInput(0, 0, "ja")
+	for _, r := range append(Renderers(), Text{}) {
+		if len(render(t, r, in)) == 0 {
+			t.Errorf("%s: empty output", r.Format())
+		}
+	}
+	doc := render(t, OSCAL{}, in)
+	if bytes.Contains(doc, []byte("[]")) {
+		t.Errorf("an empty array in the OSCAL document:\n%s", doc)
+	}
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := compileOSCALSchema(t).Validate(v); err != nil {
+		t.Errorf("invalid OSCAL: %v", err)
+	}
+}
