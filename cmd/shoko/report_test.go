@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// evaluateDemo evaluates the records demo into a fresh directory and returns it.
+func evaluateDemo(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if code, stdout, stderr := shoko(t, "evaluate", "--evidence", "../../testdata/records-demo", "--out", dir); code != exitError {
+		t.Fatalf("evaluate: exit %d\n%s%s", code, stdout, stderr)
+	}
+	return dir
+}
+
+// `shoko report` on an evaluated run writes every format in both languages, lists what it
+// wrote, and writes the same bytes when run again with the same generation time.
+func TestReportWritesEveryFormatInBothLanguages(t *testing.T) {
+	run := evaluateDemo(t)
+	statement := writeFile(t, t.TempDir(), "statement.intoto.json", `{"payloadType":"application/vnd.in-toto+json","payload":"e30=","signatures":[]}`+"\n")
+	args := func(out string) []string {
+		return []string{"report", "--results", filepath.Join(run, "results.json"), "--evidence", "../../testdata/records-demo",
+			"--config", "../../testdata/records-demo-src/shoko.yaml", "--statement", statement,
+			"--lang", "ja,en", "--generated-at", "2026-11-27T10:00:00+09:00", "--out", out}
+	}
+	out1, out2 := t.TempDir(), t.TempDir()
+	code, stdout, stderr := shoko(t, args(out1)...)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	want := []string{"results.json", "assessment-results.oscal.json", "audit-report.ja.pdf", "audit-report.en.pdf", "whitepaper.ja.pdf", "whitepaper.en.pdf"}
+	for _, name := range want {
+		p := filepath.Join(out1, name)
+		if st, err := os.Stat(p); err != nil || st.Size() == 0 {
+			t.Errorf("%s not written: %v", name, err)
+		}
+		if !strings.Contains(stdout, p) {
+			t.Errorf("the summary does not list %s:\n%s", p, stdout)
+		}
+	}
+	if !strings.Contains(stdout, "AUD-01") || !strings.Contains(stdout, "内部監査の年次実施") {
+		t.Errorf("no summary table:\n%s", stdout)
+	}
+	// results.json is copied byte for byte.
+	a, _ := os.ReadFile(filepath.Join(run, "results.json"))
+	b, _ := os.ReadFile(filepath.Join(out1, "results.json"))
+	if !bytes.Equal(a, b) {
+		t.Error("results.json in the reports differs from the evaluation's")
+	}
+	if code, _, stderr := shoko(t, args(out2)...); code != exitOK {
+		t.Fatalf("second run: exit %d\n%s", code, stderr)
+	}
+	for _, name := range want {
+		x, _ := os.ReadFile(filepath.Join(out1, name))
+		y, _ := os.ReadFile(filepath.Join(out2, name))
+		if !bytes.Equal(x, y) {
+			t.Errorf("%s differs between two reports of the same results", name)
+		}
+	}
+}
+
+func TestReportRefusesBadInput(t *testing.T) {
+	run := evaluateDemo(t)
+	results := filepath.Join(run, "results.json")
+	dir := t.TempDir()
+	raw, _ := os.ReadFile(results)
+	otherCatalog := writeFile(t, dir, "other-catalog.json", strings.Replace(string(raw), `"digest": "sha256:`, `"digest": "sha256:0`, 1))
+	unknownField := writeFile(t, dir, "unknown.json", strings.Replace(string(raw), `"run_id"`, `"colour": 1, "run_id"`, 1))
+	tampered := t.TempDir()
+	if err := os.CopyFS(tampered, os.DirFS("../../testdata/records-demo")); err != nil {
+		t.Fatal(err)
+	}
+	f := filepath.Join(tampered, "records.internal_audits", "records-internal_audits.csv_records.json")
+	b, _ := os.ReadFile(f)
+	if err := os.WriteFile(f, append(b, ' '), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		args []string
+		msg  string
+	}{
+		{"no results", []string{"report", "--out", dir}, "needs --results and --out"},
+		{"missing results file", []string{"report", "--results", filepath.Join(dir, "none.json"), "--out", dir}, "read results"},
+		{"unknown format", []string{"report", "--results", results, "--format", "pdf,docx", "--out", dir}, `--format "docx"`},
+		{"unknown language", []string{"report", "--results", results, "--lang", "ja,fr", "--out", dir}, `--lang "fr"`},
+		{"bad generation time", []string{"report", "--results", results, "--generated-at", "today", "--out", dir}, "--generated-at"},
+		{"results of another catalog", []string{"report", "--results", otherCatalog, "--out", dir}, "were evaluated with catalog"},
+		{"results with an unknown field", []string{"report", "--results", unknownField, "--out", dir}, `unknown field "colour"`},
+		{"evidence that does not match", []string{"report", "--results", results, "--evidence", tampered, "--out", dir}, "records-internal_audits.csv_records.json has digest"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := shoko(t, tc.args...)
+			if code != exitUsage || !strings.Contains(stdout+stderr, tc.msg) {
+				t.Fatalf("exit %d, want %d; output:\n%s%s\nwant it to contain %q", code, exitUsage, stdout, stderr, tc.msg)
+			}
+		})
+	}
+}
+
+// audit writes the reports beside the results by default, in its --lang, and none with
+// --reports "".
+func TestAuditWritesReports(t *testing.T) {
+	cases := []struct {
+		name    string
+		extra   []string
+		written []string
+	}{
+		{"by default", nil, []string{"assessment-results.oscal.json", "audit-report.en.pdf", "whitepaper.en.pdf"}},
+		{"only those asked for", []string{"--reports", "whitepaper"}, []string{"whitepaper.en.pdf"}},
+		{"none", []string{"--reports", ""}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out := t.TempDir()
+			args := append([]string{"audit", "--config", "../../testdata/records-demo-src/shoko.yaml", "--out", out, "--lang", "en"}, tc.extra...)
+			if code, stdout, stderr := shoko(t, args...); code != exitError {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, exitError, stdout, stderr)
+			}
+			entries, _ := os.ReadDir(filepath.Join(out, "reports"))
+			var got []string
+			for _, e := range entries {
+				got = append(got, e.Name())
+			}
+			if strings.Join(got, ",") != strings.Join(tc.written, ",") {
+				t.Fatalf("reports written: %v, want %v", got, tc.written)
+			}
+		})
+	}
+}
