@@ -107,7 +107,8 @@ Exit codes: 0 nothing failing, 1 a control fails, 2 a control errors, 3 usage or
 	pf.StringVar(&a.controlsDir, "controls", "", "read controls from this directory instead of the built-in catalog")
 	pf.StringVar(&a.policiesDir, "policies", "", "read policies from this directory instead of the built-in ones")
 	pf.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	root.AddCommand(a.versionCommand(), a.controlsCommand(), a.policyCommand(), a.collectCommand(), a.evaluateCommand(), a.auditCommand())
+	root.AddCommand(a.versionCommand(), a.controlsCommand(), a.policyCommand(), a.collectCommand(), a.evaluateCommand(), a.auditCommand(),
+		a.keygenCommand(), a.runsCommand(), a.bundleCommand(), a.verifyCommand(), a.diffCommand())
 	return root
 }
 
