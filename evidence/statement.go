@@ -2,8 +2,8 @@ package evidence
 
 import (
 	"crypto/ed25519"
-	"encoding/base64"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
