@@ -395,9 +395,11 @@ func CatalogFiles(files map[string][]byte) map[string][]byte {
 	return out
 }
 
-// FinishRun completes a run: results.json, then run.json, then the marker goes. A crash before
-// the marker is removed leaves the run incomplete, never half-complete.
-func FinishRun(ctx context.Context, s Store, meta RunMeta, results []byte) error {
+// FinishRun completes a run: results.json, then run.json, then (with a key) the signed
+// statement, and only then is the INCOMPLETE marker removed. A crash at any point before that
+// leaves the run incomplete: listed as such, refused by evaluate and bundle, failed by verify.
+// With priv nil the run completes unsigned.
+func FinishRun(ctx context.Context, s Store, meta RunMeta, results []byte, priv ed25519.PrivateKey) error {
 	id := meta.RunID
 	plan, complete, err := ReadPlan(ctx, s, id)
 	if err != nil {
@@ -417,6 +419,16 @@ func FinishRun(ctx context.Context, s Store, meta RunMeta, results []byte) error
 	}
 	if err := s.Put(ctx, RunPath(id, RunFile), b); err != nil {
 		return err
+	}
+	if priv != nil {
+		files, err := ReadRun(ctx, s, id)
+		if err != nil {
+			return err
+		}
+		delete(files, MarkerFile) // the marker goes once the statement is written; it is not signed
+		if _, err := signFiles(ctx, s, id, meta.StartedAt, files, priv); err != nil {
+			return err
+		}
 	}
 	return s.DeleteMarker(ctx, RunPath(id, MarkerFile))
 }
@@ -502,7 +514,6 @@ func SignRun(ctx context.Context, s Store, id string, priv ed25519.PrivateKey) (
 		return nil, err
 	}
 	var self *RunInfo
-	var prev *RunInfo
 	for i := range runs {
 		if runs[i].ID == id {
 			self = &runs[i]
@@ -517,17 +528,28 @@ func SignRun(ctx context.Context, s Store, id string, priv ed25519.PrivateKey) (
 	case StateSigned:
 		return nil, fmt.Errorf("run %s is already signed", id)
 	}
+	files, err := ReadRun(ctx, s, id)
+	if err != nil {
+		return nil, err
+	}
+	return signFiles(ctx, s, id, self.StartedAt, files, priv)
+}
+
+// signFiles writes the statement over files, linked to the newest signed, complete run of the
+// store that ended before this one started (the hash chain).
+func signFiles(ctx context.Context, s Store, id string, started time.Time, files map[string][]byte, priv ed25519.PrivateKey) ([]byte, error) {
+	runs, err := ListRuns(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	var prev *RunInfo
 	for i := range runs {
 		r := &runs[i]
-		if r.ID != id && r.State == StateSigned && !r.EndedAt.After(self.StartedAt) {
+		if r.ID != id && r.State == StateSigned && !r.EndedAt.After(started) {
 			if prev == nil || r.EndedAt.After(prev.EndedAt) || (r.EndedAt.Equal(prev.EndedAt) && r.ID > prev.ID) {
 				prev = r
 			}
 		}
-	}
-	files, err := ReadRun(ctx, s, id)
-	if err != nil {
-		return nil, err
 	}
 	var link *ChainLink
 	if prev != nil {

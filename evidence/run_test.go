@@ -68,13 +68,8 @@ func makeRun(t *testing.T, st Store, id string, started time.Time, key ed25519.P
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := FinishRun(ctx, st, meta, res); err != nil {
+	if err := FinishRun(ctx, st, meta, res, key); err != nil {
 		t.Fatal(err)
-	}
-	if key != nil {
-		if _, err := SignRun(ctx, st, id, key); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 

@@ -65,7 +65,7 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 					return &exitErr{code: exitError, err: err}
 				}
 			}
-			if err := a.startRun(cmd.Context(), st, cfg, runID, []string{evidence.DefaultShard}, now); err != nil {
+			if err := a.startRun(cmd.Context(), st, cfg, runID, []string{evidence.DefaultShard}); err != nil {
 				return err
 			}
 			if _, err := a.collectShard(cmd.Context(), st, cfg, runID, evidence.DefaultShard, concurrency, now); err != nil {

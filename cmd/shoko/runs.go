@@ -94,7 +94,8 @@ func newRunID(now time.Time) (string, error) {
 
 // startRun begins a run in a store: the INCOMPLETE marker with the plan first (so a crash at
 // any later point leaves an incomplete run), then the exact catalog the run is evaluated with.
-func (a *app) startRun(ctx context.Context, st evidence.Store, cfg *config.Config, id string, shards []string, now time.Time) error {
+// The plan records the precise start time: the chain links a run to runs that ended before it started.
+func (a *app) startRun(ctx context.Context, st evidence.Store, cfg *config.Config, id string, shards []string) error {
 	cat, err := a.loadCatalog()
 	if err != nil {
 		return err
@@ -104,7 +105,7 @@ func (a *app) startRun(ctx context.Context, st evidence.Store, cfg *config.Confi
 		return &exitErr{code: exitUsage, err: err}
 	}
 	plan := evidence.Plan{RunID: id, Tool: "shoko " + engine.ToolVersion, ConfigDigest: cfg.Digest,
-		Scope: scopeOf(cfg), Shards: shards, StartedAt: now.UTC()}
+		Scope: scopeOf(cfg), Shards: shards, StartedAt: time.Now().UTC()}
 	if err := evidence.BeginRun(ctx, st, plan); err != nil {
 		return &exitErr{code: exitUsage, err: err}
 	}
@@ -176,13 +177,10 @@ func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, peri
 		CatalogDigest: res.Catalog.Digest, EndedAt: time.Now().UTC()}
 	meta.Period.Start, meta.Period.End = run.Period.Start.UTC(), run.Period.End.UTC()
 	// Reports (a later stage) are written here, before the run is completed and signed.
-	if err := evidence.FinishRun(ctx, st, meta, b); err != nil {
+	if err := evidence.FinishRun(ctx, st, meta, b, key); err != nil {
 		return nil, &exitErr{code: exitError, err: err}
 	}
 	if key != nil {
-		if _, err := evidence.SignRun(ctx, st, id, key); err != nil {
-			return nil, &exitErr{code: exitError, err: err}
-		}
 		a.log.Info("run signed", "run", id, "key", evidence.KeyID(key.Public().(ed25519.PublicKey)))
 	} else {
 		a.log.Warn("run not signed: no --key and no signing.key in the config", "run", id)
@@ -347,7 +345,7 @@ The catalog (controls and policies) is fixed now and stored in the run.`,
 					return &exitErr{code: exitError, err: err}
 				}
 			}
-			if err := a.startRun(cmd.Context(), st, cfg, id, shards, now); err != nil {
+			if err := a.startRun(cmd.Context(), st, cfg, id, shards); err != nil {
 				return err
 			}
 			fmt.Fprintln(a.stdout, id)
