@@ -193,9 +193,9 @@ func parsePeriodBound(s string, end bool) (time.Time, error) {
 func exitForResults(res *engine.Results) error {
 	switch {
 	case res.Summary[engine.StatusError] > 0:
-		return &exitErr{code: exitError, err: fmt.Errorf("%d controls are error", res.Summary[engine.StatusError])}
+		return &exitErr{code: exitError, err: fmt.Errorf("%d controls are error", res.Summary[engine.StatusError]), reported: true}
 	case res.Summary[engine.StatusFail] > 0:
-		return &exitErr{code: exitFail, err: fmt.Errorf("%d controls fail", res.Summary[engine.StatusFail])}
+		return &exitErr{code: exitFail, err: fmt.Errorf("%d controls fail", res.Summary[engine.StatusFail]), reported: true}
 	}
 	return nil
 }

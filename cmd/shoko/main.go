@@ -32,6 +32,9 @@ const (
 type exitErr struct {
 	code int
 	err  error
+	// reported: the command's output already says why (a summary, a verify report), so the
+	// error is not printed again. Every other error is printed, whatever its code.
+	reported bool
 }
 
 func (e *exitErr) Error() string { return e.err.Error() }
@@ -71,7 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var ee *exitErr
 	if errors.As(err, &ee) {
-		if ee.err != nil && ee.code != exitFail && ee.code != exitError {
+		if ee.err != nil && !ee.reported {
 			fmt.Fprintln(stderr, "shoko:", ee.err)
 		}
 		return ee.code

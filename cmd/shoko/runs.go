@@ -501,7 +501,7 @@ Exit 0 verified, 1 a check failed (each failure names the file, expected and act
 				writeVerifyReport(a, args[0], rep, len(files), elapsed)
 			}
 			if !rep.Verified {
-				return &exitErr{code: exitFail, err: fmt.Errorf("run %s not verified", rep.Run)}
+				return &exitErr{code: exitFail, err: fmt.Errorf("run %s not verified", rep.Run), reported: true}
 			}
 			return nil
 		},
