@@ -38,7 +38,11 @@ type Store interface {
 // S3 options (Object Lock mode and retention) are passed as opts.
 func OpenStore(ctx context.Context, location string, opts ...S3Option) (Store, error) {
 	if strings.HasPrefix(location, "s3://") {
-		return OpenS3Store(ctx, location, opts...)
+		st, err := OpenS3Store(ctx, location, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
 	}
 	if location == "" {
 		return nil, errors.New("store: no location given (a directory or s3://bucket/prefix)")
