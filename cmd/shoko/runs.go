@@ -361,20 +361,28 @@ The catalog (controls and policies) is fixed now and stored in the run.`,
 }
 
 func (a *app) bundleCommand() *cobra.Command {
-	var out, store string
+	var out, store, cfgPath string
 	cmd := &cobra.Command{
 		Use:   "bundle RUN_DIR|RUN_ID -o FILE.tar.gz",
 		Short: "Pack a complete run into a deterministic .tar.gz for auditors",
 		Long: `Pack every file of a run into FILE.tar.gz: entries <run-id>/<file> in name order, fixed
 modes, owners and times, so the same run always gives the same bytes. An incomplete run is refused.`,
 		Example: `  shoko bundle out/runs/20261127T030000Z-1a2b3c4d -o run.tar.gz
-  shoko bundle --store s3://audit-bucket/shoko 20261127T030000Z-1a2b3c4d -o run.tar.gz`,
+  shoko bundle --config shoko.yaml 20261127T030000Z-1a2b3c4d -o run.tar.gz`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if out == "" {
 				return usageErr("bundle needs -o FILE.tar.gz")
 			}
-			st, id, err := a.runLocation(cmd.Context(), args[0], store, nil)
+			var cfg *config.Config
+			if cfgPath != "" {
+				c, err := config.Load(cfgPath)
+				if err != nil {
+					return &exitErr{code: exitUsage, err: err}
+				}
+				cfg = c
+			}
+			st, id, err := a.runLocation(cmd.Context(), args[0], store, cfg)
 			if err != nil {
 				return err
 			}
@@ -404,6 +412,7 @@ modes, owners and times, so the same run always gives the same bytes. An incompl
 	}
 	cmd.Flags().StringVarP(&out, "out", "o", "", "bundle file to write")
 	cmd.Flags().StringVar(&store, "store", "", "store holding RUN_ID (a directory or s3://bucket/prefix)")
+	cmd.Flags().StringVar(&cfgPath, "config", "", "config file, for its store (location, region, endpoint)")
 	return cmd
 }
 

@@ -20,7 +20,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv("SHOKO_TEST_CLI") == "1" {
 		os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	testenv.StopSharedMoto()
+	os.Exit(code)
 }
 
 // cli starts the shoko command as a subprocess (the test binary itself).
