@@ -286,3 +286,43 @@ func TestDirStoreWritesOnceInsideItsRoot(t *testing.T) {
 		t.Fatalf("list %v %v", names, err)
 	}
 }
+
+func TestStatementIsDeterministic(t *testing.T) {
+	ctx := context.Background()
+	st := NewDirStore(t.TempDir())
+	makeRun(t, st, "r1", t0, nil, "a")
+	files, err := ReadRun(ctx, st, "r1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, err := BuildStatement("r1", files, nil, testKey(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, _ := BuildStatement("r1", files, nil, testKey(1))
+	if !bytes.Equal(one, two) {
+		t.Fatal("the same run gave two different statements")
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(map[string][]byte)
+		want string
+	}{
+		{"an incomplete run", func(m map[string][]byte) { m[MarkerFile] = []byte("{}") }, "never signed"},
+		{"no run.json", func(m map[string][]byte) { delete(m, RunFile) }, "never signed"},
+	} {
+		t.Run(tc.name+" is refused", func(t *testing.T) {
+			c := map[string][]byte{}
+			for k, v := range files {
+				c[k] = v
+			}
+			tc.edit(c)
+			if _, err := BuildStatement("r1", c, nil, testKey(1)); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err %v, want %q", err, tc.want)
+			}
+		})
+	}
+	if _, err := BuildStatement("r2", files, nil, testKey(1)); err == nil || !strings.Contains(err.Error(), "names run") {
+		t.Fatalf("statement of another run's files: %v", err)
+	}
+}

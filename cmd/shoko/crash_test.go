@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -297,4 +298,111 @@ func firstDiff(a, b []byte) string {
 		}
 	}
 	return fmt.Sprintf("lengths %d and %d", len(a), len(b))
+}
+
+// TestStaleEvidenceIsErrorAndReplaysAsSuch: evidence older than a control's max_evidence_age
+// at the run's evaluation time makes the control error (stale); verify replays at the recorded
+// evaluation time, not at its own, so the run still verifies later.
+func TestStaleEvidenceIsErrorAndReplaysAsSuch(t *testing.T) {
+	priv, pub := keyPair(t)
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "all.yaml", demoSources(t))
+	store := t.TempDir()
+	code, out, errOut := shoko(t, "runs", "start", "--store", store, "--config", cfg, "--shard", "main")
+	if code != 0 {
+		t.Fatalf("runs start: %s%s", out, errOut)
+	}
+	id := strings.TrimSpace(out)
+	if code, out, errOut := shoko(t, "collect", "--store", store, "--run", id, "--shard", "main", "--config", cfg, "--collected-at", "2024-01-01T00:00:00Z"); code != 0 {
+		t.Fatalf("collect: %s%s", out, errOut)
+	}
+	code, out, errOut = shoko(t, "evaluate", "--store", store, "--run", id, "--config", cfg, "--key", priv, "--as-of", "2026-11-27T00:00:00Z", "--lang", "en")
+	if code != exitError || !strings.Contains(out, "(stale)") {
+		t.Fatalf("evaluate: exit %d, want stale controls in error\n%s%s", code, out, errOut)
+	}
+	runDir := filepath.Join(store, "runs", id)
+	meta, err := evidence.ReadRunMeta(context.Background(), evidence.NewDirStore(store), id)
+	if err != nil || meta.EvaluatedAt.Format(time.RFC3339) != "2026-11-27T00:00:00Z" {
+		t.Fatalf("run.json evaluated_at %v: %v", meta.EvaluatedAt, err)
+	}
+	if code, out, _ := shoko(t, "verify", runDir, "--pubkey", pub); code != 0 {
+		t.Fatalf("verify: exit %d\n%s", code, out)
+	}
+}
+
+// TestDiffNamesChangedControlsAndFindings compares a run with a later evaluation of the same
+// evidence (now stale): controls that changed status and findings that were resolved.
+func TestDiffNamesChangedControlsAndFindings(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, "all.yaml", demoSources(t))
+	store := t.TempDir()
+	mk := func(asOf string) string {
+		_, out, _ := shoko(t, "runs", "start", "--store", store, "--config", cfg, "--shard", "main")
+		id := strings.TrimSpace(out)
+		shoko(t, "collect", "--store", store, "--run", id, "--shard", "main", "--config", cfg, "--collected-at", "2026-11-27T00:00:00Z")
+		shoko(t, "evaluate", "--store", store, "--run", id, "--config", cfg, "--as-of", asOf)
+		return filepath.Join(store, "runs", id)
+	}
+	a, b := mk("2026-11-27T00:00:00Z"), mk("2028-06-01T00:00:00Z")
+
+	code, out, errOut := shoko(t, "diff", a, b, "--format", "json")
+	if code != 0 {
+		t.Fatalf("diff: exit %d\n%s%s", code, out, errOut)
+	}
+	var d diffResult
+	if err := json.Unmarshal([]byte(out), &d); err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Changed) == 0 || len(d.Resolved) == 0 {
+		t.Fatalf("want changed controls and resolved findings: %+v", d)
+	}
+	for _, c := range d.Changed {
+		if c.To != "error" {
+			t.Fatalf("a control changed to %s, want error (stale): %+v", c.To, c)
+		}
+	}
+	code, out, _ = shoko(t, "diff", a, a)
+	if code != 0 || !strings.Contains(out, "controls whose status changed: 0") || !strings.Contains(out, "new findings: 0") {
+		t.Fatalf("diff of a run with itself: exit %d\n%s", code, out)
+	}
+	t.Run("an incomplete run has no results to compare", func(t *testing.T) {
+		_, out, _ := shoko(t, "runs", "start", "--store", store, "--config", cfg, "--shard", "main")
+		partial := filepath.Join(store, "runs", strings.TrimSpace(out))
+		code, out, errOut := shoko(t, "diff", a, partial)
+		if code != exitUsage || !strings.Contains(errOut, "no results.json") {
+			t.Fatalf("exit %d\n%s%s", code, out, errOut)
+		}
+	})
+}
+
+// TestVerifyJSONReport: --format json carries the same verdict and named failures.
+func TestVerifyJSONReport(t *testing.T) {
+	priv, pub := keyPair(t)
+	store := t.TempDir()
+	runDir := auditDemo(t, store, priv)
+	for _, tc := range []struct {
+		name     string
+		tamper   bool
+		code     int
+		verified bool
+	}{{"untouched", false, 0, true}, {"results.json edited", true, exitFail, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.tamper {
+				p := filepath.Join(runDir, evidence.ResultsFile)
+				b, _ := os.ReadFile(p)
+				_ = os.WriteFile(p, append(b, ' '), 0o644)
+			}
+			code, out, _ := shoko(t, "verify", runDir, "--pubkey", pub, "--format", "json")
+			var rep evidence.Report
+			if err := json.Unmarshal([]byte(out), &rep); err != nil {
+				t.Fatalf("%v\n%s", err, out)
+			}
+			if code != tc.code || rep.Verified != tc.verified {
+				t.Fatalf("exit %d verified %v\n%s", code, rep.Verified, out)
+			}
+			if tc.tamper && (len(rep.Failures) != 1 || rep.Failures[0].File != evidence.ResultsFile || !strings.HasPrefix(rep.Failures[0].Actual, "sha256:")) {
+				t.Fatalf("failures %+v", rep.Failures)
+			}
+		})
+	}
 }
