@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"path"
 	"strings"
 	"testing/fstest"
 
@@ -45,12 +46,14 @@ func LoadRunCatalog(files map[string][]byte, knownKinds []string) (*Catalog, err
 // ("controls/AUD-01.yaml", "policies/aud_01.rego"), whatever directory they were read from.
 func CatalogRunFiles(cat *Catalog, src CatalogSource) (map[string][]byte, error) {
 	out := map[string][]byte{}
+	// Sources are named path.Join(dir, file), which cleans "./controls" to "controls".
+	ctl, pol := path.Clean(src.ControlsName)+"/", path.Clean(src.PoliciesName)+"/"
 	for name, b := range cat.Sources {
 		switch {
-		case strings.HasPrefix(name, src.ControlsName+"/"):
-			out["controls/"+strings.TrimPrefix(name, src.ControlsName+"/")] = b
-		case strings.HasPrefix(name, src.PoliciesName+"/"):
-			out["policies/"+strings.TrimPrefix(name, src.PoliciesName+"/")] = b
+		case strings.HasPrefix(name, ctl):
+			out["controls/"+strings.TrimPrefix(name, ctl)] = b
+		case strings.HasPrefix(name, pol):
+			out["policies/"+strings.TrimPrefix(name, pol)] = b
 		default:
 			return nil, fmt.Errorf("catalog file %s is under neither %s nor %s", name, src.ControlsName, src.PoliciesName)
 		}

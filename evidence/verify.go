@@ -107,7 +107,11 @@ func Verify(ctx context.Context, files map[string][]byte, pub ed25519.PublicKey,
 	// 1. Signature: nothing in the statement is trusted before it verifies.
 	env, ok := files[StatementFile]
 	if !ok {
-		fail(CheckSignature, StatementFile, "a DSSE envelope", "missing", "the run is not signed (no %s)", StatementFile)
+		why := "the run is not signed (no " + StatementFile + ")"
+		if _, incomplete := files[MarkerFile]; incomplete {
+			why = "the run is incomplete (" + MarkerFile + " marker present) and was never signed"
+		}
+		fail(CheckSignature, StatementFile, "a DSSE envelope", "missing", "%s", why)
 		done(CheckSignature, "")
 		notRun(CheckStatement, CheckFiles, CheckMetadata, CheckChain, CheckReplay)
 		return r

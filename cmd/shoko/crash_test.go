@@ -135,7 +135,7 @@ func TestKilledInCollectionLeavesAnIncompleteRun(t *testing.T) {
 		code int
 		want string
 	}{
-		{"verify fails", []string{"verify", partial, "--pubkey", pub}, exitFail, "not signed"},
+		{"verify fails", []string{"verify", partial, "--pubkey", pub}, exitFail, "the run is incomplete (INCOMPLETE marker present) and was never signed"},
 		{"evaluate refuses", []string{"evaluate", "--run", partial}, exitError, "shard main: no manifest"},
 		{"bundle refuses", []string{"bundle", partial, "-o", filepath.Join(t.TempDir(), "b.tar.gz")}, exitUsage, "incomplete"},
 	}
