@@ -278,11 +278,29 @@ func TestDirStoreWritesOnceInsideItsRoot(t *testing.T) {
 			}
 		})
 	}
+	t.Run("racing writers: exactly one wins", func(t *testing.T) {
+		const n = 16
+		errs := make(chan error, n)
+		for i := 0; i < n; i++ {
+			go func(i int) { errs <- st.Put(ctx, "runs/r1/race.json", []byte{byte(i)}) }(i)
+		}
+		won := 0
+		for i := 0; i < n; i++ {
+			if err := <-errs; err == nil {
+				won++
+			} else if !strings.Contains(err.Error(), "already exists") {
+				t.Fatal(err)
+			}
+		}
+		if won != 1 {
+			t.Fatalf("%d writers won, want 1", won)
+		}
+	})
 	if _, err := st.Get(ctx, "runs/r1/none"); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("missing file: %v, want fs.ErrNotExist", err)
 	}
 	names, err := st.List(ctx, "runs")
-	if err != nil || strings.Join(names, ",") != "runs/r1/a.json" {
+	if err != nil || strings.Join(names, ",") != "runs/r1/a.json,runs/r1/race.json" {
 		t.Fatalf("list %v %v", names, err)
 	}
 }

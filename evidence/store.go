@@ -71,7 +71,9 @@ func checkName(name string) error {
 
 func (d *DirStore) path(name string) string { return filepath.Join(d.root, filepath.FromSlash(name)) }
 
-// Put writes name atomically. An existing file is refused: run files are written once.
+// Put writes name atomically and only once: the bytes go to a temp file that is fsynced and then
+// hard-linked to the name, which fails if the name exists, so two writers racing for one name
+// cannot silently replace each other (rename would).
 func (d *DirStore) Put(ctx context.Context, name string, b []byte) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -80,10 +82,42 @@ func (d *DirStore) Put(ctx context.Context, name string, b []byte) error {
 		return err
 	}
 	p := d.path(name)
-	if _, err := os.Lstat(p); err == nil {
-		return fmt.Errorf("store %s: %s already exists; run files are written once", d.root, name)
+	dir := filepath.Dir(p)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("store %s: write %s: %w", d.root, name, err)
 	}
-	return WriteFileAtomic(p, b, 0o644)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(p)+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("store %s: write %s: %w", d.root, name, err)
+	}
+	defer os.Remove(tmp.Name())
+	_, err = tmp.Write(b)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("store %s: write %s: %w", d.root, name, err)
+	}
+	if err := os.Link(tmp.Name(), p); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("store %s: %s already exists; run files are written once", d.root, name)
+		}
+		return fmt.Errorf("store %s: write %s: %w", d.root, name, err)
+	}
+	if f, err := os.Open(dir); err == nil {
+		serr := f.Sync()
+		_ = f.Close()
+		if serr != nil && !errors.Is(serr, os.ErrInvalid) {
+			return fmt.Errorf("store %s: sync directory of %s: %w", d.root, name, serr)
+		}
+	}
+	return nil
 }
 
 // Get reads name.
