@@ -89,14 +89,20 @@ func Verify(ctx context.Context, files map[string][]byte, pub ed25519.PublicKey,
 	fail := func(check, file, expected, actual, format string, args ...any) {
 		r.Failures = append(r.Failures, Failure{Check: check, File: file, Expected: expected, Actual: actual, Message: fmt.Sprintf(format, args...)})
 	}
-	done := func(check, detail string) {
-		status := "ok"
+	// done records a check: okDetail when it passed, else how many problems it found (each is
+	// listed under it).
+	done := func(check, okDetail string) {
+		n := 0
 		for _, f := range r.Failures {
 			if f.Check == check {
-				status = "fail"
+				n++
 			}
 		}
-		r.Checks = append(r.Checks, CheckResult{Name: check, Status: status, Detail: detail})
+		if n == 0 {
+			r.Checks = append(r.Checks, CheckResult{Name: check, Status: "ok", Detail: okDetail})
+			return
+		}
+		r.Checks = append(r.Checks, CheckResult{Name: check, Status: "fail", Detail: fmt.Sprintf("%d problem(s)", n)})
 	}
 	notRun := func(checks ...string) {
 		for _, c := range checks {
@@ -148,11 +154,11 @@ func Verify(ctx context.Context, files map[string][]byte, pub ed25519.PublicKey,
 		want := "sha256:" + s.Digest["sha256"]
 		b, ok := files[s.Name]
 		if !ok {
-			fail(CheckFiles, s.Name, want, "missing", "%s is signed but missing", s.Name)
+			fail(CheckFiles, s.Name, want, "missing", "signed but missing")
 			continue
 		}
 		if got := Digest(b); got != want {
-			fail(CheckFiles, s.Name, want, got, "%s was changed after signing", s.Name)
+			fail(CheckFiles, s.Name, want, got, "changed after signing")
 		}
 	}
 	var extra []string
@@ -163,7 +169,7 @@ func Verify(ctx context.Context, files map[string][]byte, pub ed25519.PublicKey,
 	}
 	sort.Strings(extra)
 	for _, name := range extra {
-		fail(CheckFiles, name, "absent (not in the statement)", Digest(files[name]), "%s is not signed: added after signing", name)
+		fail(CheckFiles, name, "absent (not in the statement)", Digest(files[name]), "not signed: added after signing")
 	}
 	done(CheckFiles, fmt.Sprintf("%d files, every sha256 matches, none missing or extra", len(st.Subject)))
 	filesOK := len(r.Failures) == 0

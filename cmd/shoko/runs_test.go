@@ -156,12 +156,12 @@ func TestVerifyCatchesEveryTampering(t *testing.T) {
 	t.Run("delete a file", func(t *testing.T) {
 		c := clone()
 		delete(c, "shards/main.json")
-		expectFail(t, c, pub, "shards/main.json", "is signed but missing")
+		expectFail(t, c, pub, "shards/main.json: signed but missing")
 	})
 	t.Run("add a file", func(t *testing.T) {
 		c := clone()
 		c["evidence/main/records.training/extra.json"] = []byte("{}\n")
-		expectFail(t, c, pub, "evidence/main/records.training/extra.json", "not signed: added after signing")
+		expectFail(t, c, pub, "evidence/main/records.training/extra.json: not signed: added after signing")
 	})
 	t.Run("swap the key", func(t *testing.T) {
 		_, otherPub := keyPair(t)
@@ -170,7 +170,7 @@ func TestVerifyCatchesEveryTampering(t *testing.T) {
 	t.Run("edit results.json", func(t *testing.T) {
 		c := clone()
 		c[evidence.ResultsFile] = bytes.Replace(c[evidence.ResultsFile], []byte(`"status": "fail"`), []byte(`"status": "pass"`), 1)
-		expectFail(t, c, pub, "results.json was changed after signing")
+		expectFail(t, c, pub, "results.json: changed after signing")
 	})
 }
 
