@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shoko-audit/shoko/evidence"
+	"github.com/shoko-audit/shoko/internal/testenv"
 )
 
 // demoSrc is the records demo's source directory, absolute, for configs written elsewhere.
@@ -404,5 +405,76 @@ func TestVerifyJSONReport(t *testing.T) {
 				t.Fatalf("failures %+v", rep.Failures)
 			}
 		})
+	}
+}
+
+// slowCatalog copies the catalog and adds to one policy a rule that keeps evaluation busy for
+// seconds (and never yields a finding), so a test can kill shoko while it evaluates.
+func slowCatalog(t *testing.T) (string, string) {
+	t.Helper()
+	dir := t.TempDir()
+	for _, sub := range []string{"controls", "policies"} {
+		if err := os.CopyFS(filepath.Join(dir, sub), os.DirFS(filepath.Join(testenv.RepoRoot(), sub))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := filepath.Join(dir, "policies", "aud_01.rego")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = append(b, "\nfindings contains f if {\n\tsome i in numbers.range(1, 3000)\n\tsome j in numbers.range(1, 3000)\n\ti * j == -1\n\tf := {}\n}\n"...)
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, "controls"), filepath.Join(dir, "policies")
+}
+
+// TestKilledInEvaluationLeavesAnIncompleteRun kills `shoko audit` with SIGKILL after its
+// collection finished (the shard manifest is written), while the engine evaluates: the run stays
+// incomplete and unsigned, and the earlier run still verifies.
+func TestKilledInEvaluationLeavesAnIncompleteRun(t *testing.T) {
+	priv, pub := keyPair(t)
+	store := t.TempDir()
+	first := auditDemo(t, store, priv)
+	ctlDir, polDir := slowCatalog(t)
+	cmd := cli(t, "--controls", ctlDir, "--policies", polDir, "audit", "--config", demoConfig, "--out", store, "--key", priv, "--run-id", "evaluating")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	manifest := filepath.Join(store, "runs", "evaluating", "shards", "main.json")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if _, err := os.Stat(manifest); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("collection did not finish within 20s\n%s", stderr.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+
+	runDir := filepath.Join(store, "runs", "evaluating")
+	for _, f := range []string{evidence.ResultsFile, evidence.RunFile, evidence.StatementFile} {
+		if _, err := os.Stat(filepath.Join(runDir, f)); err == nil {
+			t.Fatalf("%s exists: the process was not killed during evaluation\n%s", f, stderr.String())
+		}
+	}
+	if r := listRuns(t, store)["evaluating"]; r.State != evidence.StateIncomplete {
+		t.Fatalf("the killed run is %q, want incomplete", r.State)
+	}
+	if code, out, _ := shoko(t, "verify", runDir, "--pubkey", pub); code != exitFail || !strings.Contains(out, "incomplete") {
+		t.Fatalf("verify of the killed run: exit %d\n%s", code, out)
+	}
+	if code, out, _ := shoko(t, "verify", first, "--pubkey", pub); code != 0 {
+		t.Fatalf("the earlier run no longer verifies: exit %d\n%s", code, out)
 	}
 }
