@@ -5,11 +5,14 @@ package config
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -31,11 +34,19 @@ type Config struct {
 	Attestations string `yaml:"attestations"`
 	// Exceptions is a YAML file of approved exceptions.
 	Exceptions string `yaml:"exceptions"`
+	// Store is where runs are kept (--out / --store override it).
+	Store Store `yaml:"store"`
+	// Signing names the private key runs are signed with (--key overrides it).
+	Signing struct {
+		Key string `yaml:"key"`
+	} `yaml:"signing"`
 
 	// File is the path the config was read from; Dir is its directory, against which every
 	// relative path in it is resolved.
 	File string `yaml:"-"`
 	Dir  string `yaml:"-"`
+	// Digest is "sha256:<hex>" of the config file's bytes, recorded in each run.
+	Digest string `yaml:"-"`
 }
 
 // Records lists the records files of each kind (CSV or JSON).
@@ -45,6 +56,23 @@ type Records struct {
 	VulnerabilityAssessments []string `yaml:"vulnerability_assessments"`
 	Certificates             []string `yaml:"certificates"`
 }
+
+// Store is the evidence store: a directory, or an S3 bucket with Object Lock.
+type Store struct {
+	// Location is a directory or s3://bucket/prefix.
+	Location string `yaml:"location"`
+	// Region and Endpoint of the S3 store; Endpoint is for S3-compatible services.
+	Region   string `yaml:"region"`
+	Endpoint string `yaml:"endpoint"`
+	// ObjectLock is applied to every object of a run written to S3.
+	ObjectLock struct {
+		// Mode is GOVERNANCE or COMPLIANCE.
+		Mode string `yaml:"mode"`
+		// RetentionDays is how long each object cannot be overwritten or deleted.
+		RetentionDays int `yaml:"retention_days"`
+	} `yaml:"object_lock"`
+}
+
 
 // Load reads and checks a config file.
 func Load(path string) (*Config, error) {
@@ -68,6 +96,8 @@ func Parse(name string, b []byte) (*Config, error) {
 	}
 	c.File = name
 	c.Dir = filepath.Dir(name)
+	sum := sha256.Sum256(b)
+	c.Digest = "sha256:" + hex.EncodeToString(sum[:])
 	var root yaml.Node
 	_ = yaml.Unmarshal(b, &root)
 	for i, s := range c.Calendar.Closures {
@@ -75,7 +105,25 @@ func Parse(name string, b []byte) (*Config, error) {
 			return nil, fmt.Errorf("%s:%d: calendar.closures[%d]: %w", name, yamlx.LineOf(&root, "calendar", "closures"), i, err)
 		}
 	}
+	if err := c.Store.check(); err != nil {
+		return nil, fmt.Errorf("%s:%d: %w", name, yamlx.LineOf(&root, "store"), err)
+	}
 	return &c, nil
+}
+
+func (s Store) check() error {
+	lock := s.ObjectLock
+	switch {
+	case lock.Mode != "" && lock.Mode != "GOVERNANCE" && lock.Mode != "COMPLIANCE":
+		return fmt.Errorf("store.object_lock.mode: %q is not GOVERNANCE or COMPLIANCE", lock.Mode)
+	case lock.RetentionDays < 0:
+		return fmt.Errorf("store.object_lock.retention_days: %d is negative", lock.RetentionDays)
+	case (lock.Mode == "") != (lock.RetentionDays == 0):
+		return fmt.Errorf("store.object_lock: mode and retention_days go together (found mode %q, retention_days %d)", lock.Mode, lock.RetentionDays)
+	case lock.Mode != "" && !strings.HasPrefix(s.Location, "s3://"):
+		return fmt.Errorf("store.object_lock: only an s3:// location can be locked (found %q)", s.Location)
+	}
+	return nil
 }
 
 // Path resolves a path from the config against the config's directory.

@@ -118,7 +118,11 @@ func auditCover(d *doc, in *Input, title string) {
 		return strings.Join(xs, ", ")
 	}
 	statement := in.Run.StatementDigest
-	if statement == "" {
+	switch {
+	case statement == "" && in.Run.InRun:
+		statement = t("実行の statement.intoto.json（本報告書を含む実行の全ファイルに署名）",
+			"the run's statement.intoto.json (signs every file of the run, this report included)")
+	case statement == "":
 		statement = t("署名なし（この実行は署名されていません）", "none (this run is not signed)")
 	}
 	d.keyValues(48, [][2]string{

@@ -49,6 +49,9 @@ type RunInfo struct {
 	Scope Scope
 	// StatementDigest is "sha256:…" of the signed statement, when the run is signed.
 	StatementDigest string
+	// InRun says the report is written inside its run before the run is signed: the statement,
+	// written after it, covers the report itself, so the report cannot quote the statement's digest.
+	InRun bool
 }
 
 // Scope lists what a run covered: AWS accounts, regions and service endpoints.

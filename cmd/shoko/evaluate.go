@@ -18,25 +18,34 @@ import (
 )
 
 func (a *app) evaluateCommand() *cobra.Command {
-	var evidenceDir, out, period, asOf, cfgPath, lang string
+	var evidenceDir, out, period, asOf, cfgPath, lang, runArg, store, keyPath string
 	cmd := &cobra.Command{
 		Use:   "evaluate",
-		Short: "Evaluate every control on a directory of evidence and write results.json",
+		Short: "Evaluate every control on a run, or on a directory of evidence",
 		Long: `Evaluate every control of the catalog on the evidence items in --evidence and write
-results.json to --out.
+results.json to --out; or, with --run ID|DIR, evaluate every shard of a run with the catalog
+stored in the run, complete the run and sign it (--key or the config's signing.key). A shard the
+run planned but that has no manifest is an error, not a smaller audit.
 
 The evaluation time ("now") is the newest collected_at among the evidence unless --as-of is given,
 so the same evidence always gives byte-identical results. The audit period defaults to the year
 before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`,
 		Example: `  shoko evaluate --evidence testdata/records-demo --out /tmp/r
-  shoko evaluate --evidence ev/ --out out/ --period 2026-04-01..2027-03-31 --as-of 2026-11-27T00:00:00Z`,
+  shoko evaluate --evidence ev/ --out out/ --period 2026-04-01..2027-03-31 --as-of 2026-11-27T00:00:00Z
+  shoko evaluate --run out/runs/20261127T030000Z-1a2b3c4d --config shoko.yaml --key keys/shoko.key`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if evidenceDir == "" || out == "" {
-				return usageErr("evaluate needs --evidence and --out")
-			}
 			if err := checkLang(lang); err != nil {
 				return err
+			}
+			if runArg != "" {
+				if evidenceDir != "" || out != "" {
+					return usageErr("evaluate: give --run, or --evidence with --out, not both")
+				}
+				return a.evaluateRunCommand(cmd, runArg, store, cfgPath, keyPath, asOf, period, lang)
+			}
+			if evidenceDir == "" || out == "" {
+				return usageErr("evaluate needs --run ID|DIR, or --evidence and --out")
 			}
 			cal := calendar.Default()
 			if cfgPath != "" {
@@ -70,7 +79,38 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
 	f.StringVar(&asOf, "as-of", "", "evaluation time (RFC 3339); default: the newest collected_at of the evidence")
 	f.StringVar(&cfgPath, "config", "", "config file, for the company calendar (closures)")
 	f.StringVar(&lang, "lang", "ja", "language of the summary: ja or en")
+	f.StringVar(&runArg, "run", "", "run to evaluate: its directory, or its id in --store")
+	f.StringVar(&store, "store", "", "store of --run ID: a directory or s3://bucket/prefix (default: the config's store.location)")
+	f.StringVar(&keyPath, "key", "", "private key to sign the run with (default: the config's signing.key)")
 	return cmd
+}
+
+// evaluateRunCommand is evaluate --run: evaluate all shards, complete and sign the run.
+func (a *app) evaluateRunCommand(cmd *cobra.Command, runArg, store, cfgPath, keyPath, asOf, period, lang string) error {
+	var cfg *config.Config
+	closures := closuresOf(nil)
+	if cfgPath != "" {
+		c, err := config.Load(cfgPath)
+		if err != nil {
+			return &exitErr{code: exitUsage, err: err}
+		}
+		cfg, closures = c, closuresOf(c)
+	}
+	key, err := signingKey(keyPath, cfg)
+	if err != nil {
+		return err
+	}
+	st, id, err := a.runLocation(cmd.Context(), runArg, store, cfg)
+	if err != nil {
+		return err
+	}
+	res, err := a.evaluateRun(cmd.Context(), st, id, asOf, period, closures, key, nil)
+	if err != nil {
+		return err
+	}
+	writeSummary(a.stdout, res, lang)
+	fmt.Fprintf(a.stdout, "\nrun: %s\n", runDisplay(st, id))
+	return exitForResults(res)
 }
 
 // evaluateInto evaluates the catalog on items and writes results.json to dir.
@@ -153,9 +193,9 @@ func parsePeriodBound(s string, end bool) (time.Time, error) {
 func exitForResults(res *engine.Results) error {
 	switch {
 	case res.Summary[engine.StatusError] > 0:
-		return &exitErr{code: exitError, err: fmt.Errorf("%d controls are error", res.Summary[engine.StatusError])}
+		return &exitErr{code: exitError, err: fmt.Errorf("%d controls are error", res.Summary[engine.StatusError]), reported: true}
 	case res.Summary[engine.StatusFail] > 0:
-		return &exitErr{code: exitFail, err: fmt.Errorf("%d controls fail", res.Summary[engine.StatusFail])}
+		return &exitErr{code: exitFail, err: fmt.Errorf("%d controls fail", res.Summary[engine.StatusFail]), reported: true}
 	}
 	return nil
 }

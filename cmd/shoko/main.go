@@ -32,6 +32,9 @@ const (
 type exitErr struct {
 	code int
 	err  error
+	// reported: the command's output already says why (a summary, a verify report), so the
+	// error is not printed again. Every other error is printed, whatever its code.
+	reported bool
 }
 
 func (e *exitErr) Error() string { return e.err.Error() }
@@ -71,7 +74,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var ee *exitErr
 	if errors.As(err, &ee) {
-		if ee.err != nil && ee.code != exitFail && ee.code != exitError {
+		if ee.err != nil && !ee.reported {
 			fmt.Fprintln(stderr, "shoko:", ee.err)
 		}
 		return ee.code
@@ -107,7 +110,8 @@ Exit codes: 0 nothing failing, 1 a control fails, 2 a control errors, 3 usage or
 	pf.StringVar(&a.controlsDir, "controls", "", "read controls from this directory instead of the built-in catalog")
 	pf.StringVar(&a.policiesDir, "policies", "", "read policies from this directory instead of the built-in ones")
 	pf.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
-	root.AddCommand(a.versionCommand(), a.controlsCommand(), a.policyCommand(), a.collectCommand(), a.evaluateCommand(), a.auditCommand(), a.reportCommand())
+	root.AddCommand(a.versionCommand(), a.controlsCommand(), a.policyCommand(), a.collectCommand(), a.evaluateCommand(), a.auditCommand(),
+		a.reportCommand(), a.keygenCommand(), a.runsCommand(), a.bundleCommand(), a.verifyCommand(), a.diffCommand())
 	return root
 }
 

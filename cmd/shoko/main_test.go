@@ -275,11 +275,15 @@ func TestAuditRecordsDemo(t *testing.T) {
 	if code != exitError {
 		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitError, stdout, stderr)
 	}
-	res := readResults(t, filepath.Join(out, "results.json"))
+	runs, _ := filepath.Glob(filepath.Join(out, "runs", "*"))
+	if len(runs) != 1 {
+		t.Fatalf("want one run under out/runs, found %v", runs)
+	}
+	res := readResults(t, filepath.Join(runs[0], "results.json"))
 	if res.Summary["error"] != 1 || res.Summary["attested"] != 7 || res.Summary["waived"] != 1 {
 		t.Fatalf("summary %v", res.Summary)
 	}
-	if _, err := os.Stat(filepath.Join(out, "evidence", "attestations")); err != nil {
-		t.Fatalf("evidence not written under out/evidence: %v", err)
+	if _, err := os.Stat(filepath.Join(runs[0], "evidence", "main", "attestations")); err != nil {
+		t.Fatalf("evidence not written under the run's evidence/main: %v", err)
 	}
 }

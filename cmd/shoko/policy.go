@@ -56,7 +56,7 @@ included. Exit 1 when a test fails.`,
 			}
 			fmt.Fprintf(a.stdout, "%d passed, %d failed\n", len(rep.Results)-rep.Failed(), rep.Failed())
 			if rep.Failed() > 0 {
-				return &exitErr{code: exitFail, err: fmt.Errorf("%d Rego tests failed", rep.Failed())}
+				return &exitErr{code: exitFail, err: fmt.Errorf("%d Rego tests failed", rep.Failed()), reported: true}
 			}
 			return nil
 		},
@@ -79,7 +79,7 @@ included. Exit 1 when a test fails.`,
 				fmt.Fprintln(a.stdout, f)
 			}
 			if len(changed) > 0 && !write {
-				return &exitErr{code: exitFail, err: fmt.Errorf("%d files are not opa fmt-formatted", len(changed))}
+				return &exitErr{code: exitFail, err: fmt.Errorf("%d files are not opa fmt-formatted", len(changed)), reported: true}
 			}
 			return nil
 		},

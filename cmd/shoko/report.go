@@ -195,15 +195,39 @@ func checkEvidence(res *engine.Results, dir string) error {
 // writeReports renders every format in every language to out, then prints the summary (when
 // "text" is among the formats) and returns the paths written.
 func (a *app) writeReports(in *reports.Input, formats, langs []string, out string) ([]string, error) {
+	files, err := a.renderReports(in, formats, langs)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, &exitErr{code: exitError, err: fmt.Errorf("create %s: %w", out, err)}
 	}
 	var written []string
+	for _, f := range files {
+		path := filepath.Join(out, f.name)
+		if err := evidence.WriteFileAtomic(path, f.data, 0o644); err != nil {
+			return nil, &exitErr{code: exitError, err: err}
+		}
+		written = append(written, path)
+	}
+	if err := a.textSummary(in, formats, langs, written); err != nil {
+		return nil, err
+	}
+	return written, nil
+}
+
+// reportFile is one rendered report: its file name and bytes.
+type reportFile struct {
+	name string
+	data []byte
+}
+
+// renderReports renders every format in every language (a language-independent format once).
+func (a *app) renderReports(in *reports.Input, formats, langs []string) ([]reportFile, error) {
+	var out []reportFile
 	done := map[string]bool{}
-	text := false
 	for _, format := range formats {
 		if format == "text" {
-			text = true
 			continue
 		}
 		r, _ := reports.Lookup(format)
@@ -219,23 +243,26 @@ func (a *app) writeReports(in *reports.Input, formats, langs []string, out strin
 			if err := r.Render(&buf, in); err != nil {
 				return nil, &exitErr{code: exitError, err: fmt.Errorf("%s (%s): %w", format, lang, err)}
 			}
-			path := filepath.Join(out, name)
-			if err := evidence.WriteFileAtomic(path, buf.Bytes(), 0o644); err != nil {
-				return nil, &exitErr{code: exitError, err: err}
-			}
-			a.log.Info("report written", "format", format, "lang", lang, "path", path, "bytes", buf.Len(),
+			a.log.Info("report rendered", "format", format, "lang", lang, "file", name, "bytes", buf.Len(),
 				"took", time.Since(start).Round(time.Millisecond))
-			written = append(written, path)
+			out = append(out, reportFile{name: name, data: buf.Bytes()})
 		}
 	}
-	if text {
-		in.Lang = langs[0]
-		tx := reports.Text{Color: colorTerminal(a.stdout), Written: written}
-		if err := tx.Render(a.stdout, in); err != nil {
-			return nil, &exitErr{code: exitError, err: err}
+	return out, nil
+}
+
+// textSummary prints the terminal summary when the formats ask for it.
+func (a *app) textSummary(in *reports.Input, formats, langs []string, written []string) error {
+	for _, f := range formats {
+		if f == "text" {
+			in.Lang = langs[0]
+			tx := reports.Text{Color: colorTerminal(a.stdout), Written: written}
+			if err := tx.Render(a.stdout, in); err != nil {
+				return &exitErr{code: exitError, err: err}
+			}
 		}
 	}
-	return written, nil
+	return nil
 }
 
 // colorTerminal reports whether w is a terminal that may be coloured (NO_COLOR unset).

@@ -104,8 +104,8 @@ func TestReportRefusesBadInput(t *testing.T) {
 	}
 }
 
-// audit writes the reports beside the results by default, in its --lang, and none with
-// --reports "".
+// audit writes the reports into the run (runs/<id>/reports) by default, in its --lang, before the
+// run is signed, and none with --reports "". A signed run with its reports verifies.
 func TestAuditWritesReports(t *testing.T) {
 	cases := []struct {
 		name    string
@@ -118,12 +118,23 @@ func TestAuditWritesReports(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			out := t.TempDir()
-			args := append([]string{"audit", "--config", "../../testdata/records-demo-src/shoko.yaml", "--out", out, "--lang", "en"}, tc.extra...)
+			out, keys := t.TempDir(), t.TempDir()
+			if code, _, stderr := shoko(t, "keygen", "--out", keys); code != exitOK {
+				t.Fatalf("keygen: %s", stderr)
+			}
+			args := append([]string{"audit", "--config", "../../testdata/records-demo-src/shoko.yaml", "--out", out, "--lang", "en",
+				"--key", filepath.Join(keys, "shoko.key")}, tc.extra...)
 			if code, stdout, stderr := shoko(t, args...); code != exitError {
 				t.Fatalf("exit %d, want %d\n%s\n%s", code, exitError, stdout, stderr)
 			}
-			entries, _ := os.ReadDir(filepath.Join(out, "reports"))
+			runs, _ := filepath.Glob(filepath.Join(out, "runs", "*"))
+			if len(runs) != 1 {
+				t.Fatalf("runs: %v", runs)
+			}
+			if code, stdout, _ := shoko(t, "verify", runs[0], "--pubkey", filepath.Join(keys, "shoko.pub")); code != exitOK {
+				t.Fatalf("the run with its reports does not verify:\n%s", stdout)
+			}
+			entries, _ := os.ReadDir(filepath.Join(runs[0], "reports"))
 			var got []string
 			for _, e := range entries {
 				got = append(got, e.Name())

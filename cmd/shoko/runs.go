@@ -1,0 +1,344 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/shoko-audit/shoko/collectors"
+	"github.com/shoko-audit/shoko/config"
+	"github.com/shoko-audit/shoko/engine"
+	"github.com/shoko-audit/shoko/evidence"
+)
+
+// storeFor opens the store a flag names, else the config's, else none (an error).
+func (a *app) storeFor(ctx context.Context, location string, cfg *config.Config) (evidence.Store, error) {
+	var opts []evidence.S3Option
+	if cfg != nil {
+		if location == "" {
+			location = cfg.Store.Location
+			if location != "" && !strings.HasPrefix(location, "s3://") {
+				location = cfg.Path(location)
+			}
+		}
+		opts = append(opts, evidence.WithRegion(cfg.Store.Region), evidence.WithEndpoint(cfg.Store.Endpoint))
+		if l := cfg.Store.ObjectLock; l.Mode != "" {
+			opts = append(opts, evidence.WithObjectLock(l.Mode, l.RetentionDays))
+		}
+	}
+	if location == "" {
+		return nil, usageErr("no store: give --out DIR / --store DIR|s3://bucket/prefix, or store.location in the config")
+	}
+	st, err := evidence.OpenStore(ctx, location, opts...)
+	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	return st, nil
+}
+
+// signingKey loads the private key a flag names, else the config's signing.key; none is nil.
+func signingKey(flag string, cfg *config.Config) (ed25519.PrivateKey, error) {
+	path := flag
+	if path == "" && cfg != nil && cfg.Signing.Key != "" {
+		path = cfg.Path(cfg.Signing.Key)
+	}
+	if path == "" {
+		return nil, nil
+	}
+	k, err := evidence.LoadPrivateKey(path)
+	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	return k, nil
+}
+
+// scopeOf is what a config looks at, for run.json: the organisation and every source it names.
+func scopeOf(cfg *config.Config) evidence.Scope {
+	s := evidence.Scope{Organization: cfg.Organization, Sources: []string{}}
+	add := func(kind string, paths ...string) {
+		for _, p := range paths {
+			if p != "" {
+				s.Sources = append(s.Sources, kind+": "+p)
+			}
+		}
+	}
+	add("records.training", cfg.Records.Training...)
+	add("records.internal_audits", cfg.Records.InternalAudits...)
+	add("records.vulnerability_assessments", cfg.Records.VulnerabilityAssessments...)
+	add("records.certificates", cfg.Records.Certificates...)
+	add("attestations", cfg.Attestations)
+	add("exceptions", cfg.Exceptions)
+	return s
+}
+
+// newRunID is a fresh run id: the start time and random bits.
+func newRunID(now time.Time) (string, error) {
+	r := make([]byte, 4)
+	if _, err := rand.Read(r); err != nil {
+		return "", err
+	}
+	return evidence.NewRunID(now, r), nil
+}
+
+// startRun begins a run in a store: the INCOMPLETE marker with the plan first (so a crash at
+// any later point leaves an incomplete run), then the exact catalog the run is evaluated with.
+// The plan records the precise start time: the chain links a run to runs that ended before it started.
+func (a *app) startRun(ctx context.Context, st evidence.Store, cfg *config.Config, id string, shards []string) error {
+	cat, err := a.loadCatalog()
+	if err != nil {
+		return err
+	}
+	catFiles, err := engine.CatalogRunFiles(cat, a.catalogSource())
+	if err != nil {
+		return &exitErr{code: exitUsage, err: err}
+	}
+	plan := evidence.Plan{RunID: id, Tool: "shoko " + engine.ToolVersion, ConfigDigest: cfg.Digest,
+		Scope: scopeOf(cfg), Shards: shards, StartedAt: time.Now().UTC()}
+	if err := evidence.BeginRun(ctx, st, plan); err != nil {
+		return &exitErr{code: exitUsage, err: err}
+	}
+	if err := evidence.WriteCatalog(ctx, st, id, catFiles); err != nil {
+		return &exitErr{code: exitError, err: err}
+	}
+	a.log.Info("run started", "run", id, "store", st.String(), "shards", strings.Join(shards, ","))
+	return nil
+}
+
+// collectShard collects what cfg names and writes it as one shard of a run.
+func (a *app) collectShard(ctx context.Context, st evidence.Store, cfg *config.Config, id, shard string, concurrency int, now time.Time) ([]evidence.Stored, error) {
+	cs, err := collectorsFor(cfg)
+	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	started := time.Now().UTC()
+	items, err := collectors.Run(ctx, cs, now, concurrency, collectors.LogProgress{Log: a.log})
+	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	_, stored, err := evidence.WriteShard(ctx, st, id, shard, cfg.Digest, started, items, time.Now().UTC())
+	if err != nil {
+		return nil, &exitErr{code: exitError, err: err}
+	}
+	failed := 0
+	for _, it := range stored {
+		if it.Status == evidence.StatusError {
+			failed++
+			a.log.Warn("evidence could not be collected", "kind", it.Kind, "path", it.Path, "error", *it.Error)
+		}
+	}
+	fmt.Fprintf(a.stdout, "%d evidence items written to run %s shard %s (%d with errors)\n", len(stored), id, shard, failed)
+	return stored, nil
+}
+
+// evaluateRun evaluates every shard of a run with the catalog stored in it, completes the run
+// and signs it when a key is given. The evaluation time and period are recorded in run.json,
+// so verify replays exactly this evaluation.
+// inRunReports renders the reports a run carries, from its results and results.json bytes.
+type inRunReports func(res *engine.Results, resultsJSON []byte) ([]reportFile, error)
+
+func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, period string, closures []string, key ed25519.PrivateKey, reportsFn inRunReports) (*engine.Results, error) {
+	plan, complete, err := evidence.ReadPlan(ctx, st, id)
+	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	if complete {
+		return nil, usageErr("run %s is already complete (evaluated)", id)
+	}
+	files, err := evidence.ReadRun(ctx, st, id)
+	if err != nil {
+		return nil, &exitErr{code: exitError, err: err}
+	}
+	items, err := evidence.RunEvidence(files, plan.Shards)
+	if err != nil {
+		return nil, &exitErr{code: exitError, err: fmt.Errorf("run %s: %w", id, err)}
+	}
+	run, err := runFor(items, asOf, period)
+	if err != nil {
+		return nil, err
+	}
+	res, err := engine.EvaluateRun(ctx, files, engine.RunSpec{Shards: plan.Shards, Run: run, Closures: closures}, collectors.KnownKinds())
+	if err != nil {
+		return nil, &exitErr{code: exitError, err: fmt.Errorf("run %s: %w", id, err)}
+	}
+	b, err := res.Marshal()
+	if err != nil {
+		return nil, &exitErr{code: exitError, err: err}
+	}
+	meta := evidence.RunMeta{Plan: plan, EvaluatedAt: run.Now.UTC(), Closures: closures,
+		CatalogDigest: res.Catalog.Digest, EndedAt: time.Now().UTC()}
+	meta.Period.Start, meta.Period.End = run.Period.Start.UTC(), run.Period.End.UTC()
+	// Reports are written into the run before it is completed and signed, so the statement
+	// covers them too.
+	if reportsFn != nil {
+		files, err := reportsFn(res, b)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			if err := st.Put(ctx, evidence.RunPath(id, path.Join(evidence.ReportsDir, f.name)), f.data); err != nil {
+				return nil, &exitErr{code: exitError, err: err}
+			}
+		}
+	}
+	if err := evidence.FinishRun(ctx, st, meta, b, key); err != nil {
+		return nil, &exitErr{code: exitError, err: err}
+	}
+	if key != nil {
+		a.log.Info("run signed", "run", id, "key", evidence.KeyID(key.Public().(ed25519.PublicKey)))
+	} else {
+		a.log.Warn("run not signed: no --key and no signing.key in the config", "run", id)
+	}
+	return res, nil
+}
+
+// closuresOf is the company closures of a config's calendar, as run.json records them.
+func closuresOf(cfg *config.Config) []string {
+	var out []string
+	for _, c := range cfg.BusinessCalendar().Closures() {
+		out = append(out, c.String())
+	}
+	return out
+}
+
+// runLocation reads a RUN argument: a run directory (…/runs/<id>) gives its store and id;
+// anything else is an id in the store a flag or the config names.
+func (a *app) runLocation(ctx context.Context, arg, storeFlag string, cfg *config.Config) (evidence.Store, string, error) {
+	if fi, err := os.Stat(arg); err == nil && fi.IsDir() {
+		abs, err := filepath.Abs(arg)
+		if err != nil {
+			return nil, "", &exitErr{code: exitUsage, err: err}
+		}
+		runsDir := filepath.Dir(abs)
+		if filepath.Base(runsDir) != evidence.RunsDir {
+			return nil, "", usageErr("%s: expected a run directory STORE/runs/<id>, found a directory not under runs/", arg)
+		}
+		return evidence.NewDirStore(filepath.Dir(runsDir)), filepath.Base(abs), nil
+	}
+	st, err := a.storeFor(ctx, storeFlag, cfg)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := evidence.CheckRunID(arg); err != nil {
+		return nil, "", usageErr("%s: neither a run directory nor a run id: %v", arg, err)
+	}
+	return st, arg, nil
+}
+
+func (a *app) runsCommand() *cobra.Command {
+	cmd := &cobra.Command{Use: "runs", Short: "Runs in a store: list, start a sharded run"}
+	var store, cfgPath, format string
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the runs of a store, oldest first, with their state (incomplete, complete, signed)",
+		Long: `List every run of a store. A run interrupted before it completed (killed during collection,
+evaluation or reporting) is listed as "incomplete": it was never signed and is not an audit.`,
+		Example: `  shoko runs list --store out/
+  shoko runs list --config shoko.yaml --format json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var cfg *config.Config
+			if cfgPath != "" {
+				c, err := config.Load(cfgPath)
+				if err != nil {
+					return &exitErr{code: exitUsage, err: err}
+				}
+				cfg = c
+			}
+			st, err := a.storeFor(cmd.Context(), store, cfg)
+			if err != nil {
+				return err
+			}
+			runs, err := evidence.ListRuns(cmd.Context(), st)
+			if err != nil {
+				return &exitErr{code: exitError, err: err}
+			}
+			if format == "json" {
+				if runs == nil {
+					runs = []evidence.RunInfo{}
+				}
+				enc := json.NewEncoder(a.stdout)
+				enc.SetIndent("", "  ")
+				return enc.Encode(runs)
+			}
+			if format != "table" {
+				return usageErr("--format %q: want table or json", format)
+			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
+			fmt.Fprintln(tw, "RUN\tSTATE\tSTARTED\tENDED\tSHARDS")
+			for _, r := range runs {
+				ended := "-"
+				if !r.EndedAt.IsZero() {
+					ended = r.EndedAt.Format(time.RFC3339)
+				}
+				state := r.State
+				if r.Problem != "" {
+					state += " (" + r.Problem + ")"
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, state, r.StartedAt.Format(time.RFC3339), ended, strings.Join(r.Shards, ","))
+			}
+			_ = tw.Flush()
+			fmt.Fprintf(a.stdout, "%d runs in %s\n", len(runs), st)
+			return nil
+		},
+	}
+	list.Flags().StringVar(&store, "store", "", "store: a directory or s3://bucket/prefix (default: the config's store.location)")
+	list.Flags().StringVar(&cfgPath, "config", "", "config file, for its store")
+	list.Flags().StringVar(&format, "format", "table", "output: table or json")
+
+	var sStore, sCfg, sID string
+	var shards []string
+	start := &cobra.Command{
+		Use:   "start",
+		Short: "Start a run to be collected by several `shoko collect --shard` processes",
+		Long: `Start a run in a store and print its id. The run plans the shards named by --shard; each is
+collected by a "shoko collect --run ID --shard NAME" process, and "shoko evaluate --run ID" then
+evaluates them all. A planned shard that was not collected is an error, not a smaller audit.
+The catalog (controls and policies) is fixed now and stored in the run.`,
+		Example: `  id=$(shoko runs start --store out/ --config shoko.yaml --shard hr --shard audits)
+  shoko collect --store out/ --run $id --shard hr --config hr.yaml &
+  shoko collect --store out/ --run $id --shard audits --config audits.yaml &
+  wait; shoko evaluate --store out/ --run $id --config shoko.yaml --key keys/shoko.key`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if sCfg == "" || len(shards) == 0 {
+				return usageErr("runs start needs --config and at least one --shard")
+			}
+			cfg, err := config.Load(sCfg)
+			if err != nil {
+				return &exitErr{code: exitUsage, err: err}
+			}
+			st, err := a.storeFor(cmd.Context(), sStore, cfg)
+			if err != nil {
+				return err
+			}
+			now := time.Now().UTC()
+			id := sID
+			if id == "" {
+				if id, err = newRunID(now); err != nil {
+					return &exitErr{code: exitError, err: err}
+				}
+			}
+			if err := a.startRun(cmd.Context(), st, cfg, id, shards); err != nil {
+				return err
+			}
+			fmt.Fprintln(a.stdout, id)
+			return nil
+		},
+	}
+	start.Flags().StringVar(&sStore, "store", "", "store: a directory or s3://bucket/prefix (default: the config's store.location)")
+	start.Flags().StringVar(&sCfg, "config", "", "config file (its digest and scope are recorded)")
+	start.Flags().StringVar(&sID, "run-id", "", "run id (default: the start time and random bits)")
+	start.Flags().StringArrayVar(&shards, "shard", nil, "a shard the run expects (repeat)")
+	cmd.AddCommand(list, start)
+	return cmd
+}

@@ -1,0 +1,101 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+	"testing/fstest"
+
+	"github.com/shoko-audit/shoko/calendar"
+	"github.com/shoko-audit/shoko/evidence"
+)
+
+// RunSpec is how a stored run is evaluated: its planned shards, the evaluation time and period,
+// and the company closures of its calendar. The same spec on the same files gives the same
+// results, which is what lets `shoko verify` replay a run.
+type RunSpec struct {
+	Shards   []string
+	Run      Run
+	Closures []string
+}
+
+// LoadRunCatalog loads the catalog stored in a run (files below catalog/), under the names
+// "controls" and "policies", so its digest does not depend on where the run was evaluated from.
+func LoadRunCatalog(files map[string][]byte, knownKinds []string) (*Catalog, error) {
+	ctl, pol := fstest.MapFS{}, fstest.MapFS{}
+	for name, b := range evidence.CatalogFiles(files) {
+		switch {
+		case strings.HasPrefix(name, "controls/"):
+			ctl[strings.TrimPrefix(name, "controls/")] = &fstest.MapFile{Data: b, Mode: 0o644}
+		case strings.HasPrefix(name, "policies/"):
+			pol[strings.TrimPrefix(name, "policies/")] = &fstest.MapFile{Data: b, Mode: 0o644}
+		default:
+			return nil, fmt.Errorf("run catalog: %s/%s is neither a control nor a policy", evidence.CatalogDir, name)
+		}
+	}
+	if len(ctl) == 0 || len(pol) == 0 {
+		return nil, fmt.Errorf("run catalog: the run holds no %s/controls or no %s/policies", evidence.CatalogDir, evidence.CatalogDir)
+	}
+	return LoadCatalog(CatalogSource{Controls: fs.FS(ctl), ControlsName: "controls", Policies: fs.FS(pol),
+		PoliciesName: "policies", KnownKinds: knownKinds})
+}
+
+// CatalogRunFiles maps the files of a loaded catalog to their names in a run
+// ("controls/AUD-01.yaml", "policies/aud_01.rego"), whatever directory they were read from.
+func CatalogRunFiles(cat *Catalog, src CatalogSource) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	// Sources are named path.Join(dir, file), which cleans "./controls" to "controls".
+	ctl, pol := path.Clean(src.ControlsName)+"/", path.Clean(src.PoliciesName)+"/"
+	for name, b := range cat.Sources {
+		switch {
+		case strings.HasPrefix(name, ctl):
+			out["controls/"+strings.TrimPrefix(name, ctl)] = b
+		case strings.HasPrefix(name, pol):
+			out["policies/"+strings.TrimPrefix(name, pol)] = b
+		default:
+			return nil, fmt.Errorf("catalog file %s is under neither %s nor %s", name, src.ControlsName, src.PoliciesName)
+		}
+	}
+	return out, nil
+}
+
+// EvaluateRun evaluates a stored run: the evidence of every planned shard (checked against the
+// shard manifests; a missing shard is an error) with the catalog stored in the run.
+func EvaluateRun(ctx context.Context, files map[string][]byte, spec RunSpec, knownKinds []string) (*Results, error) {
+	items, err := evidence.RunEvidence(files, spec.Shards)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := LoadRunCatalog(files, knownKinds)
+	if err != nil {
+		return nil, err
+	}
+	closures := make([]calendar.Closure, 0, len(spec.Closures))
+	for _, s := range spec.Closures {
+		c, err := calendar.ParseClosure(s)
+		if err != nil {
+			return nil, fmt.Errorf("run calendar: %w", err)
+		}
+		closures = append(closures, c)
+	}
+	eng, err := New(ctx, cat, WithCalendar(calendar.New(closures)))
+	if err != nil {
+		return nil, err
+	}
+	return eng.Evaluate(ctx, items, spec.Run)
+}
+
+// Replayer returns the function `shoko verify` replays runs with: EvaluateRun as run.json says.
+func Replayer(knownKinds []string) evidence.Replayer {
+	return func(ctx context.Context, files map[string][]byte, meta evidence.RunMeta) ([]byte, error) {
+		res, err := EvaluateRun(ctx, files, RunSpec{Shards: meta.Shards,
+			Run:      Run{Now: meta.EvaluatedAt, Period: Period{Start: meta.Period.Start, End: meta.Period.End}},
+			Closures: meta.Closures}, knownKinds)
+		if err != nil {
+			return nil, err
+		}
+		return res.Marshal()
+	}
+}
