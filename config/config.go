@@ -73,7 +73,6 @@ type Store struct {
 	} `yaml:"object_lock"`
 }
 
-
 // Load reads and checks a config file.
 func Load(path string) (*Config, error) {
 	b, err := os.ReadFile(path)
