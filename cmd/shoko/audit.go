@@ -35,11 +35,12 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 				return &exitErr{code: exitUsage, err: err}
 			}
 			now := time.Now().UTC().Truncate(time.Second)
-			items, err := a.collectInto(cmd.Context(), cfg, filepath.Join(out, "evidence"), concurrency, now)
+			// The period is known before collecting: the service is asked about that period.
+			run, err := runFor(nil, now.Format(time.RFC3339), period)
 			if err != nil {
 				return err
 			}
-			run, err := runFor(items, now.Format(time.RFC3339), period)
+			items, err := a.collectInto(cmd.Context(), cfg, filepath.Join(out, "evidence"), concurrency, now, run.Period)
 			if err != nil {
 				return err
 			}
