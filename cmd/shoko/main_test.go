@@ -125,7 +125,10 @@ func TestEvaluateRecordsDemo(t *testing.T) {
 	res := readResults(t, filepath.Join(out1, "results.json"))
 	want := map[string]string{
 		"AUD-01": "pass", "VUL-01": "fail", "DISP-01": "fail", "CRY-01": "fail", "CERT-01": "error",
-		"ORG-01": "attested", "POL-01": "attested", "TRN-01": "waived", "UTIL-01": "not_applicable",
+		"ORG-01": "attested", "TRN-01": "waived", "UTIL-01": "not_applicable",
+		// POL-01 also needs its policy page probed (probe.http), which a records-only demo lacks:
+		// the attestation alone does not make it attested. Section-B controls error the same way.
+		"POL-01": "error", "TLS-02": "error", "ISO-01": "error", "DEL-01": "error",
 	}
 	got := map[string]engine.ControlResult{}
 	for _, c := range res.Controls {
@@ -276,7 +279,9 @@ func TestAuditRecordsDemo(t *testing.T) {
 		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitError, stdout, stderr)
 	}
 	res := readResults(t, filepath.Join(out, "results.json"))
-	if res.Summary["error"] != 1 || res.Summary["attested"] != 7 || res.Summary["waived"] != 1 {
+	// error: CERT-01 (bad export), POL-01 (no policy-page probe) and the 13 section-B controls
+	// (no service configured in a records-only audit).
+	if res.Summary["error"] != 15 || res.Summary["attested"] != 6 || res.Summary["waived"] != 1 {
 		t.Fatalf("summary %v", res.Summary)
 	}
 	if _, err := os.Stat(filepath.Join(out, "evidence", "attestations")); err != nil {
