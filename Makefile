@@ -10,7 +10,8 @@ FUZZ_TARGETS := \
 	./collectors/records:FuzzReadRecordsCSV \
 	./collectors/records:FuzzReadRecordsJSON \
 	./collectors/records:FuzzAttestation \
-	./collectors/records:FuzzExceptions
+	./collectors/records:FuzzExceptions \
+	./collectors/service:FuzzDecodePage
 
 .PHONY: all build test test-go fuzz-short fuzz lint fmt bench demo docs clean
 
