@@ -153,6 +153,15 @@ func TestServiceAuditEndToEnd(t *testing.T) {
 					}
 				}
 			}
+			// Same evidence, same results: re-evaluating the collected evidence gives the audit's
+			// results.json byte for byte.
+			again := filepath.Join(dir, "again")
+			shoko(t, "evaluate", "--evidence", filepath.Join(out, "evidence"), "--out", again, "--period", "2026-01-01..2026-12-31", "--config", cfg)
+			b1, _ := os.ReadFile(filepath.Join(out, "results.json"))
+			b2, _ := os.ReadFile(filepath.Join(again, "results.json"))
+			if len(b1) == 0 || string(b1) != string(b2) {
+				t.Error("re-evaluating the audit's evidence gives a different results.json")
+			}
 			assertNoSecrets(t, out, stdout+stderr, 15, e2eEvidenceToken, e2eAcmeToken, dsnPassword(dsn))
 		})
 	}
