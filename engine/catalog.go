@@ -346,7 +346,8 @@ func yamlProblems(name string, err error) []string {
 	} else {
 		msgs = []string{strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
-	lineRE := regexp.MustCompile(`^(?:line (\d+): )?(.*)$`)
+	// (?s): a yaml error message can span lines (a fuzzer found one); it must still match.
+	lineRE := regexp.MustCompile(`(?s)^(?:line (\d+): )?(.*)$`)
 	out := make([]string, 0, len(msgs))
 	for _, m := range msgs {
 		sm := lineRE.FindStringSubmatch(m)
