@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -365,5 +366,56 @@ func TestHTTPProbeStatuses(t *testing.T) {
 		if r.Status != want[i] || r.Purpose != targets[i].Purpose {
 			t.Errorf("%s: %d, want %d", r.URL, r.Status, want[i])
 		}
+	}
+}
+
+// An endpoint that takes the connection but never shakes hands is an error item within the
+// timeout; one that speaks plain HTTP accepts no TLS version, also an error.
+func TestTLSProbeSilentOrPlainEndpointErrs(t *testing.T) {
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	held := make(chan net.Conn, 16) // connections held open, never answered
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			held <- c
+		}
+	}()
+	defer func() {
+		for {
+			select {
+			case c := <-held:
+				c.Close()
+			default:
+				return
+			}
+		}
+	}()
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer plain.Close()
+	tests := []struct{ name, endpoint, want string }{
+		{"silent", silent.Addr().String(), "no answer within"},
+		{"plain HTTP", strings.TrimPrefix(plain.URL, "http://"), "accepted no TLS version"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			start := time.Now()
+			items, err := service.TLSProbe{Endpoints: []string{tt.endpoint}, Timeout: 500 * time.Millisecond}.Collect(context.Background(), time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if it := items[0]; it.Status != evidence.StatusError || !strings.Contains(*it.Error, tt.want) {
+				t.Fatalf("%s %v, want an error with %q", it.Status, it.Error, tt.want)
+			}
+			if took := time.Since(start); took > 3*time.Second {
+				t.Errorf("took %s", took)
+			}
+		})
 	}
 }
