@@ -42,7 +42,10 @@ type Server struct {
 	store *Store
 	http  *http.Server
 	ln    net.Listener
-	done  chan error
+	// done is closed when serving stops; err is why. Closing (not sending) lets both Close and
+	// Wait learn it, in any order.
+	done chan struct{}
+	err  error
 }
 
 // Start opens and seeds the store and serves HTTPS on addr ("127.0.0.1:0" for a free port).
@@ -67,7 +70,7 @@ func Start(ctx context.Context, addr string, opts Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{opts: opts, done: make(chan error, 1)}
+	s := &Server{opts: opts, done: make(chan struct{})}
 	if opts.Certificate == nil {
 		days := sc.CertValidDays
 		if days == 0 {
@@ -111,7 +114,10 @@ func Start(ctx context.Context, addr string, opts Options) (*Server, error) {
 	s.URL = "https://" + ln.Addr().String()
 	s.http = &http.Server{Handler: s.routes(), TLSConfig: tlsCfg, ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(opts.Log.Handler(), slog.LevelDebug)}
-	go func() { s.done <- s.http.ServeTLS(ln, "", "") }()
+	go func() {
+		s.err = s.http.ServeTLS(ln, "", "")
+		close(s.done)
+	}()
 	opts.Log.Info("cardsvc listening", "url", s.URL, "scenario", sc.Name, "tls_min", sc.TLSMinVersion, "postgres", s.store.postgres)
 	return s, nil
 }
@@ -128,8 +134,11 @@ func (s *Server) Close() error {
 	return err
 }
 
-// Wait blocks until the server stops.
-func (s *Server) Wait() error { return <-s.done }
+// Wait blocks until the server stops and says why (http.ErrServerClosed after Close).
+func (s *Server) Wait() error {
+	<-s.done
+	return s.err
+}
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()

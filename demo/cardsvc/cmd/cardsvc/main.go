@@ -62,10 +62,12 @@ func run() error {
 		log.Info("stopping")
 		return srv.Close()
 	case err := <-waitErr(srv):
+		srv.Close()
 		return err
 	}
 }
 
+// waitErr reports why the server stopped serving, on its own.
 func waitErr(srv *cardsvc.Server) <-chan error {
 	ch := make(chan error, 1)
 	go func() { ch <- srv.Wait() }()
