@@ -267,12 +267,15 @@ type HTTPProbe struct {
 func (p HTTPProbe) Name() string    { return "service/http" }
 func (p HTTPProbe) Kinds() []string { return []string{KindHTTP} }
 
-// HTTPResult is what the HTTP probe stores for one URL.
+// HTTPResult is what the HTTP probe stores for one URL: the final status and, for clock checks,
+// the Date header with its skew against the collector's clock (see HTTPHeadFacts.SkewSeconds).
 type HTTPResult struct {
-	URL      string `json:"url"`
-	Purpose  string `json:"purpose"`
-	Status   int    `json:"status"`
-	FinalURL string `json:"final_url"`
+	URL         string   `json:"url"`
+	Purpose     string   `json:"purpose"`
+	Status      int      `json:"status"`
+	FinalURL    string   `json:"final_url"`
+	Date        *string  `json:"date"`
+	SkewSeconds *float64 `json:"skew_seconds"`
 }
 
 func (p HTTPProbe) Collect(ctx context.Context, now time.Time) ([]evidence.Item, error) {
@@ -297,15 +300,24 @@ func (p HTTPProbe) Collect(ctx context.Context, now time.Time) ([]evidence.Item,
 		if err != nil {
 			return nil, fmt.Errorf("http probe %q: %w", t.URL, err)
 		}
+		sent := time.Now()
 		resp, err := client.Do(r)
+		received := time.Now()
 		if err != nil {
 			items = append(items, evidence.NewError(KindHTTP, scope, now, info(p.Name()), req, fmt.Errorf("GET %s: %w", t.URL, unwrapURLError(err))))
 			continue
 		}
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 		resp.Body.Close()
-		it, err := evidence.NewOK(KindHTTP, scope, now, info(p.Name()), req,
-			HTTPResult{URL: t.URL, Purpose: t.Purpose, Status: resp.StatusCode, FinalURL: resp.Request.URL.String()})
+		res := HTTPResult{URL: t.URL, Purpose: t.Purpose, Status: resp.StatusCode, FinalURL: resp.Request.URL.String()}
+		if h := resp.Header.Get("Date"); h != "" {
+			res.Date = &h
+			if d, err := http.ParseTime(h); err == nil {
+				sk := skew(d, sent, received)
+				res.SkewSeconds = &sk
+			}
+		}
+		it, err := evidence.NewOK(KindHTTP, scope, now, info(p.Name()), req, res)
 		if err != nil {
 			return nil, err
 		}

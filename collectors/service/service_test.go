@@ -367,6 +367,10 @@ func TestHTTPProbeStatuses(t *testing.T) {
 		if r.Status != want[i] || r.Purpose != targets[i].Purpose {
 			t.Errorf("%s: %d, want %d", r.URL, r.Status, want[i])
 		}
+		// The violating service's clock is 2 minutes ahead.
+		if r.SkewSeconds == nil || *r.SkewSeconds < 118 || *r.SkewSeconds > 121 {
+			t.Errorf("%s: skew %v, want ~120", r.URL, r.SkewSeconds)
+		}
 	}
 }
 
