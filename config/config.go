@@ -61,7 +61,7 @@ type Service struct {
 	TokenEnv string `yaml:"token_env"`
 	// CAFile is a PEM file of extra root certificates (a private CA), added to the system's.
 	CAFile string `yaml:"ca_file"`
-	// Timeout bounds each request (default 30s); MaxAnswerBytes each answer (default 16 MiB).
+	// Timeout bounds each request (default 30s); MaxAnswerBytes each answer (default 4 MiB).
 	Timeout        time.Duration `yaml:"timeout"`
 	MaxAnswerBytes int64         `yaml:"max_answer_bytes"`
 	PageLimit      int           `yaml:"page_limit"`

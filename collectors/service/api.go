@@ -22,7 +22,7 @@ import (
 // Defaults for the evidence API client.
 const (
 	DefaultTimeout        = 30 * time.Second
-	DefaultMaxAnswerBytes = 16 << 20
+	DefaultMaxAnswerBytes = 4 << 20 // a page of 1000 items is well under 1 MiB
 	DefaultPageLimit      = 100
 	maxPages              = 10000
 )

@@ -179,7 +179,7 @@ func TestAPICollectorRefusesHostileAnswers(t *testing.T) {
 		}, `answer is not a JSON object`},
 		{"5 MB body", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(w, `{"items":[%s],"next_cursor":null,"pad":"%s"}`, goodIncident, strings.Repeat("x", 5<<20))
-		}, `larger than the limit of 1048576 bytes`},
+		}, `larger than the limit of 4194304 bytes`},
 		{"HTTP 500", func(w http.ResponseWriter, r *http.Request) {
 			w.WriteHeader(http.StatusInternalServerError)
 			fmt.Fprint(w, `{"error":{"code":"internal","message":"database unavailable"}}`)
@@ -201,7 +201,7 @@ func TestAPICollectorRefusesHostileAnswers(t *testing.T) {
 			roots := x509.NewCertPool()
 			roots.AddCert(ts.Certificate())
 			c := service.APICollector{Config: service.APIConfig{Name: "hostile", BaseURL: ts.URL, TokenEnv: "TOKEN", RootCAs: roots,
-				Timeout: timeout, MaxAnswerBytes: 1 << 20, Getenv: env(map[string]string{"TOKEN": evidenceToken})}}
+				Timeout: timeout, Getenv: env(map[string]string{"TOKEN": evidenceToken})}}
 			start := time.Now()
 			items, err := c.Collect(context.Background(), time.Now())
 			if err != nil {
