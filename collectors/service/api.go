@@ -83,6 +83,7 @@ func (c APICollector) Collect(ctx context.Context, now time.Time) ([]evidence.It
 	scope := map[string]string{"source": "service", "service": cfg.Name}
 	token := getenv(cfg.Getenv, cfg.TokenEnv)
 	client := apiClient(cfg.RootCAs, cfg.Timeout, base.Host)
+	defer client.CloseIdleConnections()
 	// The paths are read at once, so a service that never answers costs one timeout, not six;
 	// the items are returned in the fixed order of endpoints whatever order they finish in.
 	items := make([]evidence.Item, len(endpoints))
@@ -128,7 +129,6 @@ func apiClient(roots *x509.CertPool, timeout time.Duration, host string) *http.C
 		Transport: &http.Transport{
 			TLSClientConfig:     &tls.Config{RootCAs: roots, MinVersion: tls.VersionTLS12},
 			TLSHandshakeTimeout: timeout,
-			DisableKeepAlives:   false,
 		},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if req.URL.Host != host {
