@@ -11,7 +11,8 @@ FUZZ_TARGETS := \
 	./collectors/records:FuzzReadRecordsJSON \
 	./collectors/records:FuzzAttestation \
 	./collectors/records:FuzzExceptions \
-	./reports:FuzzWrapText
+	./reports:FuzzWrapText \
+	./collectors/service:FuzzDecodePage
 
 .PHONY: all build test test-go fuzz-short fuzz lint fmt bench demo docs clean
 

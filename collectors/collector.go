@@ -39,6 +39,19 @@ var kindsBySource = map[string][]string{
 	},
 	"attestations": {"attestations"},
 	"exceptions":   {"exceptions"},
+	// The service's evidence API (collectors/service), one kind per path.
+	"service": {
+		"service.tenants",
+		"service.accounts",
+		"service.incidents",
+		"service.changes",
+		"service.disclosures",
+		"service.capabilities",
+	},
+	// Live probes of the running service (collectors/service).
+	"probes": {"probe.tls", "probe.http", "probe.cross_tenant"},
+	// Read-only SQL on the service database (collectors/sql).
+	"sql": {"sql.catalog", "sql.query"},
 }
 
 // KnownKinds returns every evidence kind some collector provides, sorted.

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -40,6 +41,10 @@ type Config struct {
 	Signing struct {
 		Key string `yaml:"key"`
 	} `yaml:"signing"`
+	// Service is the running service: its evidence API and the live probes.
+	Service *Service `yaml:"service"`
+	// Database is the service's database, read through a read-only schema probe.
+	Database *Database `yaml:"database"`
 
 	// File is the path the config was read from; Dir is its directory, against which every
 	// relative path in it is resolved.
@@ -71,6 +76,60 @@ type Store struct {
 		// RetentionDays is how long each object cannot be overwritten or deleted.
 		RetentionDays int `yaml:"retention_days"`
 	} `yaml:"object_lock"`
+}
+
+// Service describes a running service. Secrets are never in the config: tokens are read from
+// the environment variables named here.
+type Service struct {
+	Name    string `yaml:"name"`
+	BaseURL string `yaml:"base_url"`
+	// TokenEnv names the variable holding the evidence API's bearer token.
+	TokenEnv string `yaml:"token_env"`
+	// CAFile is a PEM file of extra root certificates (a private CA), added to the system's.
+	CAFile string `yaml:"ca_file"`
+	// Timeout bounds each request (default 30s); MaxAnswerBytes each answer (default 4 MiB).
+	Timeout        time.Duration `yaml:"timeout"`
+	MaxAnswerBytes int64         `yaml:"max_answer_bytes"`
+	PageLimit      int           `yaml:"page_limit"`
+	// TLSEndpoints are host:port pairs probed for TLS versions, certificate, HSTS and Date.
+	TLSEndpoints []string `yaml:"tls_endpoints"`
+	// HTTPProbes are public URLs (manuals, FAQ, chatbot, policy page) and their purpose.
+	HTTPProbes []HTTPProbe `yaml:"http_probes"`
+	// CrossTenant are live reads of another tenant's ids with one tenant's token.
+	CrossTenant []CrossTenant `yaml:"cross_tenant"`
+}
+
+// HTTPProbe is one URL to GET; controls choose URLs by purpose.
+type HTTPProbe struct {
+	URL     string `yaml:"url"`
+	Purpose string `yaml:"purpose"`
+}
+
+// CrossTenant is one cross-tenant probe.
+type CrossTenant struct {
+	Tenant        string   `yaml:"tenant"`
+	TokenEnv      string   `yaml:"token_env"`
+	ControlURL    string   `yaml:"control_url"`
+	ForeignTenant string   `yaml:"foreign_tenant"`
+	URLTemplate   string   `yaml:"url_template"`
+	IDs           []string `yaml:"ids"`
+}
+
+// Database is a read-only probe of the service database.
+type Database struct {
+	Name   string `yaml:"name"`
+	Driver string `yaml:"driver"`
+	// DSNEnv names the variable holding the DSN (it carries a password).
+	DSNEnv  string        `yaml:"dsn_env"`
+	Schema  string        `yaml:"schema"`
+	Timeout time.Duration `yaml:"timeout"`
+	Queries []NamedQuery  `yaml:"queries"`
+}
+
+// NamedQuery is an extra query whose rows become evidence (kind sql.query).
+type NamedQuery struct {
+	Name string `yaml:"name"`
+	SQL  string `yaml:"sql"`
 }
 
 // Load reads and checks a config file.
@@ -107,6 +166,9 @@ func Parse(name string, b []byte) (*Config, error) {
 	if err := c.Store.check(); err != nil {
 		return nil, fmt.Errorf("%s:%d: %w", name, yamlx.LineOf(&root, "store"), err)
 	}
+	if err := c.checkService(name, &root); err != nil {
+		return nil, err
+	}
 	return &c, nil
 }
 
@@ -121,6 +183,54 @@ func (s Store) check() error {
 		return fmt.Errorf("store.object_lock: mode and retention_days go together (found mode %q, retention_days %d)", lock.Mode, lock.RetentionDays)
 	case lock.Mode != "" && !strings.HasPrefix(s.Location, "s3://"):
 		return fmt.Errorf("store.object_lock: only an s3:// location can be locked (found %q)", s.Location)
+	}
+	return nil
+}
+
+// checkService checks what YAML typing cannot in the service and database sections.
+func (c *Config) checkService(name string, root *yaml.Node) error {
+	if s := c.Service; s != nil {
+		bad := func(field, msg string) error {
+			return fmt.Errorf("%s:%d: service.%s: %s", name, yamlx.LineOf(root, "service", field), field, msg)
+		}
+		switch {
+		case s.Name == "":
+			return bad("name", "required")
+		case !strings.HasPrefix(s.BaseURL, "https://"):
+			return bad("base_url", "required, an https:// URL")
+		case s.TokenEnv == "":
+			return bad("token_env", "required: the name of the environment variable holding the token")
+		case s.Timeout < 0:
+			return bad("timeout", "must be positive")
+		}
+		for i, p := range s.HTTPProbes {
+			if !strings.HasPrefix(p.URL, "https://") && !strings.HasPrefix(p.URL, "http://") || p.Purpose == "" {
+				return bad("http_probes", fmt.Sprintf("[%d]: url (http/https) and purpose are required", i))
+			}
+		}
+		for i, x := range s.CrossTenant {
+			if x.Tenant == "" || x.TokenEnv == "" || x.ControlURL == "" || x.ForeignTenant == "" || !strings.Contains(x.URLTemplate, "{id}") || len(x.IDs) == 0 {
+				return bad("cross_tenant", fmt.Sprintf("[%d]: tenant, token_env, control_url, foreign_tenant, url_template (with {id}) and ids are required", i))
+			}
+		}
+	}
+	if d := c.Database; d != nil {
+		bad := func(field, msg string) error {
+			return fmt.Errorf("%s:%d: database.%s: %s", name, yamlx.LineOf(root, "database", field), field, msg)
+		}
+		switch {
+		case d.Name == "":
+			return bad("name", "required")
+		case d.Driver != "postgres" && d.Driver != "sqlite":
+			return bad("driver", fmt.Sprintf("%q: want postgres or sqlite", d.Driver))
+		case d.DSNEnv == "":
+			return bad("dsn_env", "required: the name of the environment variable holding the DSN")
+		}
+		for i, q := range d.Queries {
+			if q.Name == "" || q.SQL == "" {
+				return bad("queries", fmt.Sprintf("[%d]: name and sql are required", i))
+			}
+		}
 	}
 	return nil
 }

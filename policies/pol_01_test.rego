@@ -21,9 +21,17 @@ record := {
 # An attestation of another control, in the same directory.
 other := object.union(record, {"file": "ORG-01.yaml", "control": "ORG-01"})
 
-run_input(records) := {
-	"control": {"id": "POL-01", "parameters": {}},
-	"evidence": {"attestations": [{
+policy_page(status) := {
+	"kind": "probe.http", "digest": "sha256:9a9e", "scope": {"source": "http", "url": "https://usonar.co.jp/privacy/isms.html"},
+	"collected_at": "2026-11-27T00:00:00Z",
+	"data": {"url": "https://usonar.co.jp/privacy/isms.html", "purpose": "policy", "status": status, "final_url": "https://usonar.co.jp/privacy/isms.html"},
+}
+
+run_input(records) := run_input_pages(records, [policy_page(200)])
+
+run_input_pages(records, pages) := {
+	"control": {"id": "POL-01", "parameters": {"policy_purpose": "policy"}},
+	"evidence": {"probe.http": pages, "attestations": [{
 		"kind": "attestations",
 		"digest": "sha256:a77e",
 		"scope": {"source": "attestations", "dir": "attestations"},
@@ -35,9 +43,11 @@ run_input(records) := {
 
 test_valid_attestation_passes if {
 	f := pol_01.findings with input as run_input([other, record])
-	count(f) == 1
+	count(f) == 2
+	every x in f {
+		x.status == "pass"
+	}
 	some x in f
-	x.status == "pass"
 	x.code == "attestation_valid"
 	x.resource == "POL-01.yaml"
 	x.evidence.digest == "sha256:a77e"
@@ -46,8 +56,9 @@ test_valid_attestation_passes if {
 
 test_expired_attestation_fails if {
 	f := pol_01.findings with input as run_input([other, object.union(record, {"expires_at": "2026-10-31T15:00:00Z"})])
-	count(f) == 1
+	count(f) == 2
 	some x in f
+	x.status == "fail"
 	x.status == "fail"
 	x.code == "attestation_expired"
 	x.resource == "POL-01.yaml"
@@ -57,8 +68,24 @@ test_expired_attestation_fails if {
 
 test_missing_attestation_fails if {
 	f := pol_01.findings with input as run_input([other])
-	count(f) == 1
+	count(f) == 2
 	some x in f
 	x.code == "attestation_missing"
 	x.resource == "POL-01"
+}
+
+test_unreachable_policy_page_fails_despite_attestation if {
+	f := pol_01.findings with input as run_input_pages([record], [policy_page(404)])
+	some x in f
+	x.status == "fail"
+	x.code == "policy_unreachable"
+	x.resource == "https://usonar.co.jp/privacy/isms.html"
+	x.evidence.digest == "sha256:9a9e"
+}
+
+test_policy_page_not_configured_fails if {
+	manual := object.union(policy_page(200), {"data": {"url": "https://usonar.co.jp/manual", "purpose": "manual", "status": 200, "final_url": "https://usonar.co.jp/manual"}})
+	f := pol_01.findings with input as run_input_pages([record], [manual])
+	some x in f
+	x.code == "policy_url_not_probed"
 }

@@ -71,7 +71,12 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 			if err := a.startRun(cmd.Context(), st, cfg, runID, []string{evidence.DefaultShard}); err != nil {
 				return err
 			}
-			if _, err := a.collectShard(cmd.Context(), st, cfg, runID, evidence.DefaultShard, concurrency, now); err != nil {
+			// The period bounds what the service's evidence API is asked for, and what is judged.
+			pr, err := runFor(nil, now.Format(time.RFC3339), period)
+			if err != nil {
+				return err
+			}
+			if _, err := a.collectShard(cmd.Context(), st, cfg, runID, evidence.DefaultShard, concurrency, now, pr.Period); err != nil {
 				return err
 			}
 			var render inRunReports

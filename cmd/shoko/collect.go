@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
+	"os"
 	"runtime"
 	"time"
 
@@ -10,12 +12,15 @@ import (
 
 	"github.com/shoko-audit/shoko/collectors"
 	"github.com/shoko-audit/shoko/collectors/records"
+	"github.com/shoko-audit/shoko/collectors/service"
+	sqlprobe "github.com/shoko-audit/shoko/collectors/sql"
 	"github.com/shoko-audit/shoko/config"
+	"github.com/shoko-audit/shoko/engine"
 	"github.com/shoko-audit/shoko/evidence"
 )
 
 func (a *app) collectCommand() *cobra.Command {
-	var cfgPath, out, store, runID, shard, collectedAt string
+	var cfgPath, out, store, runID, shard, collectedAt, period string
 	var concurrency int
 	cmd := &cobra.Command{
 		Use:   "collect",
@@ -51,8 +56,13 @@ is complete when its manifest (shards/NAME.json) is written after its last item.
 					return usageErr("--collected-at %q: want RFC 3339", collectedAt)
 				}
 			}
+			// The period bounds what the service's evidence API is asked for.
+			pr, err := runFor(nil, now.Format(time.RFC3339), period)
+			if err != nil {
+				return err
+			}
 			if out != "" {
-				_, err = a.collectInto(cmd.Context(), cfg, out, concurrency, now)
+				_, err = a.collectInto(cmd.Context(), cfg, out, concurrency, now, pr.Period)
 				return err
 			}
 			if err := evidence.CheckShardName(shard); err != nil {
@@ -62,7 +72,7 @@ is complete when its manifest (shards/NAME.json) is written after its last item.
 			if err != nil {
 				return err
 			}
-			_, err = a.collectShard(cmd.Context(), st, cfg, runID, shard, concurrency, now)
+			_, err = a.collectShard(cmd.Context(), st, cfg, runID, shard, concurrency, now, pr.Period)
 			return err
 		},
 	}
@@ -72,6 +82,7 @@ is complete when its manifest (shards/NAME.json) is written after its last item.
 	f.StringVar(&store, "store", "", "store of the run: a directory or s3://bucket/prefix (default: the config's store.location)")
 	f.StringVar(&runID, "run", "", "run to collect into (from shoko runs start)")
 	f.StringVar(&shard, "shard", "", "shard of the run this process collects")
+	f.StringVar(&period, "period", "", "audit period START..END the service is asked about; default: the year before now")
 	f.IntVar(&concurrency, "concurrency", runtime.GOMAXPROCS(0)*2, "collectors run at once")
 	// For reproducible tests and demos only: the collection time items record. The shard manifest
 	// keeps the real wall-clock start and end, so a backdated collection shows.
@@ -81,8 +92,8 @@ is complete when its manifest (shards/NAME.json) is written after its last item.
 }
 
 // collectInto runs every collector the config describes and writes the items below dir.
-func (a *app) collectInto(ctx context.Context, cfg *config.Config, dir string, concurrency int, now time.Time) ([]evidence.Stored, error) {
-	cs, err := collectorsFor(cfg)
+func (a *app) collectInto(ctx context.Context, cfg *config.Config, dir string, concurrency int, now time.Time, period engine.Period) ([]evidence.Stored, error) {
+	cs, err := collectorsFor(cfg, period)
 	if err != nil {
 		return nil, &exitErr{code: exitUsage, err: err}
 	}
@@ -105,14 +116,69 @@ func (a *app) collectInto(ctx context.Context, cfg *config.Config, dir string, c
 	return written, nil
 }
 
-// collectorsFor builds the collectors a config asks for. Each source adds itself here.
-func collectorsFor(cfg *config.Config) ([]collectors.Collector, error) {
+// collectorsFor builds the collectors a config asks for. Each source adds itself here. period
+// bounds what the service's evidence API is asked for (incidents, changes, disclosures).
+func collectorsFor(cfg *config.Config, period engine.Period) ([]collectors.Collector, error) {
 	var cs []collectors.Collector
 	if rc := recordsCollector(cfg); len(rc.Records) > 0 || rc.AttestationsDir != "" || rc.ExceptionsFile != "" {
 		cs = append(cs, rc)
 	}
+	if s := cfg.Service; s != nil {
+		sc, err := serviceCollectors(cfg, s, period)
+		if err != nil {
+			return nil, err
+		}
+		cs = append(cs, sc...)
+	}
+	if d := cfg.Database; d != nil {
+		qs := make([]sqlprobe.Query, len(d.Queries))
+		for i, q := range d.Queries {
+			qs[i] = sqlprobe.Query{Name: q.Name, SQL: q.SQL}
+		}
+		cs = append(cs, sqlprobe.Collector{Database: d.Name, Driver: d.Driver, DSNEnv: d.DSNEnv, Schema: d.Schema,
+			Queries: qs, Timeout: d.Timeout})
+	}
 	if len(cs) == 0 {
 		return nil, fmt.Errorf("%s names no evidence source", cfg.File)
+	}
+	return cs, nil
+}
+
+// serviceCollectors builds the evidence API client and the probes of a service.
+func serviceCollectors(cfg *config.Config, s *config.Service, period engine.Period) ([]collectors.Collector, error) {
+	roots, err := x509.SystemCertPool()
+	if err != nil || roots == nil {
+		roots = x509.NewCertPool()
+	}
+	if s.CAFile != "" {
+		pem, err := os.ReadFile(cfg.Path(s.CAFile))
+		if err != nil {
+			return nil, fmt.Errorf("%s: service.ca_file: %w", cfg.File, err)
+		}
+		if !roots.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s: service.ca_file %s: no PEM certificate in it", cfg.File, s.CAFile)
+		}
+	}
+	cs := []collectors.Collector{service.APICollector{Config: service.APIConfig{Name: s.Name, BaseURL: s.BaseURL,
+		TokenEnv: s.TokenEnv, RootCAs: roots, Timeout: s.Timeout, MaxAnswerBytes: s.MaxAnswerBytes, PageLimit: s.PageLimit,
+		Since: period.Start, Until: period.End}}}
+	if len(s.TLSEndpoints) > 0 {
+		cs = append(cs, service.TLSProbe{Endpoints: s.TLSEndpoints, RootCAs: roots, Timeout: s.Timeout})
+	}
+	if len(s.HTTPProbes) > 0 {
+		ts := make([]service.HTTPTarget, len(s.HTTPProbes))
+		for i, p := range s.HTTPProbes {
+			ts[i] = service.HTTPTarget{URL: p.URL, Purpose: p.Purpose}
+		}
+		cs = append(cs, service.HTTPProbe{Targets: ts, RootCAs: roots, Timeout: s.Timeout})
+	}
+	if len(s.CrossTenant) > 0 {
+		ts := make([]service.CrossTenantTarget, len(s.CrossTenant))
+		for i, x := range s.CrossTenant {
+			ts[i] = service.CrossTenantTarget{Tenant: x.Tenant, ForeignTenant: x.ForeignTenant, TokenEnv: x.TokenEnv,
+				ControlURL: x.ControlURL, URLTemplate: x.URLTemplate, ForeignIDs: x.IDs}
+		}
+		cs = append(cs, service.CrossTenantProbe{Targets: ts, RootCAs: roots, Timeout: s.Timeout})
 	}
 	return cs, nil
 }

@@ -115,8 +115,8 @@ func (a *app) startRun(ctx context.Context, st evidence.Store, cfg *config.Confi
 }
 
 // collectShard collects what cfg names and writes it as one shard of a run.
-func (a *app) collectShard(ctx context.Context, st evidence.Store, cfg *config.Config, id, shard string, concurrency int, now time.Time) ([]evidence.Stored, error) {
-	cs, err := collectorsFor(cfg)
+func (a *app) collectShard(ctx context.Context, st evidence.Store, cfg *config.Config, id, shard string, concurrency int, now time.Time, period engine.Period) ([]evidence.Stored, error) {
+	cs, err := collectorsFor(cfg, period)
 	if err != nil {
 		return nil, &exitErr{code: exitUsage, err: err}
 	}

@@ -22,6 +22,7 @@ func TestMain(m *testing.M) {
 	}
 	code := m.Run()
 	testenv.StopSharedMoto()
+	testenv.StopSharedPostgres()
 	os.Exit(code)
 }
 

@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"database/sql"
 	"net/http"
 	"os"
 	"testing"
@@ -9,6 +10,7 @@ import (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	StopSharedMoto()
+	StopSharedPostgres()
 	os.Exit(code)
 }
 
@@ -55,3 +57,21 @@ type fakeTB struct {
 func (f *fakeTB) Helper()               {}
 func (f *fakeTB) Fatalf(string, ...any) { f.failed = true; panic("stop") }
 func (f *fakeTB) Skipf(string, ...any)  { f.skipped = true; panic("stop") }
+
+// NeedPostgres gives a working cluster, and NewDatabase an ordinary role that owns its database.
+func TestNeedPostgresStartsACluster(t *testing.T) {
+	pg := NeedPostgres(t)
+	dsn := pg.NewDatabase(t)
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var super bool
+	if err := db.QueryRow(`SELECT rolsuper FROM pg_roles WHERE rolname = current_user`).Scan(&super); err != nil {
+		t.Fatal(err)
+	}
+	if super {
+		t.Fatal("NewDatabase gave a superuser role: row-level security would not apply to it")
+	}
+}

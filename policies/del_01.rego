@@ -1,0 +1,66 @@
+# DEL-01: a terminated tenant's data is purged within max_business_days Japanese business days
+# of the contract's end (shoko.business_days_between: weekends, national holidays and the
+# configured company closures do not count). Unpurged past the limit fails.
+package shoko.controls.del_01
+
+import data.shoko.lib
+import data.shoko.lib.service
+
+max_days := input.control.parameters.max_business_days
+
+ended := [r |
+	some r in lib.rows("service.tenants")
+	terminated(r.row)
+]
+
+terminated(row) if row.status == "terminated"
+
+terminated(row) if row.contract_ended_at != null
+
+params(row, days) := {
+	"tenant": row.tenant_id, "contract_ended_at": row.contract_ended_at, "data_purged_at": row.data_purged_at,
+	"business_days": days, "max_business_days": max_days,
+}
+
+findings contains lib.pass("purged_in_time", params(r.row, d), r.row.tenant_id, lib.row_ref(r.item, r.index)) if {
+	some r in ended
+	r.row.contract_ended_at != null
+	r.row.data_purged_at != null
+	d := shoko.business_days_between(r.row.contract_ended_at, r.row.data_purged_at)
+	d <= max_days
+}
+
+findings contains lib.fail("purged_late", params(r.row, d), r.row.tenant_id, lib.row_ref(r.item, r.index)) if {
+	some r in ended
+	r.row.contract_ended_at != null
+	r.row.data_purged_at != null
+	d := shoko.business_days_between(r.row.contract_ended_at, r.row.data_purged_at)
+	d > max_days
+}
+
+findings contains lib.fail("not_purged", params(r.row, d), r.row.tenant_id, lib.row_ref(r.item, r.index)) if {
+	some r in ended
+	r.row.contract_ended_at != null
+	r.row.data_purged_at == null
+	d := shoko.business_days_between(r.row.contract_ended_at, input.run.now)
+	d > max_days
+}
+
+findings contains lib.pass("purge_pending", params(r.row, d), r.row.tenant_id, lib.row_ref(r.item, r.index)) if {
+	some r in ended
+	r.row.contract_ended_at != null
+	r.row.data_purged_at == null
+	d := shoko.business_days_between(r.row.contract_ended_at, input.run.now)
+	d <= max_days
+}
+
+findings contains lib.fail("contract_end_missing", {"tenant": r.row.tenant_id}, r.row.tenant_id, lib.row_ref(r.item, r.index)) if {
+	some r in ended
+	r.row.contract_ended_at == null
+}
+
+# No tenant has left: nothing to erase, an explicit pass (the API lists every tenant, ended or not).
+findings contains lib.pass("no_terminated_tenants", {"service": service.service_name(item)}, service.service_name(item), lib.whole_ref(item)) if {
+	count(ended) == 0
+	some item in lib.items("service.tenants")
+}
