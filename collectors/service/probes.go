@@ -158,9 +158,13 @@ func (p TLSProbe) probe(ctx context.Context, ep, host string, now time.Time) (*T
 			c.Close()
 		case errors.As(err, &ne) && ne.Timeout():
 			return nil, fmt.Errorf("TLS %s handshake with %s: no answer within %s", v.name, ep, p.Timeout)
-		default:
+		case isTLSRefusal(err):
 			msg := err.Error()
 			try.Refusal = &msg
+		default:
+			// A reset, an EOF or garbage is a broken connection, not a refusal: recording it as
+			// "refused" would make an endpoint that accepts an old version look compliant.
+			return nil, fmt.Errorf("TLS %s handshake with %s failed without a TLS alert (neither accepted nor refused): %w", v.name, ep, err)
 		}
 		res.Versions = append(res.Versions, try)
 	}
@@ -174,6 +178,13 @@ func (p TLSProbe) probe(ctx context.Context, ep, host string, now time.Time) (*T
 	}
 	res.HTTP = *head
 	return res, nil
+}
+
+// isTLSRefusal holds for a handshake the server refused on purpose: it answered with a TLS alert
+// (crypto/tls reports those as a *net.OpError with Op "remote error").
+func isTLSRefusal(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "remote error"
 }
 
 func verifyChain(certs []*x509.Certificate, host string, roots *x509.CertPool, now time.Time) ChainResult {

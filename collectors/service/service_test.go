@@ -406,7 +406,7 @@ func TestTLSProbeSilentOrPlainEndpointErrs(t *testing.T) {
 	defer plain.Close()
 	tests := []struct{ name, endpoint, want string }{
 		{"silent", silent.Addr().String(), "no answer within"},
-		{"plain HTTP", strings.TrimPrefix(plain.URL, "http://"), "accepted no TLS version"},
+		{"plain HTTP", strings.TrimPrefix(plain.URL, "http://"), "failed without a TLS alert"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
