@@ -52,9 +52,9 @@ fmt:
 docs:
 	$(GO) run ./cmd/shoko controls docs --out docs/controls.md
 
-## bench: evaluation against its floor (decoding the evidence) at 1k, 10k and 100k rows.
-bench:
-	$(GO) test -run='^$$' -bench=. -benchtime=3x -benchmem -timeout 30m ./engine/
+## bench: every performance figure against its floor, as one table; also writes bench/results.md.
+bench: build
+	$(GO) run ./bench --shoko $(BIN)/shoko --out bench/results.md
 
 demo:
 	@echo "make demo arrives with the demo issue (#7). Meanwhile, try:"

@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -11,54 +10,17 @@ import (
 	"github.com/shoko-audit/shoko/collectors"
 	"github.com/shoko-audit/shoko/controls"
 	"github.com/shoko-audit/shoko/evidence"
+	"github.com/shoko-audit/shoko/internal/synth"
 	"github.com/shoko-audit/shoko/policies"
 )
 
-// syntheticEvidence writes n training rows (spread over files of 1,000 rows) and the rest of the
-// records demo's kinds, so every records control has work proportional to n.
+// syntheticEvidence writes n training rows (in files of 1,000 rows) and the rest of the records
+// demo's kinds, so every records control has work and TRN-01's grows with n.
 func syntheticEvidence(b *testing.B, n int) string {
 	b.Helper()
 	dir := b.TempDir()
-	at := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
-	var items []evidence.Item
-	for f := 0; f*1000 < n; f++ {
-		rows := make([]map[string]any, 0, 1000)
-		for i := f * 1000; i < n && i < (f+1)*1000; i++ {
-			last := "2026-06-12"
-			if i%7 == 0 {
-				last = "2025-01-10"
-			}
-			rows = append(rows, map[string]any{"employee_id": fmt.Sprintf("E%07d", i), "status": "active",
-				"hired_on": "2019-04-01", "onboarding_completed_on": "2019-04-05", "last_completed_on": last, "line": i%1000 + 2})
-		}
-		it, err := evidence.NewOK("records.training", map[string]string{"source": "records", "file": fmt.Sprintf("training-%04d.csv", f)}, at, evidence.CollectorInfo{Name: "records"}, nil, rows)
-		if err != nil {
-			b.Fatal(err)
-		}
-		items = append(items, it)
-	}
-	if _, err := evidence.WriteDir(dir, items); err != nil {
+	if err := synth.Training(dir, filepath.Join("..", "testdata", "records-demo"), n, 1000); err != nil {
 		b.Fatal(err)
-	}
-	// The other records kinds from the committed demo, so every control has evidence.
-	demo, err := evidence.LoadDir(filepath.Join("..", "testdata", "records-demo"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	for _, st := range demo {
-		if st.Kind == "records.training" {
-			continue
-		}
-		raw, err := evidence.Encode(st.Item)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(st.Path)), 0o755); err != nil {
-			b.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, st.Path), raw, 0o644); err != nil {
-			b.Fatal(err)
-		}
 	}
 	return dir
 }

@@ -1,0 +1,359 @@
+// Command bench measures shoko against its floors and writes bench/results.md (run it with
+// `make bench`). Every target is a ratio of two things measured side by side in this one run,
+// because absolute times on a shared machine are noise.
+//
+//   - evaluation ÷ decoding the evidence: the engine's Go benchmarks (engine/bench_test.go) at
+//     1k, 10k and 100k training rows, and t(100k) ÷ t(10k) for linearity;
+//   - peak RSS of `shoko evaluate` ÷ the evidence's size on disk, at 100k rows;
+//   - `shoko verify` of a signed run with 10,000 evidence files ÷ sha256sum over the same files;
+//   - a PDF report with 1,000 findings: time and size (no target yet).
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/shoko-audit/shoko/collectors"
+	"github.com/shoko-audit/shoko/controls"
+	"github.com/shoko-audit/shoko/engine"
+	"github.com/shoko-audit/shoko/evidence"
+	"github.com/shoko-audit/shoko/internal/synth"
+	"github.com/shoko-audit/shoko/policies"
+)
+
+// row is one line of the table: a figure, what was measured, its target and whether it is met.
+type row struct {
+	figure, measured, target, met string
+}
+
+func main() {
+	out := flag.String("out", "bench/results.md", "where to write the table")
+	bin := flag.String("shoko", "bin/shoko", "the shoko binary to measure (built by make bench)")
+	benchtime := flag.String("benchtime", "2x", "go test -benchtime for the engine benchmarks")
+	flag.Parse()
+	if err := run(*out, *bin, *benchtime); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(out, bin, benchtime string) error {
+	work, err := os.MkdirTemp("", "shoko-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(work)
+	var rows []row
+
+	fmt.Fprintln(os.Stderr, "bench: engine benchmarks (decode vs evaluate at 1k, 10k, 100k rows)…")
+	ns, err := engineBenchmarks(benchtime)
+	if err != nil {
+		return err
+	}
+	for _, n := range []string{"1000", "10000", "100000"} {
+		dec, ev := ns["DecodeEvidence/rows="+n], ns["Evaluate/rows="+n]
+		if dec == 0 || ev == 0 {
+			return fmt.Errorf("benchmark output lacks rows=%s", n)
+		}
+		target, met := "—", "(info)"
+		if n == "100000" {
+			target, met = "≤ 3", yes(ev/dec <= 3)
+		}
+		rows = append(rows, row{fmt.Sprintf("evaluation ÷ decoding, %s rows", n),
+			fmt.Sprintf("%.1f (%s ÷ %s)", ev/dec, dur(ev), dur(dec)), target, met})
+	}
+	lin := ns["Evaluate/rows=100000"] / ns["Evaluate/rows=10000"]
+	rows = append(rows, row{"evaluation t(100k) ÷ t(10k)", fmt.Sprintf("%.1f", lin), "≤ 12", yes(lin <= 12)})
+
+	fmt.Fprintln(os.Stderr, "bench: peak RSS of shoko evaluate at 100k rows…")
+	r, err := rss(bin, work)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, r)
+
+	fmt.Fprintln(os.Stderr, "bench: verify of a run with 10,000 evidence files vs sha256sum…")
+	r, err = verify(bin, work)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, r)
+
+	fmt.Fprintln(os.Stderr, "bench: PDF report with 1,000 findings…")
+	r, err = pdf(bin, work)
+	if err != nil {
+		return err
+	}
+	rows = append(rows, r)
+	rows = append(rows,
+		row{"collection: calls made ÷ calls needed (moto, 2 accounts × 2 regions)", "not measured: needs the AWS collectors (not merged yet)", "= 1.0", "—"},
+		row{"collection: shoko audit ÷ bare SDK loop", "not measured: needs the AWS collectors (not merged yet)", "≤ 1.3", "—"})
+
+	table := render(rows)
+	fmt.Print(table)
+	md := "# shoko benchmarks\n\nWritten by `make bench` (`go run ./bench`); every target is a ratio measured side by side in one run.\n" +
+		fmt.Sprintf("Machine: %d CPUs. Measured %s.\n\n", numCPU(), time.Now().UTC().Format(time.RFC3339)) + table
+	return os.WriteFile(out, []byte(md), 0o644)
+}
+
+func yes(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "**no**"
+}
+
+func dur(ns float64) string { return time.Duration(ns).Round(time.Millisecond).String() }
+
+func render(rows []row) string {
+	var b strings.Builder
+	b.WriteString("| figure | measured | target | met? |\n|---|---|---|---|\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.figure, r.measured, r.target, r.met)
+	}
+	return b.String()
+}
+
+var benchLine = regexp.MustCompile(`^Benchmark(\S+?)(?:-\d+)?\s+\d+\s+([0-9.]+) ns/op`)
+
+// engineBenchmarks runs the engine's Go benchmarks and returns ns/op by benchmark name.
+func engineBenchmarks(benchtime string) (map[string]float64, error) {
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", "^Benchmark(DecodeEvidence|Evaluate)$",
+		"-benchtime", benchtime, "-timeout", "30m", "./engine/")
+	cmd.Stderr = os.Stderr
+	outp, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("engine benchmarks: %w\n%s", err, outp)
+	}
+	ns := map[string]float64{}
+	sc := bufio.NewScanner(bytes.NewReader(outp))
+	for sc.Scan() {
+		if m := benchLine.FindStringSubmatch(sc.Text()); m != nil {
+			v, err := strconv.ParseFloat(m[2], 64)
+			if err != nil {
+				return nil, fmt.Errorf("benchmark line %q: %w", sc.Text(), err)
+			}
+			ns[m[1]] = v
+			fmt.Fprintln(os.Stderr, "  ", sc.Text())
+		}
+	}
+	return ns, nil
+}
+
+// timed runs a command and returns its wall time and peak RSS in bytes. okCodes are the exit
+// codes that are not failures: shoko evaluate exits 1 when a control fails and 2 when one is
+// error, and the synthetic evidence has no service evidence, so the service controls are error.
+func timed(name string, args []string, okCodes ...int) (time.Duration, int64, error) {
+	cmd := exec.Command(name, args...)
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = nil, &stderr
+	start := time.Now()
+	err := cmd.Run()
+	wall := time.Since(start)
+	if err != nil {
+		code := -1
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		}
+		ok := false
+		for _, c := range okCodes {
+			ok = ok || c == code
+		}
+		if !ok {
+			return 0, 0, fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, stderr.String())
+		}
+	}
+	var maxRSS int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		maxRSS = ru.Maxrss * 1024 // Linux reports KiB
+	}
+	return wall, maxRSS, nil
+}
+
+func dirSize(dir string) (int64, int, error) {
+	var size int64
+	var n int
+	err := filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		size += info.Size()
+		n++
+		return nil
+	})
+	return size, n, err
+}
+
+const asOf = "2026-11-27T00:00:00Z"
+
+func rss(bin, work string) (row, error) {
+	ev := filepath.Join(work, "ev100k")
+	if err := synth.Training(ev, filepath.Join("testdata", "records-demo"), 100000, 1000); err != nil {
+		return row{}, err
+	}
+	size, _, err := dirSize(ev)
+	if err != nil {
+		return row{}, err
+	}
+	wall, peak, err := timed(bin, []string{"evaluate", "--evidence", ev, "--out", filepath.Join(work, "out100k"), "--as-of", asOf}, 0, 1, 2)
+	if err != nil {
+		return row{}, err
+	}
+	ratio := float64(peak) / float64(size)
+	return row{"peak RSS ÷ evidence on disk, `shoko evaluate` at 100k rows",
+		fmt.Sprintf("%.1f (%s ÷ %s; wall %s)", ratio, mib(peak), mib(size), wall.Round(time.Millisecond)), "≤ 4", yes(ratio <= 4)}, nil
+}
+
+func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
+
+// verify builds a signed run of 10,000 evidence files (one training row each, plus the demo's
+// other kinds) through the same library calls `shoko audit` makes, then times `shoko verify`
+// (which replays the evaluation) against sha256sum over the run's evidence files.
+func verify(bin, work string) (row, error) {
+	ctx := context.Background()
+	ev := filepath.Join(work, "ev10kfiles")
+	if err := synth.Training(ev, filepath.Join("testdata", "records-demo"), 10000, 1); err != nil {
+		return row{}, err
+	}
+	items, err := synth.Items(ev)
+	if err != nil {
+		return row{}, err
+	}
+	privPath, pubPath, err := evidence.GenerateKeyFiles(filepath.Join(work, "keys"), rand.Reader)
+	if err != nil {
+		return row{}, err
+	}
+	priv, err := evidence.LoadPrivateKey(privPath)
+	if err != nil {
+		return row{}, err
+	}
+	src := engine.CatalogSource{Controls: controls.FS, ControlsName: "controls", Policies: policies.FS,
+		PoliciesName: "policies", KnownKinds: collectors.KnownKinds()}
+	cat, err := engine.LoadCatalog(src)
+	if err != nil {
+		return row{}, err
+	}
+	catFiles, err := engine.CatalogRunFiles(cat, src)
+	if err != nil {
+		return row{}, err
+	}
+	now, _ := time.Parse(time.RFC3339, asOf)
+	st := evidence.NewDirStore(filepath.Join(work, "store"))
+	id := evidence.NewRunID(now, []byte{1, 2, 3, 4})
+	plan := evidence.Plan{RunID: id, Tool: "shoko bench", ConfigDigest: "sha256:bench", Shards: []string{"main"}, StartedAt: now}
+	if err := evidence.BeginRun(ctx, st, plan); err != nil {
+		return row{}, err
+	}
+	if err := evidence.WriteCatalog(ctx, st, id, catFiles); err != nil {
+		return row{}, err
+	}
+	if _, _, err := evidence.WriteShard(ctx, st, id, "main", plan.ConfigDigest, now, items, now); err != nil {
+		return row{}, err
+	}
+	files, err := evidence.ReadRun(ctx, st, id)
+	if err != nil {
+		return row{}, err
+	}
+	spec := engine.RunSpec{Shards: plan.Shards, Run: engine.Run{Now: now, Period: engine.Period{Start: now.AddDate(-1, 0, 0), End: now}}}
+	res, err := engine.EvaluateRun(ctx, files, spec, collectors.KnownKinds())
+	if err != nil {
+		return row{}, err
+	}
+	b, err := res.Marshal()
+	if err != nil {
+		return row{}, err
+	}
+	meta := evidence.RunMeta{Plan: plan, EvaluatedAt: now, CatalogDigest: res.Catalog.Digest, EndedAt: now}
+	meta.Period.Start, meta.Period.End = spec.Run.Period.Start, spec.Run.Period.End
+	if err := evidence.FinishRun(ctx, st, meta, b, priv); err != nil {
+		return row{}, err
+	}
+	runDir := filepath.Join(work, "store", evidence.RunPath(id, ""))
+	evDir := filepath.Join(runDir, "evidence")
+	_, n, err := dirSize(evDir)
+	if err != nil {
+		return row{}, err
+	}
+	vWall, _, err := timed(bin, []string{"verify", runDir, "--pubkey", pubPath})
+	if err != nil {
+		return row{}, err
+	}
+	sWall, _, err := timed("bash", []string{"-c", `find "$1" -type f -print0 | xargs -0 sha256sum >/dev/null`, "sha", evDir})
+	if err != nil {
+		return row{}, err
+	}
+	ratio := float64(vWall) / float64(sWall)
+	return row{fmt.Sprintf("`shoko verify` (with replay) ÷ sha256sum, %d evidence files", n),
+		fmt.Sprintf("%.1f (%s ÷ %s)", ratio, vWall.Round(time.Millisecond), sWall.Round(time.Millisecond)), "≤ 2", yes(ratio <= 2)}, nil
+}
+
+// pdf evaluates 1,000 training rows (one finding each) and times the PDF reports.
+func pdf(bin, work string) (row, error) {
+	ev := filepath.Join(work, "ev1k")
+	if err := synth.Training(ev, filepath.Join("testdata", "records-demo"), 1000, 1000); err != nil {
+		return row{}, err
+	}
+	res := filepath.Join(work, "out1k")
+	if _, _, err := timed(bin, []string{"evaluate", "--evidence", ev, "--out", res, "--as-of", asOf}, 0, 1, 2); err != nil {
+		return row{}, err
+	}
+	var results struct {
+		Controls []struct {
+			Findings []json.RawMessage `json:"findings"`
+		} `json:"controls"`
+	}
+	raw, err := os.ReadFile(filepath.Join(res, "results.json"))
+	if err != nil {
+		return row{}, err
+	}
+	if err := json.Unmarshal(raw, &results); err != nil {
+		return row{}, fmt.Errorf("results.json: %w", err)
+	}
+	findings := 0
+	for _, c := range results.Controls {
+		findings += len(c.Findings)
+	}
+	rep := filepath.Join(work, "reports1k")
+	wall, _, err := timed(bin, []string{"report", "--results", filepath.Join(res, "results.json"), "--evidence", ev,
+		"--out", rep, "--format", "pdf", "--generated-at", asOf})
+	if err != nil {
+		return row{}, err
+	}
+	var sizes []string
+	pdfs, _ := filepath.Glob(filepath.Join(rep, "*.pdf"))
+	for _, p := range pdfs {
+		info, err := os.Stat(p)
+		if err != nil {
+			return row{}, err
+		}
+		sizes = append(sizes, fmt.Sprintf("%s %s", filepath.Base(p), mib(info.Size())))
+	}
+	return row{fmt.Sprintf("PDF report (ja), %d findings", findings),
+		fmt.Sprintf("%s; %s", wall.Round(time.Millisecond), strings.Join(sizes, ", ")), "a few seconds (no target yet)", yes(wall < 5*time.Second)}, nil
+}
+
+func numCPU() int {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return 0
+	}
+	return strings.Count(string(b), "processor\t:")
+}
