@@ -17,6 +17,7 @@ import (
 	"github.com/shoko-audit/shoko/collectors/service"
 	"github.com/shoko-audit/shoko/demo/cardsvc"
 	"github.com/shoko-audit/shoko/evidence"
+	"github.com/shoko-audit/shoko/internal/faultproxy"
 )
 
 const evidenceToken = "test-evidence-token-7f3a9c"
@@ -420,6 +421,54 @@ func TestTLSProbeSilentOrPlainEndpointErrs(t *testing.T) {
 			}
 			if took := time.Since(start); took > 3*time.Second {
 				t.Errorf("took %s", took)
+			}
+		})
+	}
+}
+
+// A server that accepts TLS 1.0 and 1.1 must not look as if it refused them when the network
+// breaks those handshakes: a reset, garbage, a truncated or stalled answer during the TLS 1.0
+// and 1.1 tries (connections 2 and 3: the probe first checks the port is reachable) makes the
+// item an error, and only an undisturbed probe records the versions.
+func TestTLSProbeBrokenHandshakeIsNotARefusal(t *testing.T) {
+	srv, roots := startCardsvc(t, "compliant", func(s *cardsvc.Scenario) { s.TLSMinVersion = "1.0" })
+	upstream := strings.TrimPrefix(srv.URL, "https://")
+	tests := []struct {
+		name  string
+		fault faultproxy.Fault
+		want  string // the item's error; "" = ok, recording every version accepted
+	}{
+		{"undisturbed", faultproxy.Fault{}, ""},
+		{"reset", faultproxy.Fault{Kind: faultproxy.Reset, Conns: []int{2, 3}}, "failed without a TLS alert"},
+		{"garbage", faultproxy.Fault{Kind: faultproxy.Garbage, Conns: []int{2, 3}}, "failed without a TLS alert"},
+		{"truncated", faultproxy.Fault{Kind: faultproxy.Truncate, Conns: []int{2, 3}}, "failed without a TLS alert"},
+		{"stalled", faultproxy.Fault{Kind: faultproxy.Stall, Conns: []int{2, 3}}, "no answer within"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := faultproxy.Start(upstream, tt.fault)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.Close()
+			ep := "localhost:" + p.Addr[strings.LastIndex(p.Addr, ":")+1:]
+			items, err := service.TLSProbe{Endpoints: []string{ep}, RootCAs: roots, Timeout: time.Second}.Collect(context.Background(), time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			it := items[0]
+			if tt.want == "" {
+				if _, acc := versions(t, it); acc != "1.0,1.1,1.2,1.3" {
+					t.Fatalf("accepted %s through a faithful proxy, want 1.0,1.1,1.2,1.3", acc)
+				}
+				return
+			}
+			if it.Status != evidence.StatusError || !strings.Contains(*it.Error, tt.want) {
+				var got string
+				if it.Error != nil {
+					got = *it.Error
+				}
+				t.Fatalf("%s %q, want an error with %q", it.Status, got, tt.want)
 			}
 		})
 	}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"sync"
 	"time"
 )
@@ -44,6 +45,9 @@ type Fault struct {
 	MaxOffset int
 	// Seed makes the choice of connections and offsets repeatable.
 	Seed uint64
+	// Conns, when set, names exactly the connections to fault (1-based, in accept order)
+	// instead of a Rate share: for a client whose connections come in a known order.
+	Conns []int
 }
 
 // Proxy forwards connections from Addr to an upstream address, faulting some of them.
@@ -65,7 +69,7 @@ type Proxy struct {
 
 // Start listens on 127.0.0.1 (a free port) and forwards to upstream with the fault (a zero Fault forwards faithfully).
 func Start(upstream string, f Fault) (*Proxy, error) {
-	if f.Kind != "" && (f.Rate <= 0 || f.Rate > 1) {
+	if f.Kind != "" && len(f.Conns) == 0 && (f.Rate <= 0 || f.Rate > 1) {
 		return nil, fmt.Errorf("faultproxy: rate %v is not in (0, 1]", f.Rate)
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -111,7 +115,7 @@ func (p *Proxy) serve() {
 		p.mu.Lock()
 		p.total++
 		strike := -1
-		if p.fault.Kind != "" && p.rnd.Float64() < p.fault.Rate {
+		if p.fault.Kind != "" && p.chosen(p.total) {
 			p.faulted++
 			strike = 0
 			if p.fault.MaxOffset > 0 {
@@ -126,6 +130,14 @@ func (p *Proxy) serve() {
 			p.forward(c, strike)
 		}()
 	}
+}
+
+// chosen says whether connection n (1-based) is faulted; called with p.mu held.
+func (p *Proxy) chosen(n int) bool {
+	if len(p.fault.Conns) > 0 {
+		return slices.Contains(p.fault.Conns, n)
+	}
+	return p.rnd.Float64() < p.fault.Rate
 }
 
 func (p *Proxy) track(c net.Conn) {
