@@ -177,7 +177,7 @@ func dsnPassword(dsn string) string {
 	return ""
 }
 
-// assertNoSecrets greps every file under dir, and the output, for each secret.
+// assertNoSecrets greps every file under dir (inside bundles too), and the output, for each secret.
 func assertNoSecrets(t *testing.T, dir, output string, minFiles int, secrets ...string) {
 	t.Helper()
 	files := 0
@@ -186,13 +186,11 @@ func assertNoSecrets(t *testing.T, dir, output string, minFiles int, secrets ...
 			return err
 		}
 		files++
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		for _, s := range secrets {
-			if s != "" && strings.Contains(string(b), s) {
-				t.Errorf("%s contains a secret (%.6s…)", p, s)
+		for _, b := range readAllContents(t, p) {
+			for _, s := range secrets {
+				if s != "" && strings.Contains(string(b), s) {
+					t.Errorf("%s contains a secret (%.6s…)", p, s)
+				}
 			}
 		}
 		return nil
