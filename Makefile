@@ -3,6 +3,9 @@ SHELL := /bin/bash
 GO ?= go
 BIN := bin
 FUZZTIME ?= 5s
+# Minimising a new input re-runs the target once per byte it tries to drop; with inputs of a few
+# kilobytes (bundles) Go's default of 60s stalls a short run, so short runs minimise briefly.
+FUZZMINTIME ?= 1s
 # Fuzz targets: package and name. CI runs each for $(FUZZTIME); `make fuzz` for longer.
 FUZZ_TARGETS := \
 	./engine:FuzzLoadCatalog \
@@ -12,30 +15,38 @@ FUZZ_TARGETS := \
 	./collectors/records:FuzzAttestation \
 	./collectors/records:FuzzExceptions \
 	./reports:FuzzWrapText \
-	./collectors/service:FuzzDecodePage
+	./collectors/service:FuzzDecodePage \
+	./config:FuzzParse \
+	./evidence:FuzzVerifyBundle
 
-.PHONY: all build test test-go fuzz-short fuzz lint fmt bench demo docs clean
+.PHONY: all build test test-go test-race fuzz-short fuzz lint fmt bench demo docs clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN)/shoko ./cmd/shoko
 
-## test: lint, every Go and Rego test, and a short run of every fuzz target.
-test: lint test-go fuzz-short
+## test: lint, every Go and Rego test, the race detector over the concurrent parts, and a short
+## run of every fuzz target.
+test: lint test-go test-race fuzz-short
 
 test-go:
 	$(GO) test -count=1 -timeout 20m ./...
+
+## test-race: the collectors (run concurrently), the engine (evaluates controls in parallel) and
+## the fault proxy, under the race detector (about a minute here).
+test-race:
+	$(GO) test -race -count=1 -timeout 10m ./collectors/... ./engine/... ./internal/faultproxy/
 
 fuzz-short:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		pkg=$${t%%:*}; name=$${t##*:}; \
 		echo "fuzz $$name ($$pkg) for $(FUZZTIME)"; \
-		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) $$pkg; \
+		$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=$(FUZZMINTIME) $$pkg; \
 	done
 
 fuzz:
-	$(MAKE) fuzz-short FUZZTIME=2m
+	$(MAKE) fuzz-short FUZZTIME=2m FUZZMINTIME=10s
 
 ## lint: go vet, gofmt, and the catalog checks (strict YAML, JSON Schema, opa fmt).
 lint:
