@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	awscollector "github.com/shoko-audit/shoko/collectors/aws"
 	"github.com/shoko-audit/shoko/evidence"
 )
 
@@ -39,6 +40,7 @@ var kindsBySource = map[string][]string{
 	},
 	"attestations": {"attestations"},
 	"exceptions":   {"exceptions"},
+	"aws":          awscollector.Kinds(),
 }
 
 // KnownKinds returns every evidence kind some collector provides, sorted.
