@@ -27,7 +27,9 @@ func backupTask() task {
 				rpages := 0
 				for _, v := range vaults {
 					rp := backup.NewListRecoveryPointsByBackupVaultPaginator(c, &backup.ListRecoveryPointsByBackupVaultInput{BackupVaultName: v.BackupVaultName})
-					pts, n, err := pageAll(ctx, rp.HasMorePages, rp.NextPage, func(o *backup.ListRecoveryPointsByBackupVaultOutput) []bktypes.RecoveryPointByBackupVault { return o.RecoveryPoints })
+					pts, n, err := pageAll(ctx, rp.HasMorePages, rp.NextPage, func(o *backup.ListRecoveryPointsByBackupVaultOutput) []bktypes.RecoveryPointByBackupVault {
+						return o.RecoveryPoints
+					})
 					if err != nil {
 						e.fail(KindRecoveryPoints, "ListRecoveryPointsByBackupVault", fmt.Errorf("vault %s: %w", aws.ToString(v.BackupVaultName), err))
 						rps = nil
@@ -74,7 +76,9 @@ func collectPlans(ctx context.Context, c *backup.Client, e *emitter) {
 		}
 		got = append(got, perResource("BackupPlanId", aws.ToString(p.BackupPlanId), out))
 		sp := backup.NewListBackupSelectionsPaginator(c, &backup.ListBackupSelectionsInput{BackupPlanId: p.BackupPlanId})
-		list, _, err := pageAll(ctx, sp.HasMorePages, sp.NextPage, func(o *backup.ListBackupSelectionsOutput) []bktypes.BackupSelectionsListMember { return o.BackupSelectionsList })
+		list, _, err := pageAll(ctx, sp.HasMorePages, sp.NextPage, func(o *backup.ListBackupSelectionsOutput) []bktypes.BackupSelectionsListMember {
+			return o.BackupSelectionsList
+		})
 		if err != nil {
 			e.ok(KindBackupPlans, "GetBackupPlan", pages, got)
 			e.fail(KindBackupSelections, "ListBackupSelections", fmt.Errorf("plan %s: %w", aws.ToString(p.BackupPlanId), err))

@@ -209,14 +209,14 @@ var iamPrefix = map[string]string{
 
 // iamRenamed lists operations whose IAM action has another name than the API operation.
 var iamRenamed = map[string]string{
-	"S3/ListBuckets":                      "s3:ListAllMyBuckets",
-	"S3/GetBucketEncryption":              "s3:GetEncryptionConfiguration",
-	"S3/GetBucketLifecycleConfiguration":  "s3:GetLifecycleConfiguration",
-	"S3/GetObjectLockConfiguration":       "s3:GetBucketObjectLockConfiguration",
-	"S3/ListObjectsV2":                    "s3:ListBucket",
-	"S3/GetPublicAccessBlock":             "s3:GetBucketPublicAccessBlock",
-	"S3 Control/GetPublicAccessBlock":     "s3:GetAccountPublicAccessBlock",
-	"CloudFront/ListDistributions":        "cloudfront:ListDistributions",
+	"S3/ListBuckets":                         "s3:ListAllMyBuckets",
+	"S3/GetBucketEncryption":                 "s3:GetEncryptionConfiguration",
+	"S3/GetBucketLifecycleConfiguration":     "s3:GetLifecycleConfiguration",
+	"S3/GetObjectLockConfiguration":          "s3:GetBucketObjectLockConfiguration",
+	"S3/ListObjectsV2":                       "s3:ListBucket",
+	"S3/GetPublicAccessBlock":                "s3:GetBucketPublicAccessBlock",
+	"S3 Control/GetPublicAccessBlock":        "s3:GetAccountPublicAccessBlock",
+	"CloudFront/ListDistributions":           "cloudfront:ListDistributions",
 	"Backup/ListRecoveryPointsByBackupVault": "backup:ListRecoveryPointsByBackupVault",
 }
 

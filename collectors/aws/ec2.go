@@ -154,7 +154,9 @@ func ec2ImagesTask() task {
 				pg7 := ec2.NewDescribeLaunchTemplateVersionsPaginator(c, &ec2.DescribeLaunchTemplateVersionsInput{
 					LaunchTemplateId: lt.LaunchTemplateId, Versions: []string{"$Default", "$Latest"}})
 				vs, n, err := pageAll(ctx, pg7.HasMorePages, pg7.NextPage,
-					func(o *ec2.DescribeLaunchTemplateVersionsOutput) []ec2types.LaunchTemplateVersion { return o.LaunchTemplateVersions })
+					func(o *ec2.DescribeLaunchTemplateVersionsOutput) []ec2types.LaunchTemplateVersion {
+						return o.LaunchTemplateVersions
+					})
 				if err != nil {
 					e.fail(KindLaunchTemplates, "DescribeLaunchTemplateVersions", fmt.Errorf("launch template %s: %w", aws.ToString(lt.LaunchTemplateId), err))
 					return

@@ -42,7 +42,9 @@ func autoscalingTask() task {
 		run: func(ctx context.Context, cfg aws.Config, e *emitter) {
 			c := autoscaling.NewFromConfig(cfg)
 			p := autoscaling.NewDescribeAutoScalingGroupsPaginator(c, &autoscaling.DescribeAutoScalingGroupsInput{})
-			gs, pages, err := pageAll(ctx, p.HasMorePages, p.NextPage, func(o *autoscaling.DescribeAutoScalingGroupsOutput) []astypes.AutoScalingGroup { return o.AutoScalingGroups })
+			gs, pages, err := pageAll(ctx, p.HasMorePages, p.NextPage, func(o *autoscaling.DescribeAutoScalingGroupsOutput) []astypes.AutoScalingGroup {
+				return o.AutoScalingGroups
+			})
 			emit(e, KindASGs, "DescribeAutoScalingGroups", pages, err, sortBy(gs, func(v astypes.AutoScalingGroup) string { return aws.ToString(v.AutoScalingGroupARN) }))
 		}}
 }

@@ -411,8 +411,8 @@ func (f *Front) getFindings(w http.ResponseWriter, r *http.Request, region, dete
 		}
 		out = append(out, map[string]any{
 			"id": fd.ID, "accountId": "123456789012", "region": region, "schemaVersion": "2.0",
-			"arn":      fmt.Sprintf("arn:aws:guardduty:%s:123456789012:detector/%s/finding/%s", region, detector, fd.ID),
-			"type":     fd.Type, "title": fd.Title, "severity": fd.Severity,
+			"arn":  fmt.Sprintf("arn:aws:guardduty:%s:123456789012:detector/%s/finding/%s", region, detector, fd.ID),
+			"type": fd.Type, "title": fd.Title, "severity": fd.Severity,
 			"createdAt": fd.Created.UTC().Format(time.RFC3339Nano), "updatedAt": fd.Updated.UTC().Format(time.RFC3339Nano),
 			"resource": map[string]any{"resourceType": fd.ResourceType},
 			"service":  map[string]any{"archived": fd.Archived, "serviceName": "guardduty"},
