@@ -8,12 +8,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/shoko-audit/shoko/config"
 )
 
 func (a *app) auditCommand() *cobra.Command {
 	var cfgPath, out, period, lang string
 	var concurrency int
+	var af awsFlags
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Collect evidence and evaluate every control: collect + evaluate in one run",
@@ -24,18 +24,18 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
   shoko audit --config shoko.yaml --out out/ --period 2026-04-01..2027-03-31 --lang en`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cfgPath == "" || out == "" {
-				return usageErr("audit needs --config and --out")
+			if out == "" {
+				return usageErr("audit needs --out")
 			}
 			if err := checkLang(lang); err != nil {
 				return err
 			}
-			cfg, err := config.Load(cfgPath)
+			cfg, err := loadConfigOrAWSDefault(cfgPath)
 			if err != nil {
-				return &exitErr{code: exitUsage, err: err}
+				return err
 			}
 			now := time.Now().UTC().Truncate(time.Second)
-			items, err := a.collectInto(cmd.Context(), cfg, filepath.Join(out, "evidence"), concurrency, now)
+			items, err := a.collectInto(cmd.Context(), cfg, filepath.Join(out, "evidence"), concurrency, af, now)
 			if err != nil {
 				return err
 			}
@@ -53,10 +53,11 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&cfgPath, "config", "", "config file (shoko.yaml)")
+	f.StringVar(&cfgPath, "config", "", "config file (shoko.yaml); default: the current AWS account only")
 	f.StringVar(&out, "out", "", "directory for evidence/ and results.json")
 	f.StringVar(&period, "period", "", "audit period START..END; default: the year before now")
 	f.StringVar(&lang, "lang", "ja", "language of the summary: ja or en")
-	f.IntVar(&concurrency, "concurrency", runtime.GOMAXPROCS(0)*2, "collectors run at once")
+	f.IntVar(&concurrency, "concurrency", runtime.GOMAXPROCS(0)*2, "collectors and AWS calls in flight at once")
+	af.register(cmd)
 	return cmd
 }

@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/shoko-audit/shoko/collectors"
+	awscollector "github.com/shoko-audit/shoko/collectors/aws"
 	"github.com/shoko-audit/shoko/collectors/records"
 	"github.com/shoko-audit/shoko/config"
 	"github.com/shoko-audit/shoko/evidence"
@@ -17,35 +19,65 @@ import (
 func (a *app) collectCommand() *cobra.Command {
 	var cfgPath, out string
 	var concurrency int
+	var af awsFlags
 	cmd := &cobra.Command{
 		Use:   "collect",
 		Short: "Collect evidence into a directory of evidence items",
 		Long: `Collect evidence from the sources named in the config file and write one JSON evidence
 item per source and scope under --out. A source that cannot be read is written as an item with
-status "error": the controls that need it will be "error", the others carry on.`,
-		Example: `  shoko collect --config shoko.yaml --out evidence/`,
-		Args:    cobra.NoArgs,
+status "error": the controls that need it will be "error", the others carry on.
+Without --config it audits the AWS account of the current credentials (default chain or
+--profile) in every enabled region.`,
+		Example: `  shoko collect --config shoko.yaml --out evidence/
+  shoko collect --profile audit --out evidence/`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cfgPath == "" || out == "" {
-				return usageErr("collect needs --config and --out")
+			if out == "" {
+				return usageErr("collect needs --out")
 			}
-			cfg, err := config.Load(cfgPath)
+			cfg, err := loadConfigOrAWSDefault(cfgPath)
 			if err != nil {
-				return &exitErr{code: exitUsage, err: err}
+				return err
 			}
-			_, err = a.collectInto(cmd.Context(), cfg, out, concurrency, time.Now().UTC())
+			af.concurrency = concurrency
+			_, err = a.collectInto(cmd.Context(), cfg, out, concurrency, af, time.Now().UTC())
 			return err
 		},
 	}
-	cmd.Flags().StringVar(&cfgPath, "config", "", "config file (shoko.yaml)")
+	cmd.Flags().StringVar(&cfgPath, "config", "", "config file (shoko.yaml); default: the current AWS account only")
 	cmd.Flags().StringVar(&out, "out", "", "directory to write evidence items to")
-	cmd.Flags().IntVar(&concurrency, "concurrency", runtime.GOMAXPROCS(0)*2, "collectors run at once")
+	cmd.Flags().IntVar(&concurrency, "concurrency", runtime.GOMAXPROCS(0)*2, "collectors and AWS calls in flight at once")
+	af.register(cmd)
 	return cmd
 }
 
+// awsFlags are the command-line settings of the AWS collector.
+type awsFlags struct {
+	profile     string
+	concurrency int
+}
+
+func (f *awsFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.profile, "profile", "", "AWS shared-config profile (overrides aws.profile in the config)")
+}
+
+// loadConfigOrAWSDefault reads the config, or without one returns the default: the AWS account
+// of the current credentials, every enabled region, the default scope.
+func loadConfigOrAWSDefault(path string) (*config.Config, error) {
+	if path == "" {
+		return &config.Config{AWS: &config.AWS{}, Dir: "."}, nil
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	return cfg, nil
+}
+
 // collectInto runs every collector the config describes and writes the items below dir.
-func (a *app) collectInto(ctx context.Context, cfg *config.Config, dir string, concurrency int, now time.Time) ([]evidence.Stored, error) {
-	cs, err := collectorsFor(cfg)
+func (a *app) collectInto(ctx context.Context, cfg *config.Config, dir string, concurrency int, af awsFlags, now time.Time) ([]evidence.Stored, error) {
+	af.concurrency = concurrency
+	cs, err := collectorsFor(cfg, af, a.log)
 	if err != nil {
 		return nil, &exitErr{code: exitUsage, err: err}
 	}
@@ -69,10 +101,13 @@ func (a *app) collectInto(ctx context.Context, cfg *config.Config, dir string, c
 }
 
 // collectorsFor builds the collectors a config asks for. Each source adds itself here.
-func collectorsFor(cfg *config.Config) ([]collectors.Collector, error) {
+func collectorsFor(cfg *config.Config, af awsFlags, log *slog.Logger) ([]collectors.Collector, error) {
 	var cs []collectors.Collector
 	if rc := recordsCollector(cfg); len(rc.Records) > 0 || rc.AttestationsDir != "" || rc.ExceptionsFile != "" {
 		cs = append(cs, rc)
+	}
+	if cfg.AWS != nil {
+		cs = append(cs, awsCollector(cfg.AWS, af, log))
 	}
 	if len(cs) == 0 {
 		return nil, fmt.Errorf("%s names no evidence source", cfg.File)
@@ -105,4 +140,23 @@ func collectRecords(ctx context.Context, cfg *config.Config, now time.Time) ([]e
 		return nil, &exitErr{code: exitUsage, err: fmt.Errorf("collect records: %w", err)}
 	}
 	return items, nil
+}
+
+// awsCollector builds the AWS collector from the config's aws section and the flags.
+func awsCollector(c *config.AWS, af awsFlags, log *slog.Logger) *awscollector.Collector {
+	o := awscollector.Options{Profile: c.Profile, HomeRegion: c.HomeRegion, Regions: c.Regions,
+		OrganizationRole: c.OrganizationRole, TempBuckets: c.TempBuckets, Concurrency: af.concurrency, Log: log}
+	if af.profile != "" {
+		o.Profile = af.profile
+	}
+	if c.CallTimeout != "" {
+		o.CallTimeout, _ = time.ParseDuration(c.CallTimeout) // checked when the config was read
+	}
+	for _, a := range c.Accounts {
+		o.Accounts = append(o.Accounts, awscollector.Account{ID: a.ID, RoleARN: a.RoleARN, ExternalID: a.ExternalID})
+	}
+	o.Progress = func(account, region, service string, items, errors int) {
+		log.Debug("aws collected", "account", account, "region", region, "service", service, "items", items, "errors", errors)
+	}
+	return awscollector.New(o)
 }
