@@ -2,13 +2,15 @@ package aws
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 )
 
-// cloudfrontTask: every distribution's summary (viewer certificate and protocol policies).
+// cloudfrontTask: every distribution with its full configuration (GetDistribution): the list
+// summary does not always carry the viewer certificate and protocol policies.
 func cloudfrontTask() task {
 	return task{service: "cloudfront", kinds: []string{KindDistributions},
 		run: func(ctx context.Context, cfg aws.Config, e *emitter) {
@@ -22,6 +24,19 @@ func cloudfrontTask() task {
 				}
 				return o.DistributionList.Items
 			})
-			emit(e, KindDistributions, "ListDistributions", pages, err, sortBy(ds, func(v cftypes.DistributionSummary) string { return aws.ToString(v.ARN) }))
+			if err != nil {
+				e.fail(KindDistributions, "ListDistributions", err)
+				return
+			}
+			out := []cftypes.Distribution{}
+			for _, d := range sortBy(ds, func(v cftypes.DistributionSummary) string { return aws.ToString(v.ARN) }) {
+				got, err := c.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: d.Id})
+				if err != nil {
+					e.fail(KindDistributions, "GetDistribution", fmt.Errorf("distribution %s: %w", aws.ToString(d.Id), err))
+					return
+				}
+				out = append(out, *got.Distribution)
+			}
+			e.ok(KindDistributions, "ListDistributions+GetDistribution", pages, out)
 		}}
 }

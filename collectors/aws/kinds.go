@@ -44,7 +44,7 @@ const (
 	KindSSLPolicies      = "aws.elbv2.DescribeSSLPolicies"
 	KindTargetGroups     = "aws.elbv2.DescribeTargetGroups"
 	KindTargetHealth     = "aws.elbv2.DescribeTargetHealth"
-	KindDistributions    = "aws.cloudfront.ListDistributions"
+	KindDistributions    = "aws.cloudfront.GetDistribution"
 	KindCertificates     = "aws.acm.DescribeCertificate"
 	KindBackupVaults     = "aws.backup.ListBackupVaults"
 	KindRecoveryPoints   = "aws.backup.ListRecoveryPointsByBackupVault"

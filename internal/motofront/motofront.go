@@ -8,13 +8,18 @@
 //     ListProtectedResources, ListBackupSelections, GetBackupSelection
 //   - guardduty ListFindings, GetFindings
 //
+// and one state moto cannot hold: MFA on the root user (iam GetAccountSummary is moto's answer
+// with AccountMFAEnabled rewritten when SetRootMFA(true)).
+//
 // Data is kept per region (read from the request's SigV4 credential scope). Lists are paged
 // with PageSize (default 2, smaller than any real page, so pagination is always exercised).
 package motofront
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -80,6 +85,7 @@ type Front struct {
 	restores  map[string][]RestoreJob
 	protected map[string][]ProtectedResource
 	findings  map[string][]Finding
+	rootMFA   bool
 }
 
 // Start starts a front forwarding to the moto server at motoURL.
@@ -95,6 +101,14 @@ func Start(motoURL string) (*Front, error) {
 	return f, nil
 }
 
+// SetRootMFA makes iam:GetAccountSummary report MFA on the root user (moto has no way to
+// enable it: the answer is moto's, with AccountMFAEnabled rewritten).
+func (f *Front) SetRootMFA(on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rootMFA = on
+}
+
 // Close stops the front.
 func (f *Front) Close() { f.srv.Close() }
 
@@ -107,6 +121,7 @@ func (f *Front) Reset() {
 	f.restores = map[string][]RestoreJob{}
 	f.protected = map[string][]ProtectedResource{}
 	f.findings = map[string][]Finding{}
+	f.rootMFA = false
 }
 
 // AddRecoveryPoint, AddSelection, AddRestoreJob, AddProtectedResource and AddFinding seed the
@@ -175,9 +190,43 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.listFindings(w, r, region, listFindings.FindStringSubmatch(p)[1])
 	case service == "guardduty" && r.Method == http.MethodPost && getFindings.MatchString(p):
 		f.getFindings(w, r, region, getFindings.FindStringSubmatch(p)[1])
+	case service == "iam" && r.Method == http.MethodPost && f.isAction(r, "GetAccountSummary"):
+		f.accountSummary(w, r)
 	default:
 		f.proxy.ServeHTTP(w, r)
 	}
+}
+
+// isAction reads the Query-protocol Action of a form POST, leaving the body readable.
+func (f *Front) isAction(r *http.Request, action string) bool {
+	b, err := io.ReadAll(r.Body)
+	if err != nil {
+		return false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	v, err := url.ParseQuery(string(b))
+	return err == nil && v.Get("Action") == action
+}
+
+var mfaEntry = regexp.MustCompile(`(<key>AccountMFAEnabled</key>\s*<value>)0(</value>)`)
+
+// accountSummary forwards to moto and, when root MFA is set, rewrites that one entry.
+func (f *Front) accountSummary(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	on := f.rootMFA
+	f.mu.Unlock()
+	rec := httptest.NewRecorder()
+	f.proxy.ServeHTTP(rec, r)
+	body := rec.Body.Bytes()
+	if on {
+		body = mfaEntry.ReplaceAll(body, []byte("${1}1${2}"))
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(rec.Code)
+	_, _ = w.Write(body)
 }
 
 func unescape(s string) string {
