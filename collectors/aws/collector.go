@@ -245,6 +245,10 @@ func (e *emitter) ok(kind, operation string, pages int, data any) {
 		e.fail(kind, operation, err)
 		return
 	}
+	// An empty list is an empty array: "null" would read as "no answer".
+	if string(it.Data) == "null" {
+		it.Data = []byte("[]")
+	}
 	e.items = append(e.items, it)
 }
 
