@@ -276,8 +276,16 @@ func TestAuditRecordsDemo(t *testing.T) {
 		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitError, stdout, stderr)
 	}
 	res := readResults(t, filepath.Join(out, "results.json"))
-	if res.Summary["error"] != 1 || res.Summary["attested"] != 7 || res.Summary["waived"] != 1 {
-		t.Fatalf("summary %v", res.Summary)
+	// The records demo collects no AWS evidence: the AWS controls are error for exactly that
+	// reason, and the records controls keep the demo's verdicts.
+	otherErrors := 0
+	for _, c := range res.Controls {
+		if c.Status == engine.StatusError && !strings.HasPrefix(c.Reason.EN, "no evidence of kind aws.") {
+			otherErrors++
+		}
+	}
+	if otherErrors != 1 || res.Summary["attested"] != 7 || res.Summary["waived"] != 1 {
+		t.Fatalf("summary %v (errors other than missing AWS evidence: %d)", res.Summary, otherErrors)
 	}
 	if _, err := os.Stat(filepath.Join(out, "evidence", "attestations")); err != nil {
 		t.Fatalf("evidence not written under out/evidence: %v", err)
