@@ -2,6 +2,7 @@ package aws_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"testing"
 	"time"
@@ -23,6 +24,11 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
+const (
+	testAccessKey = "AKIASHOKOTESTKEY0001"
+	testSecretKey = "shoko-test-secret-that-must-never-leak"
+)
+
 // testNow is the estate's present; evidence is stamped with it.
 var testNow = time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)
 
@@ -41,15 +47,16 @@ func newEnv(t *testing.T) *env {
 	}
 	t.Cleanup(f.Close)
 	// Static test credentials: nothing from the developer's machine may reach moto or evidence.
-	t.Setenv("AWS_ACCESS_KEY_ID", "testing")
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "testing")
+	// They are distinctive so a test can prove they never appear in evidence.
+	t.Setenv("AWS_ACCESS_KEY_ID", testAccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", testSecretKey)
 	t.Setenv("AWS_SESSION_TOKEN", "")
 	t.Setenv("AWS_PROFILE", "")
 	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
 	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
 	t.Setenv("AWS_ENDPOINT_URL", "")
 	cfg, err := config.LoadDefaultConfig(context.Background(), config.WithRegion(awsestate.Region),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider("testing", "testing", "")))
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(testAccessKey, testSecretKey, "")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,3 +87,5 @@ func (e *env) collect(t *testing.T, o shokoaws.Options) []evidence.Item {
 	}
 	return items
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

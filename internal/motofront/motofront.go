@@ -86,6 +86,8 @@ type Front struct {
 	protected map[string][]ProtectedResource
 	findings  map[string][]Finding
 	rootMFA   bool
+	// denied lists "service region" pairs answered with AccessDenied.
+	denied map[string]bool
 }
 
 // Start starts a front forwarding to the moto server at motoURL.
@@ -122,6 +124,15 @@ func (f *Front) Reset() {
 	f.protected = map[string][]ProtectedResource{}
 	f.findings = map[string][]Finding{}
 	f.rootMFA = false
+	f.denied = map[string]bool{}
+}
+
+// DenyEC2 makes every EC2 call in a region fail as AWS does when a policy or SCP denies it
+// (403 UnauthorizedOperation), the way one region can be closed to an auditor.
+func (f *Front) DenyEC2(region string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.denied["ec2 "+region] = true
 }
 
 // AddRecoveryPoint, AddSelection, AddRestoreJob, AddProtectedResource and AddFinding seed the
@@ -172,7 +183,15 @@ func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		region, service = m[1], m[2]
 	}
 	p := r.URL.Path
+	f.mu.Lock()
+	denied := f.denied[service+" "+region]
+	f.mu.Unlock()
 	switch {
+	case denied:
+		// The EC2 protocol's error document.
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>UnauthorizedOperation</Code><Message>You are not authorized to perform this operation.</Message></Error></Errors><RequestID>motofront-denied</RequestID></Response>`)
 	case service == "backup" && r.Method == http.MethodGet && recoveryPoints.MatchString(p):
 		f.listRecoveryPoints(w, r, region, unescape(recoveryPoints.FindStringSubmatch(p)[1]))
 	case service == "backup" && r.Method == http.MethodGet && selections.MatchString(p):
