@@ -812,9 +812,18 @@ func (s *seeder) geo(ctx context.Context) error {
 	}
 	cfg := s.cfg.Copy()
 	cfg.Region = "us-east-1"
-	_, err := rds.NewFromConfig(cfg).CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(Violations["GEO-01"]),
+	// Encrypted with its own rotating key: the database breaks GEO-01 and nothing else.
+	kc := kms.NewFromConfig(cfg)
+	k, err := kc.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("geo test key")})
+	if err != nil {
+		return err
+	}
+	if _, err := kc.EnableKeyRotation(ctx, &kms.EnableKeyRotationInput{KeyId: k.KeyMetadata.KeyId}); err != nil {
+		return err
+	}
+	_, err = rds.NewFromConfig(cfg).CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(Violations["GEO-01"]),
 		DBInstanceClass: aws.String("db.t3.medium"), Engine: aws.String("postgres"), AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("cardsvc"),
-		MasterUserPassword: aws.String("not-a-real-secret-1"), StorageEncrypted: aws.Bool(true)})
+		MasterUserPassword: aws.String("not-a-real-secret-1"), StorageEncrypted: aws.Bool(true), KmsKeyId: k.KeyMetadata.Arn})
 	return err
 }
 
