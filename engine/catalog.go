@@ -346,7 +346,7 @@ func yamlProblems(name string, err error) []string {
 	} else {
 		msgs = []string{strings.TrimPrefix(err.Error(), "yaml: ")}
 	}
-	lineRE := regexp.MustCompile(`^(?:line (\d+): )?(.*)$`)
+	lineRE := regexp.MustCompile(`(?s)^(?:line (\d+): )?(.*)$`) // (?s): a message may span lines
 	out := make([]string, 0, len(msgs))
 	for _, m := range msgs {
 		sm := lineRE.FindStringSubmatch(m)
