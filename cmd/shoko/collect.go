@@ -55,6 +55,7 @@ Without --config it audits the AWS account of the current credentials (default c
 type awsFlags struct {
 	profile     string
 	concurrency int
+	progress    *awsProgress
 }
 
 func (f *awsFlags) register(cmd *cobra.Command) {
@@ -77,6 +78,8 @@ func loadConfigOrAWSDefault(path string) (*config.Config, error) {
 // collectInto runs every collector the config describes and writes the items below dir.
 func (a *app) collectInto(ctx context.Context, cfg *config.Config, dir string, concurrency int, af awsFlags, now time.Time) ([]evidence.Stored, error) {
 	af.concurrency = concurrency
+	af.progress = newAWSProgress(a.stderr, a.log)
+	defer af.progress.finish()
 	cs, err := collectorsFor(cfg, af, a.log)
 	if err != nil {
 		return nil, &exitErr{code: exitUsage, err: err}
@@ -155,8 +158,8 @@ func awsCollector(c *config.AWS, af awsFlags, log *slog.Logger) *awscollector.Co
 	for _, a := range c.Accounts {
 		o.Accounts = append(o.Accounts, awscollector.Account{ID: a.ID, RoleARN: a.RoleARN, ExternalID: a.ExternalID})
 	}
-	o.Progress = func(account, region, service string, items, errors int) {
-		log.Debug("aws collected", "account", account, "region", region, "service", service, "items", items, "errors", errors)
+	if af.progress != nil {
+		o.Progress = af.progress.task
 	}
 	return awscollector.New(o)
 }

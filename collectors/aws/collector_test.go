@@ -10,6 +10,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -179,6 +181,28 @@ func TestCollectionIsDeterministicAndHoldsNoCredentials(t *testing.T) {
 	for _, secret := range []string{testAccessKey, testSecretKey} {
 		if bytes.Contains(first, []byte(secret)) {
 			t.Errorf("evidence contains the credential %q", secret)
+		}
+	}
+}
+
+// With organization_role, every ACTIVE account of the organization is audited through that
+// role (the management account included).
+func TestOrganizationAccountsThroughNamedRole(t *testing.T) {
+	e := newEnv(t)
+	org := organizations.NewFromConfig(e.cfg)
+	if _, err := org.CreateOrganization(context.Background(), &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
+		t.Fatal(err)
+	}
+	created, err := org.CreateAccount(context.Background(), &organizations.CreateAccountInput{AccountName: aws.String("cardsvc-prod"), Email: aws.String("prod@example.jp")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	member := aws.ToString(created.CreateAccountStatus.AccountId)
+	items := e.collect(t, shokoaws.Options{Regions: []string{awsestate.Region}, OrganizationRole: "shoko-audit"})
+	for _, account := range []string{awsestate.Account, member} {
+		it, ok := find(items, shokoaws.KindRegions, account, shokoaws.GlobalRegion)
+		if !ok || it.Status != evidence.StatusOK {
+			t.Errorf("account %s was not audited", account)
 		}
 	}
 }
