@@ -77,7 +77,9 @@ func (c *Collector) accountConfig(base aws.Config, acct Account) aws.Config {
 }
 
 // accounts lists the accounts to audit: the configured ones, every active account of the
-// organization through OrganizationRole, or the caller's own account.
+// organization through OrganizationRole, or the caller's own account. In organization mode it
+// also returns the organization's account list as evidence (ok, scoped to the management
+// account), which PII-01 reads as "inside the organization"; member accounts cannot list it.
 func (c *Collector) accounts(ctx context.Context, base aws.Config, now time.Time) ([]Account, *evidence.Item) {
 	if c.Opts.OrganizationRole == "" {
 		if len(c.Opts.Accounts) == 0 {
@@ -86,19 +88,23 @@ func (c *Collector) accounts(ctx context.Context, base aws.Config, now time.Time
 		return c.Opts.Accounts, nil
 	}
 	cfg := c.accountConfig(base, Account{})
-	client := organizations.NewFromConfig(cfg)
-	var accts []orgtypes.Account
-	p := organizations.NewListAccountsPaginator(client, &organizations.ListAccountsInput{})
-	pages := 0
-	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
-		if err != nil {
-			it := newError(KindOrgAccounts, "organization", GlobalRegion, now, "ListAccounts", fmt.Errorf("list organization accounts: %w", err))
-			return c.Opts.Accounts, &it
-		}
-		pages++
-		accts = append(accts, page.Accounts...)
+	// Without the list only the configured accounts are audited; the error item makes the
+	// controls that need the organization error.
+	fail := func(error) []Account { return c.Opts.Accounts }
+	management, err := callerAccount(ctx, cfg)
+	if err != nil {
+		it := newError(KindOrgAccounts, "organization", GlobalRegion, now, "ListAccounts", fmt.Errorf("identify the management account: %w", err))
+		return fail(err), &it
 	}
+	client := organizations.NewFromConfig(cfg)
+	p := organizations.NewListAccountsPaginator(client, &organizations.ListAccountsInput{})
+	accts, pages, err := pageAll(ctx, p.HasMorePages, p.NextPage, func(o *organizations.ListAccountsOutput) []orgtypes.Account { return o.Accounts })
+	if err != nil {
+		it := newError(KindOrgAccounts, management, GlobalRegion, now, "ListAccounts", fmt.Errorf("list organization accounts: %w", err))
+		return fail(err), &it
+	}
+	e := &emitter{account: management, region: GlobalRegion, now: now, opts: &c.Opts}
+	e.ok(KindOrgAccounts, "ListAccounts", pages, sortBy(accts, func(a orgtypes.Account) string { return aws.ToString(a.Id) }))
 	out := append([]Account(nil), c.Opts.Accounts...)
 	seen := map[string]bool{}
 	for _, a := range out {
@@ -112,7 +118,7 @@ func (c *Collector) accounts(ctx context.Context, base aws.Config, now time.Time
 		out = append(out, Account{ID: id, RoleARN: fmt.Sprintf("arn:aws:iam::%s:role/%s", id, c.Opts.OrganizationRole)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out, nil
+	return out, &e.items[0]
 }
 
 // callerAccount reads the account id of the credentials.

@@ -189,7 +189,7 @@ func (c *Collector) collectAccount(ctx context.Context, base aws.Config, acct Ac
 			}
 		}()
 	}
-	for _, t := range globalTasks() {
+	for _, t := range globalTasks(c.Opts.OrganizationRole != "") {
 		run(t, GlobalRegion)
 	}
 	for _, r := range regions {

@@ -205,4 +205,15 @@ func TestOrganizationAccountsThroughNamedRole(t *testing.T) {
 			t.Errorf("account %s was not audited", account)
 		}
 	}
+	// The organization's account list is read once, from the management account.
+	var lists []evidence.Item
+	for _, it := range items {
+		if it.Kind == shokoaws.KindOrgAccounts {
+			lists = append(lists, it)
+		}
+	}
+	if len(lists) != 1 || lists[0].Status != evidence.StatusOK || lists[0].Scope["account"] != awsestate.Account ||
+		!strings.Contains(string(lists[0].Data), member) {
+		t.Errorf("organization account list: %d items, first %+v", len(lists), lists)
+	}
 }

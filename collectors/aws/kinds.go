@@ -67,9 +67,15 @@ const (
 	KindASGs             = "aws.autoscaling.DescribeAutoScalingGroups"
 )
 
-// globalTasks run once per account; regionalTasks once per account and enabled region.
-func globalTasks() []task {
-	return []task{s3Task(), s3controlTask(), cloudfrontTask(), iamTask(), organizationsTask()}
+// globalTasks run once per account; regionalTasks once per account and enabled region. In
+// organization mode the organization's account list is read once, from the management account
+// (see accounts), instead of per account.
+func globalTasks(orgMode bool) []task {
+	ts := []task{s3Task(), s3controlTask(), cloudfrontTask(), iamTask()}
+	if !orgMode {
+		ts = append(ts, organizationsTask())
+	}
+	return ts
 }
 
 func regionalTasks() []task {
@@ -83,7 +89,7 @@ func regionalTasks() []task {
 // Kinds lists every kind the AWS collector produces, sorted.
 func Kinds() []string {
 	seen := map[string]bool{KindRegions: true, KindOrgAccounts: true}
-	for _, t := range append(globalTasks(), regionalTasks()...) {
+	for _, t := range append(globalTasks(false), regionalTasks()...) {
 		for _, k := range t.kinds {
 			seen[k] = true
 		}
