@@ -65,7 +65,7 @@ type AWS struct {
 	OrganizationRole string `yaml:"organization_role"`
 	// TempBuckets are "bucket" or "bucket/prefix" holding temporary files (TMP-01).
 	TempBuckets []string `yaml:"temp_buckets"`
-	// CallTimeout bounds each service's calls in one region, e.g. "60s" (default 60s).
+	// CallTimeout bounds each AWS operation, retries included, e.g. "60s" (default 60s).
 	CallTimeout string `yaml:"call_timeout"`
 }
 

@@ -70,10 +70,25 @@ func (c *Collector) accountConfig(base aws.Config, acct Account) aws.Config {
 			}
 		}))
 	}
+	cfg.APIOptions = append([]func(*middleware.Stack) error(nil), cfg.APIOptions...)
+	cfg.APIOptions = append(cfg.APIOptions, callTimeout(c.Opts.CallTimeout))
 	if c.Opts.Recorder != nil {
-		cfg.APIOptions = append(append([]func(*middleware.Stack) error(nil), cfg.APIOptions...), c.Opts.Recorder.middleware)
+		cfg.APIOptions = append(cfg.APIOptions, c.Opts.Recorder.middleware)
 	}
 	return cfg
+}
+
+// callTimeout bounds every operation, retries included, so one hung endpoint cannot hold a
+// region's whole task (which has its own, longer, timeout).
+func callTimeout(d time.Duration) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("shoko-call-timeout",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				ctx, cancel := context.WithTimeout(ctx, d)
+				defer cancel()
+				return next.HandleInitialize(ctx, in)
+			}), middleware.Before)
+	}
 }
 
 // accounts lists the accounts to audit: the configured ones, every active account of the

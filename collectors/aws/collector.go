@@ -57,9 +57,12 @@ type Options struct {
 	Regions []string
 	// TempBuckets are the buckets (optionally "bucket/prefix") whose objects TMP-01 lists.
 	TempBuckets []string
-	// Concurrency bounds the calls in flight (default 8); CallTimeout bounds one task (default 60s).
+	// Concurrency bounds the tasks (a service in a region) in flight (default 8).
 	Concurrency int
+	// CallTimeout bounds one operation, retries included (default 60s); TaskTimeout bounds one
+	// service in one region, every page and per-resource call included (default 15m).
 	CallTimeout time.Duration
+	TaskTimeout time.Duration
 	// MaxAttempts of the adaptive retryer (default 5).
 	MaxAttempts int
 	// Recorder, when set, hears every operation called (the IAM policy test uses it).
@@ -84,6 +87,9 @@ func New(o Options) *Collector {
 	}
 	if o.CallTimeout <= 0 {
 		o.CallTimeout = 60 * time.Second
+	}
+	if o.TaskTimeout <= 0 {
+		o.TaskTimeout = 15 * time.Minute
 	}
 	if o.MaxAttempts < 1 {
 		o.MaxAttempts = 5
@@ -178,7 +184,7 @@ func (c *Collector) collectAccount(ctx context.Context, base aws.Config, acct Ac
 			if region == GlobalRegion {
 				rc.Region = c.Opts.HomeRegion
 			}
-			tctx, cancel := context.WithTimeout(ctx, c.Opts.CallTimeout)
+			tctx, cancel := context.WithTimeout(ctx, c.Opts.TaskTimeout)
 			defer cancel()
 			e := &emitter{account: id, region: region, now: now, opts: &c.Opts}
 			t.run(tctx, rc, e)

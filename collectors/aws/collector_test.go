@@ -4,9 +4,13 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
@@ -215,5 +219,38 @@ func TestOrganizationAccountsThroughNamedRole(t *testing.T) {
 	if len(lists) != 1 || lists[0].Status != evidence.StatusOK || lists[0].Scope["account"] != awsestate.Account ||
 		!strings.Contains(string(lists[0].Data), member) {
 		t.Errorf("organization account list: %d items, first %+v", len(lists), lists)
+	}
+}
+
+// An endpoint that never answers costs one call timeout, not the run: every kind becomes an
+// error item saying why.
+func TestHungEndpointTimesOutIntoErrorItems(t *testing.T) {
+	hung := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Second):
+		}
+	}))
+	defer hung.Close()
+	t.Setenv("AWS_ACCESS_KEY_ID", testAccessKey)
+	t.Setenv("AWS_SECRET_ACCESS_KEY", testSecretKey)
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	start := time.Now()
+	items, err := shokoaws.New(shokoaws.Options{EndpointURL: hung.URL, CallTimeout: 200 * time.Millisecond, MaxAttempts: 1}).
+		Collect(context.Background(), testNow)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("took %s; the call timeout did not bound the call", took)
+	}
+	if len(items) != len(shokoaws.Kinds()) {
+		t.Fatalf("%d items, want one per kind (%d)", len(items), len(shokoaws.Kinds()))
+	}
+	for _, it := range items {
+		if it.Status != evidence.StatusError || !strings.Contains(*it.Error, "deadline exceeded") {
+			t.Fatalf("%s: %s %v", it.Kind, it.Status, it.Error)
+		}
 	}
 }
