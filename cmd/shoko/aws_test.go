@@ -1,10 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -103,4 +105,36 @@ func equalStrings(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// Without --config, collect audits the account of the current credentials in every enabled
+// region: one region list and the AWS kinds, nothing else.
+func TestCollectWithoutConfigAuditsTheCurrentAccount(t *testing.T) {
+	m := testenv.NeedMoto(t)
+	front, err := motofront.Start(m.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer front.Close()
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIASHOKOTESTKEY0003")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "shoko-cli-test-secret")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	t.Setenv("AWS_ENDPOINT_URL", front.URL)
+	out := t.TempDir()
+	code, stdout, stderr := shoko(t, "collect", "--out", out)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	regions, err := filepath.Glob(filepath.Join(out, "aws.ec2.DescribeRegions", "*.json"))
+	if err != nil || len(regions) != 1 {
+		t.Fatalf("region lists: %v %v", regions, err)
+	}
+	if b, _ := os.ReadFile(regions[0]); !bytes.Contains(b, []byte(`"account": "123456789012"`)) {
+		t.Errorf("region list not scoped to the caller's account:\n%s", b[:min(len(b), 400)])
+	}
+	if strings.Contains(stdout, "with errors") && !strings.Contains(stdout, "(0 with errors)") {
+		t.Errorf("collection had errors: %s", stdout)
+	}
 }
