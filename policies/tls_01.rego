@@ -5,6 +5,7 @@
 # must all be in allowed_protocols. Plain HTTP listeners may only redirect to HTTPS.
 # CloudFront: a custom certificate with MinimumProtocolVersion in allowed_cloudfront_minimums
 # (the default certificate means TLSv1), and no cache behaviour that allows plain HTTP.
+# API Gateway custom domains: SecurityPolicy in allowed_apigateway_policies.
 package shoko.controls.tls_01
 
 import data.shoko.aws
@@ -106,8 +107,22 @@ findings contains lib.pass("cloudfront_tls_ok", cf_params(r), r.row.ARN, lib.row
 	not cf_problem(r.row.DistributionConfig)
 }
 
+# API Gateway custom domain names: the security policy (TLS_1_0 or TLS_1_2).
+api_params(r) := {"domain": r.row.DomainName, "policy": object.get(r.row, "SecurityPolicy", "")}
+
+findings contains lib.pass("api_domain_tls_ok", api_params(r), r.row.DomainName, lib.row_ref(r.item, r.index)) if {
+	some r in lib.rows("aws.apigateway.GetDomainNames")
+	object.get(r.row, "SecurityPolicy", "") in p.allowed_apigateway_policies
+}
+
+findings contains lib.fail("api_domain_weak_tls", api_params(r), r.row.DomainName, lib.row_ref(r.item, r.index)) if {
+	some r in lib.rows("aws.apigateway.GetDomainNames")
+	not object.get(r.row, "SecurityPolicy", "") in p.allowed_apigateway_policies
+}
+
 # No public endpoint at all: nothing carries customer traffic over TLS that could be weak.
 findings contains lib.pass("no_endpoints", {}, "aws", lib.whole_ref(aws.first_item("aws.elbv2.DescribeListeners"))) if {
 	count(tls_listeners) + count(http_listeners) == 0
 	count(lib.rows("aws.cloudfront.GetDistribution")) == 0
+	count(lib.rows("aws.apigateway.GetDomainNames")) == 0
 }

@@ -3,7 +3,7 @@ package shoko.controls.tls_01_test
 import data.shoko.aws.fixtures as fx
 import data.shoko.controls.tls_01
 
-params := {"allowed_protocols": ["TLSv1.2", "TLSv1.3"], "allowed_cloudfront_minimums": ["TLSv1.2_2021"]}
+params := {"allowed_protocols": ["TLSv1.2", "TLSv1.3"], "allowed_cloudfront_minimums": ["TLSv1.2_2021"], "allowed_apigateway_policies": ["TLS_1_2"]}
 
 policies := fx.item("aws.elbv2.DescribeSSLPolicies", "ap-northeast-1", [
 	{"Name": "ELBSecurityPolicy-2016-08", "SslProtocols": ["TLSv1.2", "TLSv1.1", "TLSv1"]},
@@ -22,10 +22,13 @@ distribution(minimum, default_cert, viewer) := {"ARN": "arn:aws:cloudfront::1234
 	"CacheBehaviors": {"Quantity": 0, "Items": null},
 }}
 
-estate(listeners, dists) := [
+estate(listeners, dists) := estate_with_domains(listeners, dists, [])
+
+estate_with_domains(listeners, dists, domains) := [
 	fx.item("aws.elbv2.DescribeListeners", "ap-northeast-1", listeners),
 	policies,
 	fx.item("aws.cloudfront.GetDistribution", "global", dists),
+	fx.item("aws.apigateway.GetDomainNames", "ap-northeast-1", domains),
 ]
 
 test_tls12_listeners_and_redirect_pass if {
@@ -64,4 +67,14 @@ test_cloudfront_problems_fail if {
 test_no_endpoint_passes if {
 	f := tls_01.findings with input as fx.input_for(params, estate([], []))
 	fx.has(f, "pass", "no_endpoints", "aws")
+}
+
+test_api_gateway_domain_policies if {
+	domains := [
+		{"DomainName": "api.cardsvc.example.jp", "SecurityPolicy": "TLS_1_2", "RegionalCertificateArn": "c1"},
+		{"DomainName": "legacy-tls.api.cardsvc.example.jp", "SecurityPolicy": "TLS_1_0"},
+	]
+	f := tls_01.findings with input as fx.input_for(params, estate_with_domains([], [], domains))
+	fx.has(f, "pass", "api_domain_tls_ok", "api.cardsvc.example.jp")
+	fx.has(f, "fail", "api_domain_weak_tls", "legacy-tls.api.cardsvc.example.jp")
 }

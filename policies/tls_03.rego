@@ -1,7 +1,7 @@
 # TLS-03: certificates in use are valid: ISSUED and not expiring within min_days_left days.
 #
-# "In use" is what ACM says (InUseBy) or what a load balancer listener or CloudFront
-# distribution names.
+# "In use" is what ACM says (InUseBy) or what a load balancer listener, CloudFront
+# distribution or API Gateway custom domain names.
 package shoko.controls.tls_03
 
 import data.shoko.aws
@@ -21,9 +21,17 @@ named contains arn if {
 	arn != ""
 }
 
+named contains arn if {
+	some r in lib.rows("aws.apigateway.GetDomainNames")
+	some field in ["CertificateArn", "RegionalCertificateArn"]
+	arn := object.get(r.row, field, "")
+	is_string(arn)
+	arn != ""
+}
+
 in_use contains r if {
 	some r in lib.rows("aws.acm.DescribeCertificate")
-	count(object.get(r.row, "InUseBy", [])) > 0
+	count(aws.tags_of(object.get(r.row, "InUseBy", []))) > 0
 }
 
 in_use contains r if {

@@ -11,6 +11,7 @@ estate(certs, listeners, dists) := [
 	fx.item("aws.acm.DescribeCertificate", "ap-northeast-1", certs),
 	fx.item("aws.elbv2.DescribeListeners", "ap-northeast-1", listeners),
 	fx.item("aws.cloudfront.GetDistribution", "global", dists),
+	fx.item("aws.apigateway.GetDomainNames", "ap-northeast-1", [{"DomainName": "api.cardsvc.example.jp", "RegionalCertificateArn": "c-api", "SecurityPolicy": "TLS_1_2"}]),
 ]
 
 test_valid_certificate_passes if {
@@ -35,4 +36,9 @@ test_unused_certificates_are_not_checked if {
 	f := tls_03.findings with input as fx.input_for({"min_days_left": 30}, estate([cert("old", "EXPIRED", "2020-01-01T00:00:00Z", [])], [], []))
 	fx.has(f, "pass", "none_in_use", "acm")
 	count(f) == 1
+}
+
+test_certificate_of_api_domain_is_in_use if {
+	f := tls_03.findings with input as fx.input_for({"min_days_left": 30}, estate([cert("c-api", "ISSUED", "2026-12-01T00:00:00Z", null)], [], []))
+	fx.has(f, "fail", "expiring", "c-api")
 }

@@ -243,6 +243,10 @@ var iamRenamed = map[string]string{
 
 // IAMAction is the IAM action an SDK operation needs.
 func IAMAction(serviceID, operation string) string {
+	// API Gateway's IAM actions are HTTP methods on resource paths: every read is apigateway:GET.
+	if serviceID == "API Gateway" && strings.HasPrefix(operation, "Get") {
+		return "apigateway:GET"
+	}
 	if a, ok := iamRenamed[serviceID+"/"+operation]; ok {
 		return a
 	}

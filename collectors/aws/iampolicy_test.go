@@ -44,7 +44,9 @@ func iamPolicy(t *testing.T) []string {
 	return actions
 }
 
-var readOnly = regexp.MustCompile(`^[a-z0-9-]+:(Describe|List|Get)[A-Za-z0-9]*$|^iam:GenerateCredentialReport$`)
+// Read-only: Describe*, List*, Get*, iam:GenerateCredentialReport (it only prepares the report
+// GetCredentialReport reads), and apigateway:GET (API Gateway names its actions by HTTP method).
+var readOnly = regexp.MustCompile(`^[a-z0-9-]+:(Describe|List|Get)[A-Za-z0-9]*$|^iam:GenerateCredentialReport$|^apigateway:GET$`)
 
 // The read-only policy a user attaches is exactly what the collector calls: the whole
 // collection against a seeded estate (every service, every region, every per-resource call)

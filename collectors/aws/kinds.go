@@ -65,6 +65,7 @@ const (
 	KindSecrets          = "aws.secretsmanager.ListSecrets"
 	KindAlarms           = "aws.cloudwatch.DescribeAlarms"
 	KindASGs             = "aws.autoscaling.DescribeAutoScalingGroups"
+	KindAPIDomains       = "aws.apigateway.GetDomainNames"
 )
 
 // globalTasks run once per account; regionalTasks once per account and enabled region. In
@@ -82,7 +83,7 @@ func regionalTasks() []task {
 	return []task{
 		ec2StorageTask(), ec2NetworkTask(), ec2ImagesTask(), rdsTask(), dynamodbTask(), kmsTask(),
 		elbv2Task(), acmTask(), backupTask(), cloudtrailTask(), logsTask(), guarddutyTask(),
-		networkFirewallTask(), secretsManagerTask(), cloudwatchTask(), autoscalingTask(),
+		networkFirewallTask(), secretsManagerTask(), cloudwatchTask(), autoscalingTask(), apigatewayTask(),
 	}
 }
 

@@ -19,6 +19,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/acm"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	apigwtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
 	"github.com/aws/aws-sdk-go-v2/service/autoscaling"
 	astypes "github.com/aws/aws-sdk-go-v2/service/autoscaling/types"
 	"github.com/aws/aws-sdk-go-v2/service/backup"
@@ -601,6 +603,20 @@ func (s *seeder) elb(ctx context.Context) error {
 		if _, err := c.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: legacy.LoadBalancers[0].LoadBalancerArn, Protocol: elbtypes.ProtocolEnumHttps, Port: aws.Int32(443),
 			Certificates:   []elbtypes.Certificate{{CertificateArn: imp.CertificateArn}},
 			DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: tgArn}}}); err != nil {
+			return err
+		}
+	}
+	// The REST API's custom domain, on TLS 1.2; the TLS-01 violation adds one on TLS 1.0.
+	api := apigateway.NewFromConfig(s.cfg)
+	if _, err := api.CreateDomainName(ctx, &apigateway.CreateDomainNameInput{DomainName: aws.String("api.cardsvc.example.jp"),
+		RegionalCertificateArn: imp.CertificateArn, SecurityPolicy: apigwtypes.SecurityPolicyTls12,
+		EndpointConfiguration: &apigwtypes.EndpointConfiguration{Types: []apigwtypes.EndpointType{apigwtypes.EndpointTypeRegional}}}); err != nil {
+		return err
+	}
+	if s.v("TLS-01") {
+		if _, err := api.CreateDomainName(ctx, &apigateway.CreateDomainNameInput{DomainName: aws.String(Violations["TLS-01"] + ".api.cardsvc.example.jp"),
+			RegionalCertificateArn: imp.CertificateArn, SecurityPolicy: apigwtypes.SecurityPolicyTls10,
+			EndpointConfiguration: &apigwtypes.EndpointConfiguration{Types: []apigwtypes.EndpointType{apigwtypes.EndpointTypeRegional}}}); err != nil {
 			return err
 		}
 	}
