@@ -80,12 +80,19 @@ func s3Task() task {
 			}
 			buckets = sortBy(buckets, func(b s3types.Bucket) string { return aws.ToString(b.Name) })
 			emit(e, KindBuckets, "ListBuckets", pages, nil, buckets)
+			// Bucket calls must go to the bucket's own region (the SDK does not follow S3's
+			// redirects): GetBucketLocation, answered from any region, comes first and decides
+			// the client of every later call.
+			clients := &bucketClients{cfg: cfg, home: c, byRegion: map[string]*s3.Client{}, regionOf: map[string]string{}}
 			for _, bc := range bucketCalls {
 				els := []any{}
 				var failed error
 				for _, b := range buckets {
 					name := aws.ToString(b.Name)
-					out, err := bc.call(ctx, c, name)
+					out, err := bc.call(ctx, clients.forBucket(name), name)
+					if m, ok := out.(map[string]any); ok && bc.kind == KindBucketLocation {
+						clients.regionOf[name], _ = m["Region"].(string)
+					}
 					if code, ok := isNotConfigured(err, bc.notConfigured...); ok {
 						els = append(els, notConfigured("Bucket", name, code))
 						continue
@@ -106,19 +113,42 @@ func s3Task() task {
 					e.ok(bc.kind, bc.op, len(buckets), els)
 				}
 			}
-			listTempObjects(ctx, c, e)
+			listTempObjects(ctx, clients, e)
 		}}
 }
 
+// bucketClients hands out an S3 client for the region a bucket lives in.
+type bucketClients struct {
+	cfg      aws.Config
+	home     *s3.Client
+	byRegion map[string]*s3.Client
+	regionOf map[string]string
+}
+
+func (b *bucketClients) forBucket(bucket string) *s3.Client {
+	r := b.regionOf[bucket]
+	if r == "" || r == b.cfg.Region {
+		return b.home
+	}
+	if c, ok := b.byRegion[r]; ok {
+		return c
+	}
+	cfg := b.cfg.Copy()
+	cfg.Region = r
+	c := s3Client(cfg)
+	b.byRegion[r] = c
+	return c
+}
+
 // listTempObjects lists every object under the configured temporary buckets/prefixes.
-func listTempObjects(ctx context.Context, c *s3.Client, e *emitter) {
+func listTempObjects(ctx context.Context, clients *bucketClients, e *emitter) {
 	els := []map[string]any{}
 	pages := 0
 	temp := append([]string(nil), e.opts.TempBuckets...)
 	sort.Strings(temp)
 	for _, bp := range temp {
 		bucket, prefix, _ := strings.Cut(bp, "/")
-		p := s3.NewListObjectsV2Paginator(c, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
+		p := s3.NewListObjectsV2Paginator(clients.forBucket(bucket), &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
 		objs, n, err := pageAll(ctx, p.HasMorePages, p.NextPage, func(o *s3.ListObjectsV2Output) []s3types.Object { return o.Contents })
 		if err != nil {
 			e.fail(KindTempObjects, "ListObjectsV2", fmt.Errorf("temporary bucket %s: %w", bp, err))

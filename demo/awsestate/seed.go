@@ -410,6 +410,18 @@ func (s *seeder) s3(ctx context.Context) error {
 	if err := mk(TempBucket, false, "DataClass", "temporary"); err != nil {
 		return err
 	}
+	// A bucket in Osaka (an allowed region): its settings must be read through an Osaka client.
+	osaka := s.cfg.Copy()
+	osaka.Region = "ap-northeast-3"
+	oc := s3Client(osaka)
+	if _, err := oc.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("cardsvc-dr-osaka"),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint("ap-northeast-3")}}); err != nil {
+		return fmt.Errorf("bucket cardsvc-dr-osaka: %w", err)
+	}
+	if _, err := oc.PutBucketEncryption(ctx, &s3.PutBucketEncryptionInput{Bucket: aws.String("cardsvc-dr-osaka"), ServerSideEncryptionConfiguration: &s3types.ServerSideEncryptionConfiguration{
+		Rules: []s3types.ServerSideEncryptionRule{{ApplyServerSideEncryptionByDefault: &s3types.ServerSideEncryptionByDefault{SSEAlgorithm: s3types.ServerSideEncryptionAes256}}}}}); err != nil {
+		return err
+	}
 	days := int32(7)
 	if s.v("TMP-01") {
 		days = 30
