@@ -89,7 +89,11 @@ func s3Task() task {
 				var failed error
 				for _, b := range buckets {
 					name := aws.ToString(b.Name)
-					out, err := bc.call(ctx, clients.forBucket(name), name)
+					client := clients.forBucket(name)
+					if bc.kind == KindBucketLocation {
+						client = clients.forRegion("us-east-1") // answers for a bucket in any region
+					}
+					out, err := bc.call(ctx, client, name)
 					if m, ok := out.(map[string]any); ok && bc.kind == KindBucketLocation {
 						clients.regionOf[name], _ = m["Region"].(string)
 					}
@@ -125,8 +129,9 @@ type bucketClients struct {
 	regionOf map[string]string
 }
 
-func (b *bucketClients) forBucket(bucket string) *s3.Client {
-	r := b.regionOf[bucket]
+func (b *bucketClients) forBucket(bucket string) *s3.Client { return b.forRegion(b.regionOf[bucket]) }
+
+func (b *bucketClients) forRegion(r string) *s3.Client {
 	if r == "" || r == b.cfg.Region {
 		return b.home
 	}
