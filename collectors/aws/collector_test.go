@@ -3,6 +3,7 @@ package aws_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -150,8 +151,8 @@ func TestAccessDeniedInOneRegionMakesGEO01Error(t *testing.T) {
 
 var volatile = regexp.MustCompile(`"(Latest\w*Time)": "[^"]*"`)
 
-// The same estate collected twice gives byte-identical evidence, and the credentials appear
-// in none of it.
+// The same estate collected twice gives byte-identical evidence, and neither the credentials
+// nor a secret in a launch template's user data appear in it.
 func TestCollectionIsDeterministicAndHoldsNoCredentials(t *testing.T) {
 	e := newEnv(t)
 	e.seed(t, awsestate.Options{})
@@ -182,7 +183,11 @@ func TestCollectionIsDeterministicAndHoldsNoCredentials(t *testing.T) {
 		}
 		t.Fatal("two collections of the same estate differ in length")
 	}
-	for _, secret := range []string{testAccessKey, testSecretKey} {
+	if !bytes.Contains(first, []byte("removed by shoko")) {
+		t.Error("the launch template's user data was not seen, so its removal is untested")
+	}
+	userData := base64.StdEncoding.EncodeToString([]byte("#!/bin/sh\nexport DB_PASSWORD=" + awsestate.UserDataSecret + "\n"))
+	for _, secret := range []string{testAccessKey, testSecretKey, awsestate.UserDataSecret, userData} {
 		if bytes.Contains(first, []byte(secret)) {
 			t.Errorf("evidence contains the credential %q", secret)
 		}

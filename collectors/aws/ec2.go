@@ -162,6 +162,13 @@ func ec2ImagesTask() task {
 					return
 				}
 				pages += n
+				for i := range vs {
+					// User data often carries secrets (bootstrap tokens, passwords): it is never
+					// stored. No control needs it.
+					if vs[i].LaunchTemplateData != nil && vs[i].LaunchTemplateData.UserData != nil {
+						vs[i].LaunchTemplateData.UserData = aws.String("(removed by shoko: user data is not evidence and may hold secrets)")
+					}
+				}
 				versions = append(versions, vs...)
 			}
 			e.ok(KindLaunchTemplates, "DescribeLaunchTemplateVersions", pages, versions)

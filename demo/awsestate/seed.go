@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/base64"
 	"encoding/pem"
 	"fmt"
 	"math/big"
@@ -104,6 +105,10 @@ var Violations = map[string]string{
 	"TMP-01":  "cardsvc-tmp",
 	"PII-01":  "cardsvc-public-snap",
 }
+
+// UserDataSecret is planted in the launch template's user data; tests check it never reaches
+// evidence.
+const UserDataSecret = "estate-bootstrap-secret-0451"
 
 // Names of the compliant estate's resources.
 const (
@@ -516,7 +521,9 @@ func (s *seeder) compute(ctx context.Context) error {
 	}
 	lt, err := s.ec2.CreateLaunchTemplate(ctx, &ec2.CreateLaunchTemplateInput{LaunchTemplateName: aws.String("cardsvc-app"),
 		LaunchTemplateData: &ec2types.RequestLaunchTemplateData{ImageId: aws.String(ami), InstanceType: ec2types.InstanceTypeT3Micro,
-			SecurityGroupIds: []string{s.appSG}}})
+			SecurityGroupIds: []string{s.appSG},
+			// A bootstrap secret in user data, as real templates have: it must never reach evidence.
+			UserData: aws.String(base64.StdEncoding.EncodeToString([]byte("#!/bin/sh\nexport DB_PASSWORD=" + UserDataSecret + "\n")))}})
 	if err != nil {
 		return err
 	}
