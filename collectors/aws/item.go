@@ -1,6 +1,7 @@
 package aws
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -49,4 +50,32 @@ func isNotConfigured(err error, codes ...string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// pageAll reads every page of an SDK paginator, given its HasMorePages and NextPage methods
+// (a missed page is silently missing evidence).
+func pageAll[O, T, P any](ctx context.Context, more func() bool, next func(context.Context, ...P) (O, error), get func(O) []T) ([]T, int, error) {
+	var all []T
+	pages := 0
+	for more() {
+		page, err := next(ctx)
+		if err != nil {
+			return nil, pages, err
+		}
+		pages++
+		all = append(all, get(page)...)
+	}
+	return all, pages, nil
+}
+
+// emit records a list answer, or its error.
+func emit[T any](e *emitter, kind, op string, pages int, err error, data []T) {
+	if err != nil {
+		e.fail(kind, op, err)
+		return
+	}
+	if data == nil {
+		data = []T{}
+	}
+	e.ok(kind, op, pages, data)
 }
