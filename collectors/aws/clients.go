@@ -71,7 +71,7 @@ func (c *Collector) accountConfig(base aws.Config, acct Account) aws.Config {
 		}))
 	}
 	cfg.APIOptions = append([]func(*middleware.Stack) error(nil), cfg.APIOptions...)
-	cfg.APIOptions = append(cfg.APIOptions, callTimeout(c.Opts.CallTimeout))
+	cfg.APIOptions = append(cfg.APIOptions, callTimeout(c.Opts.CallTimeout), recordRequestIDs)
 	if c.Opts.Recorder != nil {
 		cfg.APIOptions = append(cfg.APIOptions, c.Opts.Recorder.middleware)
 	}

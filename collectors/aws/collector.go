@@ -186,7 +186,8 @@ func (c *Collector) collectAccount(ctx context.Context, base aws.Config, acct Ac
 			}
 			tctx, cancel := context.WithTimeout(ctx, c.Opts.TaskTimeout)
 			defer cancel()
-			e := &emitter{account: id, region: region, now: now, opts: &c.Opts}
+			tctx, reqs := withRequestLog(tctx)
+			e := &emitter{account: id, region: region, now: now, opts: &c.Opts, requests: reqs}
 			t.run(tctx, rc, e)
 			e.checkComplete(t)
 			out.add(e.items...)
@@ -237,6 +238,7 @@ type emitter struct {
 	account, region string
 	now             time.Time
 	opts            *Options
+	requests        *requestLog
 	items           []evidence.Item
 }
 
@@ -246,7 +248,8 @@ func (e *emitter) scope() map[string]string {
 
 // ok records the answer of an operation: data is the array of the API's own objects.
 func (e *emitter) ok(kind, operation string, pages int, data any) {
-	it, err := evidence.NewOK(kind, e.scope(), e.now, collectorInfo(kind), &evidence.Request{Operation: operation, Pages: pages}, data)
+	req := &evidence.Request{Operation: operation, Pages: pages, RequestIDs: e.requests.forOperations(operation)}
+	it, err := evidence.NewOK(kind, e.scope(), e.now, collectorInfo(kind), req, data)
 	if err != nil {
 		e.fail(kind, operation, err)
 		return

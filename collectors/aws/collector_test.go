@@ -70,6 +70,9 @@ func TestPaginationReadsEveryPage(t *testing.T) {
 			if it.Request.Pages < 2 {
 				t.Errorf("%s: read in %d page(s); the test estate must need several", tc.kind, it.Request.Pages)
 			}
+			if len(it.Request.RequestIDs) < it.Request.Pages {
+				t.Errorf("%s: %d request ids for %d pages", tc.kind, len(it.Request.RequestIDs), it.Request.Pages)
+			}
 		})
 	}
 }
@@ -149,7 +152,10 @@ func TestAccessDeniedInOneRegionMakesGEO01Error(t *testing.T) {
 	}
 }
 
-var volatile = regexp.MustCompile(`"(Latest\w*Time)": "[^"]*"`)
+var (
+	volatile   = regexp.MustCompile(`"(Latest\w*Time)": "[^"]*"`)
+	requestIDs = regexp.MustCompile(`(?s)"request_ids": \[[^\]]*\]`)
+)
 
 // The same estate collected twice gives byte-identical evidence, and neither the credentials
 // nor a secret in a launch template's user data appear in it.
@@ -168,6 +174,8 @@ func TestCollectionIsDeterministicAndHoldsNoCredentials(t *testing.T) {
 			// the wall clock, as AWS does: the source moved between the two collections, not
 			// the collector. Those values are blanked before comparing.
 			b = volatile.ReplaceAll(b, []byte(`"$1": "…"`))
+			// Request ids are new with every call, by design.
+			b = requestIDs.ReplaceAll(b, []byte(`"request_ids": […]`))
 			fmt.Fprintf(&buf, "%s\n", b)
 		}
 		return buf.Bytes()
