@@ -134,7 +134,16 @@ func checkAWS(name string, root *yaml.Node, a *AWS) error {
 			return fmt.Errorf("%s:%d: %s: %q is not a region name", name, at("regions"), field, r)
 		}
 	}
+	seen := map[string]int{}
 	for i, acct := range a.Accounts {
+		key := acct.ID
+		if key == "" {
+			key = acct.RoleARN
+		}
+		if j, dup := seen[key]; dup {
+			return fmt.Errorf("%s:%d: aws.accounts[%d]: %s is already aws.accounts[%d]", name, at("accounts"), i, key, j)
+		}
+		seen[key] = i
 		if acct.ID != "" && !accountIDRE.MatchString(acct.ID) {
 			return fmt.Errorf("%s:%d: aws.accounts[%d].id: %q is not a 12-digit account id", name, at("accounts"), i, acct.ID)
 		}

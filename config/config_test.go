@@ -17,6 +17,7 @@ func TestAWSSectionErrorsNameFileLineAndField(t *testing.T) {
 		{"short account id", "aws:\n  accounts:\n    - id: \"12345\"\n", "shoko.yaml:2: aws.accounts[0].id: \"12345\" is not a 12-digit account id"},
 		{"not a role", "aws:\n  accounts:\n    - role_arn: arn:aws:iam::123456789012:user/bob\n", "aws.accounts[0].role_arn: \"arn:aws:iam::123456789012:user/bob\" is not an IAM role ARN"},
 		{"empty account", "aws:\n  accounts:\n    - external_id: x\n", "aws.accounts[0]: needs id or role_arn"},
+		{"duplicate account", "aws:\n  accounts:\n    - id: \"123456789012\"\n    - id: \"123456789012\"\n", "shoko.yaml:2: aws.accounts[1]: 123456789012 is already aws.accounts[0]"},
 		{"bad timeout", "aws:\n  call_timeout: soon\n", "shoko.yaml:2: aws.call_timeout: \"soon\" is not a positive duration"},
 		{"wrong type", "aws:\n  temp_buckets: cardsvc-tmp\n", "shoko.yaml:2: cannot unmarshal"},
 	}

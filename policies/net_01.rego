@@ -1,6 +1,6 @@
 # NET-01: the service runs in dedicated VPCs and ingress is watched by an IDS/IPS.
 #
-# Service instances (tag service_tag) are in non-default VPCs; no security group opens a port
+# Service instances and DB instances (tag service_tag) are in non-default VPCs; no security group opens a port
 # to 0.0.0.0/0 or ::/0, except public_ports on groups attached to load balancers; every
 # service VPC's region has the IDS named by `ids` (guardduty: an ENABLED detector;
 # network_firewall: a firewall).
@@ -28,6 +28,31 @@ findings contains lib.fail("in_default_vpc", {"instance": r.row.InstanceId, "vpc
 findings contains lib.pass("dedicated_vpc", {"instance": r.row.InstanceId, "vpc": r.row.VpcId}, r.row.InstanceId, lib.row_ref(r.item, r.index)) if {
 	some r in service_instances
 	not r.row.VpcId in default_vpcs
+}
+
+# Service databases: the VPC of their subnet group.
+service_dbs contains r if {
+	some r in lib.rows("aws.rds.DescribeDBInstances")
+	aws.tag_value(r.row.TagList, p.service_tag) != ""
+}
+
+db_vpc(row) := object.get(row, ["DBSubnetGroup", "VpcId"], "")
+
+findings contains lib.fail("db_in_default_vpc", {"instance": r.row.DBInstanceIdentifier, "vpc": db_vpc(r.row)}, r.row.DBInstanceArn, lib.row_ref(r.item, r.index)) if {
+	some r in service_dbs
+	not dedicated(db_vpc(r.row))
+}
+
+findings contains lib.pass("db_dedicated_vpc", {"instance": r.row.DBInstanceIdentifier, "vpc": db_vpc(r.row)}, r.row.DBInstanceArn, lib.row_ref(r.item, r.index)) if {
+	some r in service_dbs
+	dedicated(db_vpc(r.row))
+}
+
+# dedicated: a known, non-default VPC (a database outside any VPC is not in a dedicated one).
+dedicated(vpc) if {
+	is_string(vpc)
+	vpc != ""
+	not vpc in default_vpcs
 }
 
 lb_groups := {g | some r in lib.rows("aws.elbv2.DescribeLoadBalancers"); some g in aws.tags_of(r.row.SecurityGroups)}

@@ -7,7 +7,12 @@ params(ids) := {"public_ports": [443, 80], "ids": ids, "service_tag": "Service"}
 
 perm(port, cidr) := {"IpProtocol": "tcp", "FromPort": port, "ToPort": port, "IpRanges": [{"CidrIp": cidr}], "Ipv6Ranges": []}
 
-estate(groups, instances, detectors, firewalls) := [
+estate(groups, instances, detectors, firewalls) := estate_dbs(groups, instances, detectors, firewalls, [db("vpc-svc")])
+
+db(vpc) := {"DBInstanceIdentifier": "cardsvc-db", "DBInstanceArn": "arn:aws:rds:ap-northeast-1:123456789012:db:cardsvc-db", "TagList": [fx.tag("Service", "cardsvc")], "DBSubnetGroup": {"VpcId": vpc}}
+
+estate_dbs(groups, instances, detectors, firewalls, dbs) := [
+	fx.item("aws.rds.DescribeDBInstances", "ap-northeast-1", dbs),
 	fx.item("aws.ec2.DescribeVpcs", "ap-northeast-1", [{"VpcId": "vpc-default", "IsDefault": true, "Tags": []}, {"VpcId": "vpc-svc", "IsDefault": false, "Tags": [fx.tag("Service", "cardsvc")]}]),
 	fx.item("aws.ec2.DescribeSecurityGroups", "ap-northeast-1", groups),
 	fx.item("aws.ec2.DescribeInstances", "ap-northeast-1", instances),
@@ -53,4 +58,11 @@ test_network_firewall_counts_as_ids if {
 test_no_service_vpc_fails if {
 	items := [fx.item("aws.ec2.DescribeVpcs", "ap-northeast-1", [])]
 	fx.has(net_01.findings, "fail", "no_service_vpc", "vpc") with input as fx.input_for(params("guardduty"), items)
+}
+
+test_database_outside_dedicated_vpc_fails if {
+	arn := "arn:aws:rds:ap-northeast-1:123456789012:db:cardsvc-db"
+	fx.has(net_01.findings, "pass", "db_dedicated_vpc", arn) with input as fx.input_for(params("guardduty"), estate([], [], [], []))
+	fx.has(net_01.findings, "fail", "db_in_default_vpc", arn) with input as fx.input_for(params("guardduty"), estate_dbs([], [], [], [], [db("vpc-default")]))
+	fx.has(net_01.findings, "fail", "db_in_default_vpc", arn) with input as fx.input_for(params("guardduty"), estate_dbs([], [], [], [], [object.remove(db(""), ["DBSubnetGroup"])]))
 }

@@ -289,6 +289,11 @@ func (s *seeder) kms(ctx context.Context) error {
 
 func (s *seeder) rds(ctx context.Context) error {
 	c := rds.NewFromConfig(s.cfg)
+	// The service's databases live in the service VPC.
+	if _, err := c.CreateDBSubnetGroup(ctx, &rds.CreateDBSubnetGroupInput{DBSubnetGroupName: aws.String("cardsvc-db"),
+		DBSubnetGroupDescription: aws.String("cardsvc databases"), SubnetIds: s.subs}); err != nil {
+		return err
+	}
 	// class "" leaves the DataClass tag off (not in any backup scope).
 	mk := func(id string, encrypted bool, class string) (string, error) {
 		tags := []rdstypes.Tag{{Key: aws.String("Service"), Value: aws.String(ServiceTag)}}
@@ -298,7 +303,7 @@ func (s *seeder) rds(ctx context.Context) error {
 		in := &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(id), DBInstanceClass: aws.String("db.t3.medium"),
 			Engine: aws.String("postgres"), AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("cardsvc"),
 			MasterUserPassword: aws.String("not-a-real-secret-1"), StorageEncrypted: aws.Bool(encrypted),
-			BackupRetentionPeriod: aws.Int32(8), MultiAZ: aws.Bool(true), Tags: tags}
+			BackupRetentionPeriod: aws.Int32(8), MultiAZ: aws.Bool(true), Tags: tags, DBSubnetGroupName: aws.String("cardsvc-db")}
 		if encrypted {
 			in.KmsKeyId = aws.String(s.key)
 		}
