@@ -1,0 +1,66 @@
+# Shared rules of the backup controls (BAK-01, BAK-02, BAK-03): which resources carry a data
+# class, which backup selections cover them, and whether their recovery points are there.
+package shoko.aws.backup
+
+import data.shoko.aws
+import data.shoko.lib
+
+# resources are the taggable data stores: RDS instances, DynamoDB tables, EBS volumes, buckets.
+resources contains {"id": r.row.DBInstanceArn, "tags": r.row.TagList, "ref": lib.row_ref(r.item, r.index)} if {
+	some r in lib.rows("aws.rds.DescribeDBInstances")
+}
+
+resources contains {"id": r.row.Table.TableArn, "tags": r.row.Tags, "ref": lib.row_ref(r.item, r.index)} if {
+	some r in lib.rows("aws.dynamodb.DescribeTable")
+}
+
+resources contains {"id": id, "tags": r.row.Tags, "ref": lib.row_ref(r.item, r.index)} if {
+	some r in lib.rows("aws.ec2.DescribeVolumes")
+	id := sprintf("arn:aws:ec2:%s:%s:volume/%s", [r.item.scope.region, r.item.scope.account, r.row.VolumeId])
+}
+
+resources contains {"id": sprintf("arn:aws:s3:::%s", [r.row.Bucket]), "tags": object.get(r.row, "TagSet", []), "ref": lib.row_ref(r.item, r.index)} if {
+	some r in lib.rows("aws.s3.GetBucketTagging")
+}
+
+# tagged is every resource whose tag key has the value.
+tagged(key, value) := {res | some res in resources; aws.has_tag(res.tags, key, value)}
+
+# selects holds when a backup selection (GetBackupSelection answer) covers a resource, by ARN
+# (or "*") or by a STRINGEQUALS tag condition.
+selects(sel, res) if {
+	some a in aws.tags_of(object.get(sel.BackupSelection, "Resources", []))
+	a in {"*", res.id}
+}
+
+selects(sel, res) if {
+	some c in aws.tags_of(object.get(sel.BackupSelection, "ListOfTags", []))
+	c.ConditionType == "STRINGEQUALS"
+	aws.has_tag(res.tags, c.ConditionKey, c.ConditionValue)
+}
+
+# plan_rules are the rules of a plan, with the plan's name.
+plan_rules(plan_id) := [{"plan": r.row.BackupPlan.BackupPlanName, "rule": rule, "ref": lib.row_ref(r.item, r.index)} |
+	some r in lib.rows("aws.backup.GetBackupPlan")
+	r.row.BackupPlanId == plan_id
+	some rule in r.row.BackupPlan.Rules
+]
+
+# daily holds for a rule that runs every day.
+daily(rule) if regex.match(`^cron\(\S+ \S+ \* \* \? \*\)$`, rule.ScheduleExpression)
+
+daily(rule) if regex.match(`^rate\((1 day|24 hours)\)$`, rule.ScheduleExpression)
+
+delete_after(rule) := d if {
+	d := rule.Lifecycle.DeleteAfterDays
+	is_number(d)
+}
+
+# covered holds when a selection puts the resource under a daily rule keeping >= gens days.
+covered(res, gens) if {
+	some s in lib.rows("aws.backup.GetBackupSelection")
+	selects(s.row, res)
+	some pr in plan_rules(s.row.BackupPlanId)
+	daily(pr.rule)
+	delete_after(pr.rule) >= gens
+}

@@ -1,0 +1,34 @@
+package shoko.controls.rst_01_test
+
+import data.shoko.aws.fixtures as fx
+import data.shoko.aws.trail_fixtures as tf
+import data.shoko.controls.rst_01
+
+job := {"RestoreJobId": "restore-0001", "CreationDate": "2026-09-27T03:00:00Z", "Status": "COMPLETED", "CreatedResourceArn": "arn:aws:rds:ap-northeast-1:123456789012:db:restore-test"}
+
+estate(logging, rw) := [
+	fx.item("aws.cloudtrail.DescribeTrails", "ap-northeast-1", [tf.trail(true, true)]),
+	fx.item("aws.cloudtrail.GetTrailStatus", "ap-northeast-1", [tf.status(logging)]),
+	fx.item("aws.cloudtrail.GetEventSelectors", "ap-northeast-1", [tf.selectors(rw)]),
+	fx.item("aws.backup.ListRestoreJobs", "ap-northeast-1", [job]),
+]
+
+test_logging_trail_records_restores if {
+	f := rst_01.findings with input as fx.input_for({}, estate(true, "WriteOnly"))
+	fx.has(f, "pass", "restores_logged", tf.trail_arn)
+	fx.has(f, "pass", "restore_recorded", "restore-0001")
+}
+
+test_stopped_trail_fails if {
+	f := rst_01.findings with input as fx.input_for({}, estate(false, "All"))
+	fx.has(f, "fail", "trail_not_recording", tf.trail_arn)
+	fx.has(f, "fail", "restore_unrecorded", "restore-0001")
+}
+
+test_read_only_trail_fails if {
+	fx.has(rst_01.findings, "fail", "trail_not_recording", tf.trail_arn) with input as fx.input_for({}, estate(true, "ReadOnly"))
+}
+
+test_no_trail_fails if {
+	fx.has(rst_01.findings, "fail", "no_trail", "cloudtrail") with input as fx.input_for({}, [fx.item("aws.cloudtrail.DescribeTrails", "ap-northeast-1", []), fx.item("aws.backup.ListRestoreJobs", "ap-northeast-1", [])])
+}
