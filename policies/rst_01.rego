@@ -2,9 +2,9 @@
 # StartRestoreJob is one) and is logging now, and every restore job AWS Backup reports is in
 # the evidence, named in a finding.
 #
-# GetTrailStatus shows the trail's state now and its last stop: a stop inside the audit period
-# is a gap in the record (restores in it would be unlogged) and fails. Earlier gaps closed
-# again are not visible in this evidence.
+# GetTrailStatus shows the trail's state now and its latest stop: a stop inside the audit period
+# is a gap in the record (restores in it would be unlogged) and fails. A trail created inside
+# the period is not flagged: nothing shows what logged before it existed.
 package shoko.controls.rst_01
 
 import data.shoko.aws
