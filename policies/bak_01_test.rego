@@ -52,3 +52,20 @@ test_no_customer_data_tagged_fails if {
 	f := bak_01.findings with input as fx.input_for(params, array.concat(items, [fx.item("aws.rds.DescribeDBInstances", "ap-northeast-1", [])]))
 	fx.has(f, "fail", "no_tagged_resources", "aws")
 }
+
+cond_selection(op, value) := {"BackupPlanId": "p-cust", "SelectionId": "s", "BackupSelection": {
+	"Resources": ["*"], "ListOfTags": [],
+	"Conditions": {op: [{"ConditionKey": "aws:ResourceTag/DataClass", "ConditionValue": value}]},
+}}
+
+test_not_resources_exclude_a_resource if {
+	excluded := {"BackupPlanId": "p-cust", "SelectionId": "s", "BackupSelection": {"Resources": ["*"], "NotResources": [bk.db_arn]}}
+	fx.has(run(bk.good_plans, [excluded], bk.points(bk.db_arn, 10)), "fail", "not_selected", bk.db_arn)
+}
+
+test_conditions_narrow_a_selection if {
+	fx.has(run(bk.good_plans, [cond_selection("StringEquals", "customer")], bk.points(bk.db_arn, 10)), "pass", "backed_up", bk.db_arn)
+	fx.has(run(bk.good_plans, [cond_selection("StringLike", "cust*")], bk.points(bk.db_arn, 10)), "pass", "backed_up", bk.db_arn)
+	fx.has(run(bk.good_plans, [cond_selection("StringNotEquals", "customer")], bk.points(bk.db_arn, 10)), "fail", "not_selected", bk.db_arn)
+	fx.has(run(bk.good_plans, [cond_selection("StringNotLike", "cust*")], bk.points(bk.db_arn, 10)), "fail", "not_selected", bk.db_arn)
+}

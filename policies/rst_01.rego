@@ -2,8 +2,9 @@
 # StartRestoreJob is one) and is logging now, and every restore job AWS Backup reports is in
 # the evidence, named in a finding.
 #
-# Limit: GetTrailStatus shows the trail's state now and its last start/stop; a gap inside the
-# period that was closed again is not visible in this evidence.
+# GetTrailStatus shows the trail's state now and its latest stop: a stop inside the audit period
+# is a gap in the record (restores in it would be unlogged) and fails. A trail created inside
+# the period is not flagged: nothing shows what logged before it existed.
 package shoko.controls.rst_01
 
 import data.shoko.aws
@@ -14,6 +15,18 @@ recording := {t |
 	some t in trail.trails
 	trail.logging(t.row.TrailARN)
 	trail.management_write(t.row.TrailARN)
+	not stopped_in_period(t.row.TrailARN)
+}
+
+stopped_in_period(arn) if {
+	stop := trail.status(arn).StopLoggingTime
+	is_string(stop)
+	time.parse_rfc3339_ns(stop) >= time.parse_rfc3339_ns(input.run.period.start)
+}
+
+findings contains lib.fail("logging_gap", {"trail": t.row.Name, "stopped": trail.status(t.row.TrailARN).StopLoggingTime}, t.row.TrailARN, lib.row_ref(t.item, t.index)) if {
+	some t in trail.trails
+	stopped_in_period(t.row.TrailARN)
 }
 
 findings contains lib.pass("restores_logged", {"trail": t.row.Name}, t.row.TrailARN, lib.row_ref(t.item, t.index)) if {

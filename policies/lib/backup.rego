@@ -26,18 +26,53 @@ resources contains {"id": sprintf("arn:aws:s3:::%s", [r.row.Bucket]), "tags": ob
 # tagged is every resource whose tag key has the value.
 tagged(key, value) := {res | some res in resources; aws.has_tag(res.tags, key, value)}
 
-# selects holds when a backup selection (GetBackupSelection answer) covers a resource, by ARN
-# (or "*") or by a STRINGEQUALS tag condition.
+# selects holds when a backup selection (GetBackupSelection answer) covers a resource, as AWS
+# Backup decides: named by ARN (or "*") or by a STRINGEQUALS tag in ListOfTags, not listed in
+# NotResources, and meeting every Conditions entry (tag conditions, all of them must hold).
 selects(sel, res) if {
+	candidate(sel, res)
+	not excluded(sel, res)
+	conditions_hold(sel, res)
+}
+
+candidate(sel, res) if {
 	some a in aws.tags_of(object.get(sel.BackupSelection, "Resources", []))
 	a in {"*", res.id}
 }
 
-selects(sel, res) if {
+candidate(sel, res) if {
 	some c in aws.tags_of(object.get(sel.BackupSelection, "ListOfTags", []))
 	c.ConditionType == "STRINGEQUALS"
 	aws.has_tag(res.tags, c.ConditionKey, c.ConditionValue)
 }
+
+excluded(sel, res) if {
+	some a in aws.tags_of(object.get(sel.BackupSelection, "NotResources", []))
+	a == res.id
+}
+
+conditions_hold(sel, res) if {
+	conds := object.get(sel.BackupSelection, "Conditions", null)
+	every c in cond_list(conds, "StringEquals") {
+		resource_tag(res, c.ConditionKey) == c.ConditionValue
+	}
+	every c in cond_list(conds, "StringNotEquals") {
+		resource_tag(res, c.ConditionKey) != c.ConditionValue
+	}
+	every c in cond_list(conds, "StringLike") {
+		glob.match(c.ConditionValue, [], resource_tag(res, c.ConditionKey))
+	}
+	every c in cond_list(conds, "StringNotLike") {
+		not glob.match(c.ConditionValue, [], resource_tag(res, c.ConditionKey))
+	}
+}
+
+cond_list(conds, op) := aws.tags_of(object.get(conds, op, [])) if is_object(conds)
+
+cond_list(conds, _) := [] if not is_object(conds)
+
+# resource_tag reads a condition key "aws:ResourceTag/<key>" from the resource's tags.
+resource_tag(res, key) := aws.tag_value(res.tags, trim_prefix(key, "aws:ResourceTag/"))
 
 # plan_rules are the rules of a plan, with the plan's name.
 plan_rules(plan_id) := [{"plan": r.row.BackupPlan.BackupPlanName, "rule": rule, "ref": lib.row_ref(r.item, r.index)} |
