@@ -42,6 +42,16 @@ test_weekly_plan_does_not_select if {
 	fx.has(run(plans, bk.good_selections, bk.points(bk.db_arn, 10)), "fail", "not_selected", bk.db_arn)
 }
 
+test_console_daily_cron_selects if {
+	plans := [bk.plan("p-cust", "console-daily", "cron(0 5 ? * * *)", {"DeleteAfterDays": 35})]
+	fx.has(run(plans, bk.good_selections, bk.points(bk.db_arn, 10)), "pass", "backed_up", bk.db_arn)
+}
+
+test_monthly_cron_is_not_a_daily_rule if {
+	plans := [bk.plan("p-cust", "monthly", "cron(0 5 1 * ? *)", {"DeleteAfterDays": 35})]
+	fx.has(run(plans, bk.good_selections, bk.points(bk.db_arn, 10)), "fail", "not_selected", bk.db_arn)
+}
+
 test_selection_by_arn if {
 	sel := {"BackupPlanId": "p-cust", "SelectionId": "s", "BackupSelection": {"Resources": [bk.db_arn], "ListOfTags": null}}
 	fx.has(run(bk.good_plans, [sel], bk.points(bk.db_arn, 10)), "pass", "backed_up", bk.db_arn)

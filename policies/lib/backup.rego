@@ -81,8 +81,9 @@ plan_rules(plan_id) := [{"plan": r.row.BackupPlan.BackupPlanName, "rule": rule, 
 	some rule in r.row.BackupPlan.Rules
 ]
 
-# daily holds for a rule that runs every day.
-daily(rule) if regex.match(`^cron\(\S+ \S+ \* \* \? \*\)$`, rule.ScheduleExpression)
+# daily holds for a rule that runs at least every day: a cron on every day of the month and week
+# (AWS writes it either "* * ? *" or "? * * *", the console's "Daily"), or a rate of one day.
+daily(rule) if regex.match(`^cron\(\S+ \S+ (\* \* \?|\? \* \*) \*\)$`, rule.ScheduleExpression)
 
 daily(rule) if regex.match(`^rate\((1 day|24 hours)\)$`, rule.ScheduleExpression)
 
