@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	awscollector "github.com/shoko-audit/shoko/collectors/aws"
 	"github.com/shoko-audit/shoko/evidence"
 )
 
@@ -52,6 +53,7 @@ var kindsBySource = map[string][]string{
 	"probes": {"probe.tls", "probe.http", "probe.cross_tenant"},
 	// Read-only SQL on the service database (collectors/sql).
 	"sql": {"sql.catalog", "sql.query"},
+	"aws": awscollector.Kinds(),
 }
 
 // KnownKinds returns every evidence kind some collector provides, sorted.

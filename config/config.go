@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -45,6 +46,8 @@ type Config struct {
 	Service *Service `yaml:"service"`
 	// Database is the service's database, read through a read-only schema probe.
 	Database *Database `yaml:"database"`
+	// AWS, when present, collects evidence from AWS accounts (see docs/aws-evidence.md).
+	AWS *AWS `yaml:"aws"`
 
 	// File is the path the config was read from; Dir is its directory, against which every
 	// relative path in it is resolved.
@@ -132,6 +135,32 @@ type NamedQuery struct {
 	SQL  string `yaml:"sql"`
 }
 
+// AWS says which AWS accounts and regions to collect from. What counts as customer data (tags)
+// and which regions are allowed are control parameters, since they decide verdicts.
+type AWS struct {
+	// Profile names the shared-config profile of the base credentials (default chain if empty).
+	Profile string `yaml:"profile"`
+	// HomeRegion is where region discovery and global calls are made (default ap-northeast-1).
+	HomeRegion string `yaml:"home_region"`
+	// Regions limits collection to these regions; empty means every enabled region.
+	Regions []string `yaml:"regions"`
+	// Accounts to audit; none means the account of the base credentials.
+	Accounts []AWSAccount `yaml:"accounts"`
+	// OrganizationRole audits every active account of the organization through this role name.
+	OrganizationRole string `yaml:"organization_role"`
+	// TempBuckets are "bucket" or "bucket/prefix" holding temporary files (TMP-01).
+	TempBuckets []string `yaml:"temp_buckets"`
+	// CallTimeout bounds each AWS operation, retries included, e.g. "60s" (default 60s).
+	CallTimeout string `yaml:"call_timeout"`
+}
+
+// AWSAccount is one account to audit, optionally through a role.
+type AWSAccount struct {
+	ID         string `yaml:"id"`
+	RoleARN    string `yaml:"role_arn"`
+	ExternalID string `yaml:"external_id"`
+}
+
 // Load reads and checks a config file.
 func Load(path string) (*Config, error) {
 	b, err := os.ReadFile(path)
@@ -167,6 +196,9 @@ func Parse(name string, b []byte) (*Config, error) {
 		return nil, fmt.Errorf("%s:%d: %w", name, yamlx.LineOf(&root, "store"), err)
 	}
 	if err := c.checkService(name, &root); err != nil {
+		return nil, err
+	}
+	if err := checkAWS(name, &root, c.AWS); err != nil {
 		return nil, err
 	}
 	return &c, nil
@@ -230,6 +262,55 @@ func (c *Config) checkService(name string, root *yaml.Node) error {
 			if q.Name == "" || q.SQL == "" {
 				return bad("queries", fmt.Sprintf("[%d]: name and sql are required", i))
 			}
+		}
+	}
+	return nil
+}
+
+var (
+	accountIDRE = regexp.MustCompile(`^[0-9]{12}$`)
+	roleARNRE   = regexp.MustCompile(`^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$`)
+	regionRE    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
+)
+
+// checkAWS refuses values the SDK would only reject later, naming file, line and field.
+func checkAWS(name string, root *yaml.Node, a *AWS) error {
+	if a == nil {
+		return nil
+	}
+	at := func(keys ...string) int { return yamlx.LineOf(root, append([]string{"aws"}, keys...)...) }
+	for i, r := range append(a.Regions, a.HomeRegion) {
+		if r != "" && !regionRE.MatchString(r) {
+			field := fmt.Sprintf("aws.regions[%d]", i)
+			if i == len(a.Regions) {
+				field = "aws.home_region"
+			}
+			return fmt.Errorf("%s:%d: %s: %q is not a region name", name, at("regions"), field, r)
+		}
+	}
+	seen := map[string]int{}
+	for i, acct := range a.Accounts {
+		key := acct.ID
+		if key == "" {
+			key = acct.RoleARN
+		}
+		if j, dup := seen[key]; dup {
+			return fmt.Errorf("%s:%d: aws.accounts[%d]: %s is already aws.accounts[%d]", name, at("accounts"), i, key, j)
+		}
+		seen[key] = i
+		if acct.ID != "" && !accountIDRE.MatchString(acct.ID) {
+			return fmt.Errorf("%s:%d: aws.accounts[%d].id: %q is not a 12-digit account id", name, at("accounts"), i, acct.ID)
+		}
+		if acct.RoleARN != "" && !roleARNRE.MatchString(acct.RoleARN) {
+			return fmt.Errorf("%s:%d: aws.accounts[%d].role_arn: %q is not an IAM role ARN", name, at("accounts"), i, acct.RoleARN)
+		}
+		if acct.ID == "" && acct.RoleARN == "" {
+			return fmt.Errorf("%s:%d: aws.accounts[%d]: needs id or role_arn", name, at("accounts"), i)
+		}
+	}
+	if a.CallTimeout != "" {
+		if d, err := time.ParseDuration(a.CallTimeout); err != nil || d <= 0 {
+			return fmt.Errorf("%s:%d: aws.call_timeout: %q is not a positive duration such as 60s", name, at("call_timeout"), a.CallTimeout)
 		}
 	}
 	return nil

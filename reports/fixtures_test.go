@@ -222,6 +222,24 @@ func pdfText(t testing.TB, pdf []byte) string {
 	return string(out)
 }
 
+// bodyText drops the running header and footer at each page break of pdftotext output
+// (pages end with the footer's two paragraphs, the date line and "n/m", and every page after
+// the first starts with the header), so text that flows across a page reads as one.
+func bodyText(text string) string {
+	pages := strings.Split(text, "\f")
+	for i := range pages {
+		paras := strings.Split(strings.Trim(pages[i], "\n"), "\n\n")
+		if i > 0 && len(paras) > 0 {
+			paras = paras[1:]
+		}
+		if i < len(pages)-1 && len(paras) >= 2 {
+			paras = paras[:len(paras)-2]
+		}
+		pages[i] = strings.Join(paras, "\n\n")
+	}
+	return strings.Join(pages, "\n")
+}
+
 var pagesRE = regexp.MustCompile(`(?m)^Pages:\s+(\d+)`)
 
 // pdfPages counts the pages of a PDF with pdfinfo.

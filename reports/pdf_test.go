@@ -185,7 +185,7 @@ func TestRedactorBlanksIdentifiers(t *testing.T) {
 // its parameters filled in and a stamp for each status.
 func TestWhitePaperFollowsThePaper(t *testing.T) {
 	in := demoInput(t, "ja")
-	text := squeeze(pdfText(t, render(t, WhitePaperPDF{}, in)))
+	text := squeeze(bodyText(pdfText(t, render(t, WhitePaperPDF{}, in))))
 	last := -1
 	for _, ch := range paperStructure {
 		i := strings.Index(text[last+1:], squeeze(ch.Title.JA))

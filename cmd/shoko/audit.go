@@ -17,6 +17,7 @@ import (
 func (a *app) auditCommand() *cobra.Command {
 	var cfgPath, out, store, keyPath, runID, period, lang, reportFormats string
 	var concurrency int
+	var af awsFlags
 	cmd := &cobra.Command{
 		Use:   "audit",
 		Short: "Collect, evaluate and sign one run: collect + evaluate in one process",
@@ -37,15 +38,15 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
   shoko audit --config shoko.yaml --out out/ --period 2026-04-01..2027-03-31 --lang en`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cfgPath == "" {
-				return usageErr("audit needs --config")
+			if cfgPath == "" && out == "" && store == "" {
+				return usageErr("audit needs --config, or --out to audit the current AWS account without one")
 			}
 			if err := checkLang(lang); err != nil {
 				return err
 			}
-			cfg, err := config.Load(cfgPath)
+			cfg, err := loadConfigOrAWSDefault(cfgPath)
 			if err != nil {
-				return &exitErr{code: exitUsage, err: err}
+				return err
 			}
 			if out != "" && store != "" {
 				return usageErr("give --out DIR or --store LOCATION, not both")
@@ -76,7 +77,7 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 			if err != nil {
 				return err
 			}
-			if _, err := a.collectShard(cmd.Context(), st, cfg, runID, evidence.DefaultShard, concurrency, now, pr.Period); err != nil {
+			if _, err := a.collectShard(cmd.Context(), st, cfg, runID, evidence.DefaultShard, concurrency, now, pr.Period, af); err != nil {
 				return err
 			}
 			var render inRunReports
@@ -103,7 +104,7 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&cfgPath, "config", "", "config file (shoko.yaml)")
+	f.StringVar(&cfgPath, "config", "", "config file (shoko.yaml); default: the current AWS account only")
 	f.StringVar(&out, "out", "", "directory store: the run is written to DIR/runs/<id>/")
 	f.StringVar(&store, "store", "", "store: a directory or s3://bucket/prefix (default: the config's store.location)")
 	f.StringVar(&keyPath, "key", "", "private key to sign the run with (default: the config's signing.key)")
@@ -111,7 +112,8 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 	f.StringVar(&period, "period", "", "audit period START..END; default: the year before now")
 	f.StringVar(&lang, "lang", "ja", "language of the summary: ja or en")
 	f.StringVar(&reportFormats, "reports", "oscal,pdf,whitepaper", "reports to write into the run's reports/ (formats as for `shoko report`; empty for none)")
-	f.IntVar(&concurrency, "concurrency", runtime.GOMAXPROCS(0)*2, "collectors run at once")
+	f.IntVar(&concurrency, "concurrency", runtime.GOMAXPROCS(0)*2, "collectors and AWS calls in flight at once")
+	af.register(cmd)
 	return cmd
 }
 

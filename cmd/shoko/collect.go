@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"fmt"
+	"log/slog"
 	"os"
 	"runtime"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/shoko-audit/shoko/collectors"
+	awscollector "github.com/shoko-audit/shoko/collectors/aws"
 	"github.com/shoko-audit/shoko/collectors/records"
 	"github.com/shoko-audit/shoko/collectors/service"
 	sqlprobe "github.com/shoko-audit/shoko/collectors/sql"
@@ -22,6 +24,7 @@ import (
 func (a *app) collectCommand() *cobra.Command {
 	var cfgPath, out, store, runID, shard, collectedAt, period string
 	var concurrency int
+	var af awsFlags
 	cmd := &cobra.Command{
 		Use:   "collect",
 		Short: "Collect evidence into a directory, or into one shard of a run",
@@ -37,8 +40,8 @@ is complete when its manifest (shards/NAME.json) is written after its last item.
   shoko collect --config hr.yaml --store out/ --run 20261127T030000Z-1a2b3c4d --shard hr`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if cfgPath == "" {
-				return usageErr("collect needs --config")
+			if cfgPath == "" && out == "" {
+				return usageErr("collect needs --config (only --out may go without: it audits the current AWS account)")
 			}
 			if (out == "") == (runID == "") {
 				return usageErr("collect needs --out DIR, or --run ID with --shard NAME (not both)")
@@ -46,9 +49,9 @@ is complete when its manifest (shards/NAME.json) is written after its last item.
 			if runID != "" && shard == "" {
 				return usageErr("collect --run needs --shard NAME")
 			}
-			cfg, err := config.Load(cfgPath)
+			cfg, err := loadConfigOrAWSDefault(cfgPath)
 			if err != nil {
-				return &exitErr{code: exitUsage, err: err}
+				return err
 			}
 			now := time.Now().UTC()
 			if collectedAt != "" {
@@ -62,7 +65,7 @@ is complete when its manifest (shards/NAME.json) is written after its last item.
 				return err
 			}
 			if out != "" {
-				_, err = a.collectInto(cmd.Context(), cfg, out, concurrency, now, pr.Period)
+				_, err = a.collectInto(cmd.Context(), cfg, out, concurrency, now, pr.Period, af)
 				return err
 			}
 			if err := evidence.CheckShardName(shard); err != nil {
@@ -72,12 +75,12 @@ is complete when its manifest (shards/NAME.json) is written after its last item.
 			if err != nil {
 				return err
 			}
-			_, err = a.collectShard(cmd.Context(), st, cfg, runID, shard, concurrency, now, pr.Period)
+			_, err = a.collectShard(cmd.Context(), st, cfg, runID, shard, concurrency, now, pr.Period, af)
 			return err
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&cfgPath, "config", "", "config file (shoko.yaml)")
+	f.StringVar(&cfgPath, "config", "", "config file (shoko.yaml); with --out and no config: the current AWS account only")
 	f.StringVar(&out, "out", "", "directory to write evidence items to")
 	f.StringVar(&store, "store", "", "store of the run: a directory or s3://bucket/prefix (default: the config's store.location)")
 	f.StringVar(&runID, "run", "", "run to collect into (from shoko runs start)")
@@ -88,12 +91,40 @@ is complete when its manifest (shards/NAME.json) is written after its last item.
 	// keeps the real wall-clock start and end, so a backdated collection shows.
 	f.StringVar(&collectedAt, "collected-at", "", "record this RFC 3339 time as collected_at (tests and demos)")
 	_ = f.MarkHidden("collected-at")
+	af.register(cmd)
 	return cmd
 }
 
+// awsFlags are the command-line settings of the AWS collector.
+type awsFlags struct {
+	profile     string
+	concurrency int
+	progress    *awsProgress
+}
+
+func (f *awsFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.profile, "profile", "", "AWS shared-config profile (overrides aws.profile in the config)")
+}
+
+// loadConfigOrAWSDefault reads the config, or without one returns the default: the AWS account
+// of the current credentials, every enabled region, the default scope.
+func loadConfigOrAWSDefault(path string) (*config.Config, error) {
+	if path == "" {
+		return &config.Config{AWS: &config.AWS{}, Dir: "."}, nil
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	return cfg, nil
+}
+
 // collectInto runs every collector the config describes and writes the items below dir.
-func (a *app) collectInto(ctx context.Context, cfg *config.Config, dir string, concurrency int, now time.Time, period engine.Period) ([]evidence.Stored, error) {
-	cs, err := collectorsFor(cfg, period)
+func (a *app) collectInto(ctx context.Context, cfg *config.Config, dir string, concurrency int, now time.Time, period engine.Period, af awsFlags) ([]evidence.Stored, error) {
+	af.concurrency = concurrency
+	af.progress = newAWSProgress(a.stderr, a.log)
+	defer af.progress.finish()
+	cs, err := collectorsFor(cfg, period, af, a.log)
 	if err != nil {
 		return nil, &exitErr{code: exitUsage, err: err}
 	}
@@ -118,7 +149,7 @@ func (a *app) collectInto(ctx context.Context, cfg *config.Config, dir string, c
 
 // collectorsFor builds the collectors a config asks for. Each source adds itself here. period
 // bounds what the service's evidence API is asked for (incidents, changes, disclosures).
-func collectorsFor(cfg *config.Config, period engine.Period) ([]collectors.Collector, error) {
+func collectorsFor(cfg *config.Config, period engine.Period, af awsFlags, log *slog.Logger) ([]collectors.Collector, error) {
 	var cs []collectors.Collector
 	if rc := recordsCollector(cfg); len(rc.Records) > 0 || rc.AttestationsDir != "" || rc.ExceptionsFile != "" {
 		cs = append(cs, rc)
@@ -137,6 +168,9 @@ func collectorsFor(cfg *config.Config, period engine.Period) ([]collectors.Colle
 		}
 		cs = append(cs, sqlprobe.Collector{Database: d.Name, Driver: d.Driver, DSNEnv: d.DSNEnv, Schema: d.Schema,
 			Queries: qs, Timeout: d.Timeout})
+	}
+	if cfg.AWS != nil {
+		cs = append(cs, awsCollector(cfg.AWS, af, log))
 	}
 	if len(cs) == 0 {
 		return nil, fmt.Errorf("%s names no evidence source", cfg.File)
@@ -208,4 +242,23 @@ func collectRecords(ctx context.Context, cfg *config.Config, now time.Time) ([]e
 		return nil, &exitErr{code: exitUsage, err: fmt.Errorf("collect records: %w", err)}
 	}
 	return items, nil
+}
+
+// awsCollector builds the AWS collector from the config's aws section and the flags.
+func awsCollector(c *config.AWS, af awsFlags, log *slog.Logger) *awscollector.Collector {
+	o := awscollector.Options{Profile: c.Profile, HomeRegion: c.HomeRegion, Regions: c.Regions,
+		OrganizationRole: c.OrganizationRole, TempBuckets: c.TempBuckets, Concurrency: af.concurrency, Log: log}
+	if af.profile != "" {
+		o.Profile = af.profile
+	}
+	if c.CallTimeout != "" {
+		o.CallTimeout, _ = time.ParseDuration(c.CallTimeout) // checked when the config was read
+	}
+	for _, a := range c.Accounts {
+		o.Accounts = append(o.Accounts, awscollector.Account{ID: a.ID, RoleARN: a.RoleARN, ExternalID: a.ExternalID})
+	}
+	if af.progress != nil {
+		o.Progress = af.progress.task
+	}
+	return awscollector.New(o)
 }

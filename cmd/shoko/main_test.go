@@ -281,17 +281,20 @@ func TestAuditRecordsDemo(t *testing.T) {
 	if code != exitError {
 		t.Fatalf("exit %d, want %d\n%s\n%s", code, exitError, stdout, stderr)
 	}
-	runs, _ := filepath.Glob(filepath.Join(out, "runs", "*"))
-	if len(runs) != 1 {
-		t.Fatalf("want one run under out/runs, found %v", runs)
+	res := readResults(t, filepath.Join(onlyRun(t, out), "results.json"))
+	// The records demo collects no AWS or service evidence: those controls (and POL-01, which also
+	// needs its policy page probed) are error for exactly that reason; the records controls keep
+	// the demo's verdicts, and CERT-01 is error for its bad export.
+	otherErrors := 0
+	for _, c := range res.Controls {
+		if c.Status == engine.StatusError && !strings.HasPrefix(c.Reason.EN, "no evidence of kind ") {
+			otherErrors++
+		}
 	}
-	res := readResults(t, filepath.Join(runs[0], "results.json"))
-	// error: CERT-01 (bad export), POL-01 (no policy-page probe) and the 13 section-B controls
-	// (no service configured in a records-only audit).
-	if res.Summary["error"] != 15 || res.Summary["attested"] != 6 || res.Summary["waived"] != 1 {
-		t.Fatalf("summary %v", res.Summary)
+	if otherErrors != 1 || res.Summary["attested"] != 6 || res.Summary["waived"] != 1 {
+		t.Fatalf("summary %v (errors other than missing evidence: %d)", res.Summary, otherErrors)
 	}
-	if _, err := os.Stat(filepath.Join(runs[0], "evidence", "main", "attestations")); err != nil {
+	if _, err := os.Stat(filepath.Join(onlyRun(t, out), "evidence", "main", "attestations")); err != nil {
 		t.Fatalf("evidence not written under the run's evidence/main: %v", err)
 	}
 }

@@ -115,8 +115,11 @@ func (a *app) startRun(ctx context.Context, st evidence.Store, cfg *config.Confi
 }
 
 // collectShard collects what cfg names and writes it as one shard of a run.
-func (a *app) collectShard(ctx context.Context, st evidence.Store, cfg *config.Config, id, shard string, concurrency int, now time.Time, period engine.Period) ([]evidence.Stored, error) {
-	cs, err := collectorsFor(cfg, period)
+func (a *app) collectShard(ctx context.Context, st evidence.Store, cfg *config.Config, id, shard string, concurrency int, now time.Time, period engine.Period, af awsFlags) ([]evidence.Stored, error) {
+	af.concurrency = concurrency
+	af.progress = newAWSProgress(a.stderr, a.log)
+	defer af.progress.finish()
+	cs, err := collectorsFor(cfg, period, af, a.log)
 	if err != nil {
 		return nil, &exitErr{code: exitUsage, err: err}
 	}

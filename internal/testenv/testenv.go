@@ -80,6 +80,9 @@ func StartMoto() (*Moto, error) {
 	m := &Moto{URL: "http://127.0.0.1:" + strconv.Itoa(port), log: &bytes.Buffer{}}
 	m.cmd = exec.Command(bin, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
 	m.cmd.Stdout, m.cmd.Stderr = m.log, m.log
+	// moto loads thousands of public AMIs into every region on first use of EC2 (seconds per
+	// region); tests create the images they need, so the catalogue is turned off.
+	m.cmd.Env = append(os.Environ(), "MOTO_EC2_LOAD_DEFAULT_AMIS=false")
 	if err := m.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start moto_server: %w", err)
 	}

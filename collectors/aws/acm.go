@@ -1,0 +1,35 @@
+package aws
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/acm"
+	acmtypes "github.com/aws/aws-sdk-go-v2/service/acm/types"
+)
+
+// acmTask: every certificate's description (status, expiry, InUseBy).
+func acmTask() task {
+	return task{service: "acm", kinds: []string{KindCertificates},
+		run: func(ctx context.Context, cfg aws.Config, e *emitter) {
+			c := acm.NewFromConfig(cfg)
+			p := acm.NewListCertificatesPaginator(c, &acm.ListCertificatesInput{})
+			sums, pages, err := pageAll(ctx, p.HasMorePages, p.NextPage, func(o *acm.ListCertificatesOutput) []acmtypes.CertificateSummary { return o.CertificateSummaryList })
+			if err != nil {
+				e.fail(KindCertificates, "ListCertificates", err)
+				return
+			}
+			sums = sortBy(sums, func(v acmtypes.CertificateSummary) string { return aws.ToString(v.CertificateArn) })
+			certs := []acmtypes.CertificateDetail{}
+			for _, s := range sums {
+				d, err := c.DescribeCertificate(ctx, &acm.DescribeCertificateInput{CertificateArn: s.CertificateArn})
+				if err != nil {
+					e.fail(KindCertificates, "DescribeCertificate", fmt.Errorf("certificate %s: %w", aws.ToString(s.CertificateArn), err))
+					return
+				}
+				certs = append(certs, *d.Certificate)
+			}
+			e.ok(KindCertificates, "ListCertificates+DescribeCertificate", pages, certs)
+		}}
+}

@@ -1,0 +1,169 @@
+package aws
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
+)
+
+// bucketCall is one per-bucket read: the operation, its kind, and the error codes AWS uses
+// to say "this bucket has no such setting" (recorded as a fact, not an error).
+type bucketCall struct {
+	kind, op      string
+	notConfigured []string
+	call          func(ctx context.Context, c *s3.Client, bucket string) (any, error)
+}
+
+var bucketCalls = []bucketCall{
+	{KindBucketLocation, "GetBucketLocation", nil, func(ctx context.Context, c *s3.Client, b string) (any, error) {
+		out, err := c.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(b)})
+		if err != nil {
+			return nil, err
+		}
+		// An empty LocationConstraint means us-east-1 (a historical quirk of the API); the
+		// answer is kept as AWS gave it and the region it means is added beside it.
+		region := string(out.LocationConstraint)
+		switch region {
+		case "":
+			region = "us-east-1"
+		case "EU":
+			region = "eu-west-1"
+		}
+		m := perResource("Bucket", b, out)
+		m["Region"] = region
+		return m, nil
+	}},
+	{KindBucketEncryption, "GetBucketEncryption", []string{"ServerSideEncryptionConfigurationNotFoundError"}, func(ctx context.Context, c *s3.Client, b string) (any, error) {
+		return c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(b)})
+	}},
+	{KindBucketLifecycle, "GetBucketLifecycleConfiguration", []string{"NoSuchLifecycleConfiguration"}, func(ctx context.Context, c *s3.Client, b string) (any, error) {
+		return c.GetBucketLifecycleConfiguration(ctx, &s3.GetBucketLifecycleConfigurationInput{Bucket: aws.String(b)})
+	}},
+	{KindBucketPolicy, "GetBucketPolicy", []string{"NoSuchBucketPolicy"}, func(ctx context.Context, c *s3.Client, b string) (any, error) {
+		return c.GetBucketPolicy(ctx, &s3.GetBucketPolicyInput{Bucket: aws.String(b)})
+	}},
+	{KindBucketACL, "GetBucketAcl", nil, func(ctx context.Context, c *s3.Client, b string) (any, error) {
+		return c.GetBucketAcl(ctx, &s3.GetBucketAclInput{Bucket: aws.String(b)})
+	}},
+	{KindBucketVersioning, "GetBucketVersioning", nil, func(ctx context.Context, c *s3.Client, b string) (any, error) {
+		return c.GetBucketVersioning(ctx, &s3.GetBucketVersioningInput{Bucket: aws.String(b)})
+	}},
+	{KindBucketObjectLock, "GetObjectLockConfiguration", []string{"ObjectLockConfigurationNotFoundError"}, func(ctx context.Context, c *s3.Client, b string) (any, error) {
+		return c.GetObjectLockConfiguration(ctx, &s3.GetObjectLockConfigurationInput{Bucket: aws.String(b)})
+	}},
+	{KindBucketTagging, "GetBucketTagging", []string{"NoSuchTagSet", "NoSuchTagSetError"}, func(ctx context.Context, c *s3.Client, b string) (any, error) {
+		return c.GetBucketTagging(ctx, &s3.GetBucketTaggingInput{Bucket: aws.String(b)})
+	}},
+}
+
+// s3Task: the account's buckets (a global list) and each bucket's settings; the objects of
+// the configured temporary buckets. S3 answers bucket calls from any region once the client
+// follows the bucket's region, so they are made from the home region.
+func s3Task() task {
+	kinds := []string{KindBuckets, KindTempObjects}
+	for _, bc := range bucketCalls {
+		kinds = append(kinds, bc.kind)
+	}
+	return task{service: "s3", kinds: kinds,
+		run: func(ctx context.Context, cfg aws.Config, e *emitter) {
+			c := s3Client(cfg)
+			p := s3.NewListBucketsPaginator(c, &s3.ListBucketsInput{})
+			buckets, pages, err := pageAll(ctx, p.HasMorePages, p.NextPage, func(o *s3.ListBucketsOutput) []s3types.Bucket { return o.Buckets })
+			if err != nil {
+				e.failAll(kinds, "ListBuckets", err)
+				return
+			}
+			buckets = sortBy(buckets, func(b s3types.Bucket) string { return aws.ToString(b.Name) })
+			emit(e, KindBuckets, "ListBuckets", pages, nil, buckets)
+			// Bucket calls must go to the bucket's own region (the SDK does not follow S3's
+			// redirects): GetBucketLocation, answered from any region, comes first and decides
+			// the client of every later call.
+			clients := &bucketClients{cfg: cfg, home: c, byRegion: map[string]*s3.Client{}, regionOf: map[string]string{}}
+			for _, bc := range bucketCalls {
+				els := []any{}
+				var failed error
+				for _, b := range buckets {
+					name := aws.ToString(b.Name)
+					client := clients.forBucket(name)
+					if bc.kind == KindBucketLocation {
+						client = clients.forRegion("us-east-1") // answers for a bucket in any region
+					}
+					out, err := bc.call(ctx, client, name)
+					if m, ok := out.(map[string]any); ok && bc.kind == KindBucketLocation {
+						clients.regionOf[name], _ = m["Region"].(string)
+					}
+					if code, ok := isNotConfigured(err, bc.notConfigured...); ok {
+						els = append(els, notConfigured("Bucket", name, code))
+						continue
+					}
+					if err != nil {
+						failed = fmt.Errorf("bucket %s: %w", name, err)
+						break
+					}
+					if m, ok := out.(map[string]any); ok {
+						els = append(els, m)
+					} else {
+						els = append(els, perResource("Bucket", name, out))
+					}
+				}
+				if failed != nil {
+					e.fail(bc.kind, bc.op, failed)
+				} else {
+					e.ok(bc.kind, bc.op, len(buckets), els)
+				}
+			}
+			listTempObjects(ctx, clients, e)
+		}}
+}
+
+// bucketClients hands out an S3 client for the region a bucket lives in.
+type bucketClients struct {
+	cfg      aws.Config
+	home     *s3.Client
+	byRegion map[string]*s3.Client
+	regionOf map[string]string
+}
+
+func (b *bucketClients) forBucket(bucket string) *s3.Client { return b.forRegion(b.regionOf[bucket]) }
+
+func (b *bucketClients) forRegion(r string) *s3.Client {
+	if r == "" || r == b.cfg.Region {
+		return b.home
+	}
+	if c, ok := b.byRegion[r]; ok {
+		return c
+	}
+	cfg := b.cfg.Copy()
+	cfg.Region = r
+	c := s3Client(cfg)
+	b.byRegion[r] = c
+	return c
+}
+
+// listTempObjects lists every object under the configured temporary buckets/prefixes.
+func listTempObjects(ctx context.Context, clients *bucketClients, e *emitter) {
+	els := []map[string]any{}
+	pages := 0
+	temp := append([]string(nil), e.opts.TempBuckets...)
+	sort.Strings(temp)
+	for _, bp := range temp {
+		bucket, prefix, _ := strings.Cut(bp, "/")
+		p := s3.NewListObjectsV2Paginator(clients.forBucket(bucket), &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String(prefix)})
+		objs, n, err := pageAll(ctx, p.HasMorePages, p.NextPage, func(o *s3.ListObjectsV2Output) []s3types.Object { return o.Contents })
+		if err != nil {
+			e.fail(KindTempObjects, "ListObjectsV2", fmt.Errorf("temporary bucket %s: %w", bp, err))
+			return
+		}
+		pages += n
+		if objs == nil {
+			objs = []s3types.Object{}
+		}
+		els = append(els, map[string]any{"Bucket": bucket, "Prefix": prefix, "Contents": objs})
+	}
+	e.ok(KindTempObjects, "ListObjectsV2", pages, els)
+}

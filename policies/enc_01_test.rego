@@ -1,0 +1,66 @@
+package shoko.controls.enc_01_test
+
+import data.shoko.aws.fixtures as fx
+import data.shoko.controls.enc_01
+
+params := {"allowed_sse_algorithms": ["AES256", "aws:kms", "aws:kms:dsse"], "data_class_tag": "DataClass", "encrypted_classes": ["customer"]}
+
+key := "arn:aws:kms:ap-northeast-1:123456789012:key/3dd2cacf-25ee-47d1-8358-ec7bc760b251"
+
+db(id, encrypted) := {"DBInstanceIdentifier": id, "DBInstanceArn": sprintf("arn:aws:rds:ap-northeast-1:123456789012:db:%s", [id]), "StorageEncrypted": encrypted, "KmsKeyId": key}
+
+keys(spec) := fx.item("aws.kms.DescribeKey", "ap-northeast-1", [{"Arn": key, "KeyId": "3dd2cacf-25ee-47d1-8358-ec7bc760b251", "KeyManager": "CUSTOMER", "KeySpec": spec, "KeyState": "Enabled", "Enabled": true}])
+
+estate(dbs, spec, ebs_default) := [
+	fx.item("aws.rds.DescribeDBInstances", "ap-northeast-1", dbs),
+	fx.item("aws.rds.DescribeDBClusters", "ap-northeast-1", [{"DBClusterArn": "arn:aws:rds:ap-northeast-1:123456789012:cluster:c1", "StorageEncrypted": true, "KmsKeyId": null}]),
+	fx.item("aws.rds.DescribeDBSnapshots", "ap-northeast-1", [{"DBSnapshotArn": "arn:aws:rds:ap-northeast-1:123456789012:snapshot:s1", "Encrypted": true, "KmsKeyId": key}]),
+	fx.item("aws.ec2.DescribeVolumes", "ap-northeast-1", [
+		{"VolumeId": "vol-1", "Encrypted": true, "KmsKeyId": key, "Tags": [fx.tag("DataClass", "customer")]},
+		{"VolumeId": "vol-root", "Encrypted": false, "Tags": null},
+	]),
+	fx.item("aws.ec2.GetEbsEncryptionByDefault", "ap-northeast-1", [{"Region": "ap-northeast-1", "EbsEncryptionByDefault": ebs_default, "SseType": ""}]),
+	fx.item("aws.dynamodb.DescribeTable", "ap-northeast-1", [
+		{"TableName": "aws-owned", "Table": {"TableArn": "arn:aws:dynamodb:ap-northeast-1:123456789012:table/aws-owned", "SSEDescription": null}, "Tags": []},
+		{"TableName": "cards", "Table": {"TableArn": "arn:aws:dynamodb:ap-northeast-1:123456789012:table/cards", "SSEDescription": {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": key}}, "Tags": []},
+	]),
+	fx.item("aws.s3.GetBucketEncryption", "global", [{"Bucket": "cardsvc-data", "ServerSideEncryptionConfiguration": {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}, "BucketKeyEnabled": false}]}}]),
+	keys(spec),
+]
+
+test_everything_encrypted_passes if {
+	f := enc_01.findings with input as fx.input_for(params, estate([db("cardsvc-db", true)], "SYMMETRIC_DEFAULT", true))
+	fx.has(f, "pass", "encrypted_with_key", "arn:aws:rds:ap-northeast-1:123456789012:db:cardsvc-db")
+	fx.has(f, "pass", "encrypted", "arn:aws:dynamodb:ap-northeast-1:123456789012:table/aws-owned")
+	fx.has(f, "pass", "encrypted_with_key", "arn:aws:s3:::cardsvc-data")
+	fx.has(f, "pass", "ebs_default_on", "123456789012/ap-northeast-1")
+	every x in f {
+		x.status == "pass"
+	}
+}
+
+test_unencrypted_database_fails if {
+	f := enc_01.findings with input as fx.input_for(params, estate([db("plain-db", false)], "SYMMETRIC_DEFAULT", true))
+	fx.has(f, "fail", "not_encrypted", "arn:aws:rds:ap-northeast-1:123456789012:db:plain-db")
+}
+
+test_asymmetric_key_fails if {
+	f := enc_01.findings with input as fx.input_for(params, estate([db("cardsvc-db", true)], "RSA_2048", true))
+	fx.has(f, "fail", "key_not_aes256", "arn:aws:rds:ap-northeast-1:123456789012:db:cardsvc-db")
+}
+
+test_ebs_default_off_fails if {
+	f := enc_01.findings with input as fx.input_for(params, estate([db("cardsvc-db", true)], "SYMMETRIC_DEFAULT", false))
+	fx.has(f, "fail", "ebs_default_off", "123456789012/ap-northeast-1")
+}
+
+test_bucket_without_encryption_fails if {
+	items := [fx.item("aws.s3.GetBucketEncryption", "global", [{"Bucket": "plain", "ErrorCode": "ServerSideEncryptionConfigurationNotFoundError", "NotConfigured": true}])]
+	f := enc_01.findings with input as fx.input_for(params, items)
+	fx.has(f, "fail", "not_encrypted", "arn:aws:s3:::plain")
+}
+
+test_no_data_store_fails if {
+	f := enc_01.findings with input as fx.input_for(params, [fx.item("aws.rds.DescribeDBInstances", "ap-northeast-1", [])])
+	fx.has(f, "fail", "no_data_stores", "aws")
+}

@@ -1,0 +1,79 @@
+# GEO-01: customer data is stored only in the allowed regions (Japan).
+#
+# Every data-bearing resource found in any region (databases, snapshots, tables, volumes,
+# recovery points, log groups, buckets) must be in allowed_regions. Proof of looking everywhere:
+# every enabled region of every account (ec2:DescribeRegions AllRegions) must have evidence of
+# every regional kind; a region that could not be read is an error item, so the control is
+# `error` before this policy runs; a region that was not collected at all fails here.
+package shoko.controls.geo_01
+
+import data.shoko.aws
+import data.shoko.lib
+
+allowed := {r | some r in input.control.parameters.allowed_regions}
+
+# The regional kinds that hold data, and where each resource's id is.
+regional := [
+	{"kind": "aws.rds.DescribeDBInstances", "path": ["DBInstanceArn"]},
+	{"kind": "aws.rds.DescribeDBClusters", "path": ["DBClusterArn"]},
+	{"kind": "aws.rds.DescribeDBSnapshots", "path": ["DBSnapshotArn"]},
+	{"kind": "aws.dynamodb.DescribeTable", "path": ["Table", "TableArn"]},
+	{"kind": "aws.ec2.DescribeVolumes", "path": ["VolumeId"]},
+	{"kind": "aws.ec2.DescribeSnapshots", "path": ["SnapshotId"]},
+	{"kind": "aws.backup.ListRecoveryPointsByBackupVault", "path": ["RecoveryPointArn"]},
+	{"kind": "aws.logs.DescribeLogGroups", "path": ["LogGroupArn"]},
+]
+
+resources contains {"ref": lib.row_ref(r.item, r.index), "id": object.get(r.row, spec.path, "unknown"), "region": r.item.scope.region} if {
+	some spec in regional
+	some r in lib.rows(spec.kind)
+}
+
+# Buckets are listed globally; their region is what GetBucketLocation said (an empty answer
+# means us-east-1, already spelled out by the collector).
+resources contains {"ref": lib.row_ref(r.item, r.index), "id": sprintf("arn:aws:s3:::%s", [r.row.Bucket]), "region": r.row.Region} if {
+	some r in lib.rows("aws.s3.GetBucketLocation")
+}
+
+params(res) := {"resource": res.id, "region": res.region, "allowed": sort(allowed)}
+
+findings contains lib.pass("in_allowed_region", params(res), res.id, res.ref) if {
+	some res in resources
+	res.region in allowed
+}
+
+findings contains lib.fail("outside_allowed_region", params(res), res.id, res.ref) if {
+	some res in resources
+	not res.region in allowed
+}
+
+# Each enabled region of each account must have been inspected for every regional kind.
+region_rows(account) := [r |
+	some r in lib.rows("aws.ec2.DescribeRegions")
+	r.item.scope.account == account
+]
+
+inspected(account, region, kind) if {
+	some item in lib.items(kind)
+	item.scope.account == account
+	item.scope.region == region
+}
+
+findings contains lib.fail("region_not_inspected", {"account": account, "region": r.row.RegionName, "kind": spec.kind}, sprintf("%s/%s", [account, r.row.RegionName]), lib.row_ref(r.item, r.index)) if {
+	some account in aws.accounts
+	some r in region_rows(account)
+	r.row.RegionName in aws.enabled_regions(account)
+	some spec in regional
+	not inspected(account, r.row.RegionName, spec.kind)
+}
+
+findings contains lib.pass("regions_inspected", p, account, lib.whole_ref(item)) if {
+	some item in lib.items("aws.ec2.DescribeRegions")
+	account := item.scope.account
+	enabled := aws.enabled_regions(account)
+	p := {
+		"account": account,
+		"enabled": count(enabled),
+		"not_enabled": count(item.data) - count(enabled),
+	}
+}

@@ -1,0 +1,71 @@
+package shoko.controls.geo_01_test
+
+import data.shoko.aws.fixtures as fx
+import data.shoko.controls.geo_01
+
+params := {"allowed_regions": ["ap-northeast-1", "ap-northeast-3"]}
+
+regional_kinds := [
+	"aws.rds.DescribeDBInstances", "aws.rds.DescribeDBClusters", "aws.rds.DescribeDBSnapshots",
+	"aws.dynamodb.DescribeTable", "aws.ec2.DescribeVolumes", "aws.ec2.DescribeSnapshots",
+	"aws.backup.ListRecoveryPointsByBackupVault", "aws.logs.DescribeLogGroups",
+]
+
+# An estate looked at in two enabled regions (one opt-in region not enabled), with a database
+# in Tokyo and a bucket in Osaka; extra adds items.
+estate(extra) := array.concat(
+	array.concat(
+		[
+			fx.item("aws.ec2.DescribeRegions", "global", fx.regions(["ap-northeast-1", "us-east-1"], ["ap-east-1"])),
+			fx.item("aws.s3.GetBucketLocation", "global", [{"Bucket": "cardsvc-data", "LocationConstraint": "ap-northeast-3", "Region": "ap-northeast-3"}]),
+		],
+		[fx.item(k, r, []) | some k in regional_kinds; some r in ["ap-northeast-1", "us-east-1"]; not skip(k, r, extra)],
+	),
+	extra,
+)
+
+skip(k, r, extra) if {
+	some it in extra
+	it.kind == k
+	it.scope.region == r
+}
+
+db(id, region) := {"DBInstanceIdentifier": id, "DBInstanceArn": sprintf("arn:aws:rds:%s:123456789012:db:%s", [region, id]), "StorageEncrypted": true}
+
+test_resources_in_japan_pass if {
+	f := geo_01.findings with input as fx.input_for(params, estate([fx.item("aws.rds.DescribeDBInstances", "ap-northeast-1", [db("cardsvc-db", "ap-northeast-1")])]))
+	fx.has(f, "pass", "in_allowed_region", "arn:aws:rds:ap-northeast-1:123456789012:db:cardsvc-db")
+	fx.has(f, "pass", "in_allowed_region", "arn:aws:s3:::cardsvc-data")
+	fx.has(f, "pass", "regions_inspected", "123456789012")
+	every x in f {
+		x.status == "pass"
+	}
+}
+
+test_database_in_us_east_1_fails if {
+	f := geo_01.findings with input as fx.input_for(params, estate([fx.item("aws.rds.DescribeDBInstances", "us-east-1", [db("geo-db", "us-east-1")])]))
+	fx.has(f, "fail", "outside_allowed_region", "arn:aws:rds:us-east-1:123456789012:db:geo-db")
+}
+
+test_bucket_answering_empty_location_is_us_east_1 if {
+	items := [it | some it in estate([]); it.kind != "aws.s3.GetBucketLocation"]
+	bucket := fx.item("aws.s3.GetBucketLocation", "global", [{"Bucket": "old", "LocationConstraint": "", "Region": "us-east-1"}])
+	f := geo_01.findings with input as fx.input_for(params, array.concat(items, [bucket]))
+	fx.has(f, "fail", "outside_allowed_region", "arn:aws:s3:::old")
+}
+
+test_enabled_region_not_collected_fails if {
+	items := [it | some it in estate([]); not us_east_volumes(it)]
+	f := geo_01.findings with input as fx.input_for(params, items)
+	fx.has(f, "fail", "region_not_inspected", "123456789012/us-east-1")
+}
+
+us_east_volumes(it) if {
+	it.kind == "aws.ec2.DescribeVolumes"
+	it.scope.region == "us-east-1"
+}
+
+test_region_not_opted_in_needs_no_evidence if {
+	f := geo_01.findings with input as fx.input_for(params, estate([]))
+	not fx.has(f, "fail", "region_not_inspected", "123456789012/ap-east-1")
+}

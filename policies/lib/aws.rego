@@ -1,0 +1,59 @@
+# Helpers for policies over AWS evidence (kinds aws.<service>.<Operation>; see docs/aws-evidence.md).
+#
+# Every AWS item has scope {"source": "aws", "account", "region"}; "global" is the region of
+# account-wide answers. Data is an array of the API's own objects, field names as the SDK
+# marshals them (DBInstanceArn, StorageEncrypted, TagList …).
+package shoko.aws
+
+import data.shoko.lib
+
+# tags_of returns an AWS tag list ([{Key, Value}]) or an empty one when AWS gave none (null).
+tags_of(tags) := tags if is_array(tags)
+
+tags_of(tags) := [] if not is_array(tags)
+
+# has_tag holds when a tag list carries key=value.
+has_tag(tags, key, value) if {
+	some t in tags_of(tags)
+	t.Key == key
+	t.Value == value
+}
+
+# tag_value is the value of a tag ("" when absent), for messages.
+tag_value(tags, key) := v if {
+	vs := [t.Value | some t in tags_of(tags); t.Key == key]
+	count(vs) > 0
+	v := vs[0]
+}
+
+tag_value(tags, key) := "" if {
+	count([t | some t in tags_of(tags); t.Key == key]) == 0
+}
+
+# enabled_regions are the regions of an account AWS reports as enabled
+# (opt-in-not-required or opted-in), from ec2:DescribeRegions(AllRegions).
+enabled_regions(account) := {r.row.RegionName |
+	some r in lib.rows("aws.ec2.DescribeRegions")
+	r.item.scope.account == account
+	r.row.OptInStatus in {"opt-in-not-required", "opted-in"}
+}
+
+# accounts are the accounts whose regions were listed.
+accounts := {item.scope.account | some item in lib.items("aws.ec2.DescribeRegions")}
+
+# first_item is one item of a kind, chosen the same way every run (smallest account, region,
+# digest): the place a finding about an absence points at.
+first_item(kind) := it if {
+	its := lib.items(kind)
+	keys := sort([item_key(i) | some i in its])
+	some it in its
+	item_key(it) == keys[0]
+}
+
+item_key(i) := sprintf("%s|%s|%s", [i.scope.account, i.scope.region, i.digest])
+
+# age_days is the number of whole days from an RFC 3339 time to the run's now.
+age_days(ts) := floor((lib.now_ns - time.parse_rfc3339_ns(ts)) / lib.day_ns)
+
+# age_hours is the (fractional) number of hours from an RFC 3339 time to the run's now.
+age_hours(ts) := (lib.now_ns - time.parse_rfc3339_ns(ts)) / ((60 * 60) * 1000000000)

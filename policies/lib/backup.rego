@@ -1,0 +1,102 @@
+# Shared rules of the backup controls (BAK-01, BAK-02, BAK-03): which resources carry a data
+# class, which backup selections cover them, and whether their recovery points are there.
+package shoko.aws.backup
+
+import data.shoko.aws
+import data.shoko.lib
+
+# resources are the taggable data stores: RDS instances, DynamoDB tables, EBS volumes, buckets.
+resources contains {"id": r.row.DBInstanceArn, "tags": r.row.TagList, "ref": lib.row_ref(r.item, r.index)} if {
+	some r in lib.rows("aws.rds.DescribeDBInstances")
+}
+
+resources contains {"id": r.row.Table.TableArn, "tags": r.row.Tags, "ref": lib.row_ref(r.item, r.index)} if {
+	some r in lib.rows("aws.dynamodb.DescribeTable")
+}
+
+resources contains {"id": id, "tags": r.row.Tags, "ref": lib.row_ref(r.item, r.index)} if {
+	some r in lib.rows("aws.ec2.DescribeVolumes")
+	id := sprintf("arn:aws:ec2:%s:%s:volume/%s", [r.item.scope.region, r.item.scope.account, r.row.VolumeId])
+}
+
+resources contains {"id": sprintf("arn:aws:s3:::%s", [r.row.Bucket]), "tags": object.get(r.row, "TagSet", []), "ref": lib.row_ref(r.item, r.index)} if {
+	some r in lib.rows("aws.s3.GetBucketTagging")
+}
+
+# tagged is every resource whose tag key has the value.
+tagged(key, value) := {res | some res in resources; aws.has_tag(res.tags, key, value)}
+
+# selects holds when a backup selection (GetBackupSelection answer) covers a resource, as AWS
+# Backup decides: named by ARN (or "*") or by a STRINGEQUALS tag in ListOfTags, not listed in
+# NotResources, and meeting every Conditions entry (tag conditions, all of them must hold).
+selects(sel, res) if {
+	candidate(sel, res)
+	not excluded(sel, res)
+	conditions_hold(sel, res)
+}
+
+candidate(sel, res) if {
+	some a in aws.tags_of(object.get(sel.BackupSelection, "Resources", []))
+	a in {"*", res.id}
+}
+
+candidate(sel, res) if {
+	some c in aws.tags_of(object.get(sel.BackupSelection, "ListOfTags", []))
+	c.ConditionType == "STRINGEQUALS"
+	aws.has_tag(res.tags, c.ConditionKey, c.ConditionValue)
+}
+
+excluded(sel, res) if {
+	some a in aws.tags_of(object.get(sel.BackupSelection, "NotResources", []))
+	a == res.id
+}
+
+conditions_hold(sel, res) if {
+	conds := object.get(sel.BackupSelection, "Conditions", null)
+	every c in cond_list(conds, "StringEquals") {
+		resource_tag(res, c.ConditionKey) == c.ConditionValue
+	}
+	every c in cond_list(conds, "StringNotEquals") {
+		resource_tag(res, c.ConditionKey) != c.ConditionValue
+	}
+	every c in cond_list(conds, "StringLike") {
+		glob.match(c.ConditionValue, [], resource_tag(res, c.ConditionKey))
+	}
+	every c in cond_list(conds, "StringNotLike") {
+		not glob.match(c.ConditionValue, [], resource_tag(res, c.ConditionKey))
+	}
+}
+
+cond_list(conds, op) := aws.tags_of(object.get(conds, op, [])) if is_object(conds)
+
+cond_list(conds, _) := [] if not is_object(conds)
+
+# resource_tag reads a condition key "aws:ResourceTag/<key>" from the resource's tags.
+resource_tag(res, key) := aws.tag_value(res.tags, trim_prefix(key, "aws:ResourceTag/"))
+
+# plan_rules are the rules of a plan, with the plan's name.
+plan_rules(plan_id) := [{"plan": r.row.BackupPlan.BackupPlanName, "rule": rule, "ref": lib.row_ref(r.item, r.index)} |
+	some r in lib.rows("aws.backup.GetBackupPlan")
+	r.row.BackupPlanId == plan_id
+	some rule in r.row.BackupPlan.Rules
+]
+
+# daily holds for a rule that runs at least every day: a cron on every day of the month and week
+# (AWS writes it either "* * ? *" or "? * * *", the console's "Daily"), or a rate of one day.
+daily(rule) if regex.match(`^cron\(\S+ \S+ (\* \* \?|\? \* \*) \*\)$`, rule.ScheduleExpression)
+
+daily(rule) if regex.match(`^rate\((1 day|24 hours)\)$`, rule.ScheduleExpression)
+
+delete_after(rule) := d if {
+	d := rule.Lifecycle.DeleteAfterDays
+	is_number(d)
+}
+
+# covered holds when a selection puts the resource under a daily rule keeping >= gens days.
+covered(res, gens) if {
+	some s in lib.rows("aws.backup.GetBackupSelection")
+	selects(s.row, res)
+	some pr in plan_rules(s.row.BackupPlanId)
+	daily(pr.rule)
+	delete_after(pr.rule) >= gens
+}

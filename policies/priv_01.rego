@@ -1,0 +1,56 @@
+# PRIV-01: privileged access is managed: the root user has MFA and no access keys; every user
+# with a console password has MFA; every active access key is younger than max_key_age_days.
+package shoko.controls.priv_01
+
+import data.shoko.aws
+import data.shoko.lib
+
+p := input.control.parameters
+
+findings contains lib.pass("root_mfa_on", {"account": r.row.AccountId}, sprintf("arn:aws:iam::%s:root", [r.row.AccountId]), lib.row_ref(r.item, r.index)) if {
+	some r in lib.rows("aws.iam.GetAccountSummary")
+	r.row.SummaryMap.AccountMFAEnabled == 1
+}
+
+findings contains lib.fail("root_mfa_off", {"account": r.row.AccountId}, sprintf("arn:aws:iam::%s:root", [r.row.AccountId]), lib.row_ref(r.item, r.index)) if {
+	some r in lib.rows("aws.iam.GetAccountSummary")
+	r.row.SummaryMap.AccountMFAEnabled != 1
+}
+
+findings contains lib.fail("root_access_keys", {"account": r.row.AccountId}, sprintf("arn:aws:iam::%s:root", [r.row.AccountId]), lib.row_ref(r.item, r.index)) if {
+	some r in lib.rows("aws.iam.GetAccountSummary")
+	r.row.SummaryMap.AccountAccessKeysPresent != 0
+}
+
+users contains r if {
+	some r in lib.rows("aws.iam.GetCredentialReport")
+	r.row.user != "<root_account>"
+}
+
+findings contains lib.fail("console_without_mfa", {"user": r.row.user}, r.row.arn, lib.row_ref(r.item, r.index)) if {
+	some r in users
+	r.row.password_enabled == "true"
+	r.row.mfa_active != "true"
+}
+
+findings contains lib.pass("console_with_mfa", {"user": r.row.user}, r.row.arn, lib.row_ref(r.item, r.index)) if {
+	some r in users
+	r.row.password_enabled == "true"
+	r.row.mfa_active == "true"
+}
+
+key_age(row, n) := aws.age_days(row[sprintf("access_key_%d_last_rotated", [n])])
+
+findings contains lib.fail("old_access_key", {"user": r.row.user, "key": n, "days": key_age(r.row, n), "max_days": p.max_key_age_days}, r.row.arn, lib.row_ref(r.item, r.index)) if {
+	some r in users
+	some n in [1, 2]
+	r.row[sprintf("access_key_%d_active", [n])] == "true"
+	key_age(r.row, n) > p.max_key_age_days
+}
+
+findings contains lib.pass("access_key_fresh", {"user": r.row.user, "key": n, "days": key_age(r.row, n), "max_days": p.max_key_age_days}, r.row.arn, lib.row_ref(r.item, r.index)) if {
+	some r in users
+	some n in [1, 2]
+	r.row[sprintf("access_key_%d_active", [n])] == "true"
+	key_age(r.row, n) <= p.max_key_age_days
+}
