@@ -88,6 +88,10 @@ type Front struct {
 	rootMFA   bool
 	// denied lists "service region" pairs answered with AccessDenied.
 	denied map[string]bool
+	// faults and calls: see faults.go.
+	faults   []Fault
+	seed     uint64
+	attempts map[string]int
 }
 
 // Start starts a front forwarding to the moto server at motoURL.
@@ -125,6 +129,7 @@ func (f *Front) Reset() {
 	f.findings = map[string][]Finding{}
 	f.rootMFA = false
 	f.denied = map[string]bool{}
+	f.faults, f.attempts = nil, map[string]int{}
 }
 
 // DenyEC2 makes every EC2 call in a region fail as AWS does when a policy or SCP denies it
@@ -176,8 +181,19 @@ var (
 	getFindings    = regexp.MustCompile(`^/detector/([^/]+)/findings/get$`)
 )
 
-// ServeHTTP answers the operations moto lacks and forwards the rest.
+// ServeHTTP counts the call, injects the fault it is due (see InjectFaults), and otherwise
+// answers it with serve.
 func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := f.classify(r)
+	if kind, ok := f.faultFor(c); ok {
+		f.injectFault(w, r, c, kind)
+		return
+	}
+	f.serve(w, r)
+}
+
+// serve answers the operations moto lacks and forwards the rest.
+func (f *Front) serve(w http.ResponseWriter, r *http.Request) {
 	region, service := "", ""
 	if m := credScope.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
 		region, service = m[1], m[2]
