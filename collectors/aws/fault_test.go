@@ -53,8 +53,9 @@ func verdicts(c engine.ControlResult) string {
 func TestTransientAWSFaultsChangeNothing(t *testing.T) {
 	e := newEnv(t)
 	e.seed(t, awsestate.Options{})
+	start := time.Now()
 	base, _, calls := e.collectUnder(t, shokoaws.Options{}, 0)
-	t.Logf("fault-free: %d calls made, %d distinct", calls.Made, calls.Distinct)
+	t.Logf("fault-free: %d calls made, %d distinct, collected and evaluated in %s", calls.Made, calls.Distinct, time.Since(start).Round(time.Millisecond))
 	made := calls.Made
 	for op, n := range calls.Repeated {
 		if polled[op] {
