@@ -110,7 +110,8 @@ func run(out, bin, benchtime string) error {
 	table := render(rows)
 	fmt.Print(table)
 	md := "# shoko benchmarks\n\nWritten by `make bench` (`go run ./bench`); every target is a ratio measured side by side in one run.\n" +
-		fmt.Sprintf("Machine: %d CPUs. Measured %s.\n\n", numCPU(), time.Now().UTC().Format(time.RFC3339)) + table
+		fmt.Sprintf("Machine: %d CPUs. Measured %s.\n\n", numCPU(), time.Now().UTC().Format(time.RFC3339)) + table +
+		"\nWhy the targets marked **no** are missed, and what was tried: [NOTES.md](NOTES.md).\n"
 	return os.WriteFile(out, []byte(md), 0o644)
 }
 
