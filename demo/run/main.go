@@ -35,6 +35,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -82,6 +83,7 @@ type options struct {
 	shoko   string // the shoko binary
 	cardsvc string // the cardsvc binary
 	moto    string // moto_server
+	token   string // the evidence API token (default: random per run, so none lives in the repo)
 	stdout  io.Writer
 }
 
@@ -157,8 +159,11 @@ func run(ctx context.Context, o options) (*Outputs, error) {
 		return nil, fmt.Errorf("seed the AWS estate: %w", err)
 	}
 
-	// 2. The service. The evidence token is random per run: a fixed one would be a secret in the repo.
-	token := randomToken()
+	// 2. The service.
+	token := o.token
+	if token == "" {
+		token = randomToken()
+	}
 	dsn := filepath.Join(o.out, "cardsvc.db")
 	caFile := filepath.Join(o.out, "cardsvc-ca.pem")
 	port, err := freePort()
@@ -404,6 +409,24 @@ type child struct {
 	log  *os.File
 }
 
+// groups records every process group the demo starts, so its test can check none is left.
+var groups struct {
+	sync.Mutex
+	ids []int
+}
+
+func recordGroup(pid int) {
+	groups.Lock()
+	defer groups.Unlock()
+	groups.ids = append(groups.ids, pid)
+}
+
+func startedGroups() []int {
+	groups.Lock()
+	defer groups.Unlock()
+	return append([]int(nil), groups.ids...)
+}
+
 // startChild starts cmd in a new process group with its output in logPath.
 func startChild(name string, cmd *exec.Cmd, logPath string) (*child, error) {
 	lf, err := os.Create(logPath)
@@ -416,6 +439,7 @@ func startChild(name string, cmd *exec.Cmd, logPath string) (*child, error) {
 		lf.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
 	}
+	recordGroup(cmd.Process.Pid)
 	c := &child{name: name, cmd: cmd, done: make(chan struct{}), log: lf}
 	go func() { _ = cmd.Wait(); close(c.done) }()
 	return c, nil
@@ -557,7 +581,11 @@ func shoko(ctx context.Context, o options, env []string, show io.Writer, args ..
 	} else {
 		cmd.Stdout, cmd.Stderr = &buf, &buf
 	}
-	err := cmd.Run()
+	err := cmd.Start()
+	if err == nil {
+		recordGroup(cmd.Process.Pid)
+		err = cmd.Wait()
+	}
 	if err == nil {
 		return 0, nil
 	}
