@@ -63,7 +63,8 @@ MOTO_SPEC := moto[server]>=5.2,<6
 demo:
 	@command -v moto_server >/dev/null 2>&1 || [ -x .venv/bin/moto_server ] || { \
 		echo "==> installing $(MOTO_SPEC) into .venv (once)"; \
-		python3 -m venv .venv && .venv/bin/pip install --quiet '$(MOTO_SPEC)'; }
+		python3 -m venv .venv || { rm -rf .venv; echo "python3 -m venv failed: on Debian/Ubuntu 'apt install python3-venv', or install moto yourself: pip install '$(MOTO_SPEC)'"; exit 1; }; \
+		.venv/bin/pip install --quiet '$(MOTO_SPEC)'; }
 	@echo "==> building bin/shoko, bin/cardsvc, bin/demo"
 	$(GO) build -o $(BIN)/shoko ./cmd/shoko
 	$(GO) build -o $(BIN)/cardsvc ./demo/cardsvc/cmd/cardsvc
