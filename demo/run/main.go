@@ -305,7 +305,8 @@ func printSummary(w io.Writer, r *Outputs, took time.Duration) {
 		fmt.Fprintf(w, "    %-7s %s\n", d.ID, d.Why)
 	}
 	fmt.Fprintf(w, "\n  An auditor checks the bundle with:  shoko verify %s --pubkey %s\n", rel(r.Bundle), rel(r.PublicKey))
-	fmt.Fprintf(w, "  (or with OpenSSL alone: docs/verify-with-openssl.sh). Nothing the demo started is still running.\n")
+	fmt.Fprintf(w, "  or with OpenSSL alone: tar xzf the bundle, then  docs/verify-with-openssl.sh %s %s\n", r.RunID, rel(r.PublicKey))
+	fmt.Fprintf(w, "  Everything the demo started has been stopped.\n")
 }
 
 // seed builds the estate through motofront, with the demo's AWS violations.
