@@ -49,6 +49,9 @@ import (
 )
 
 // Period is the audit period: the scenario's incidents, changes and purges are dated in 2026.
+// The records are judged as of the day the demo runs, so they age: the attestations in
+// demo/records expire on 2027-03-31, after which the demo's own check reports them (move the
+// dates forward then).
 const Period = "2026-01-01..2026-12-31"
 
 // Deliberate lists every failure the demo seeds, with why, for the summary. Any other `fail`, or
