@@ -32,6 +32,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,10 +50,12 @@ import (
 )
 
 // Period is the audit period: the scenario's incidents, changes and purges are dated in 2026.
-// The records are judged as of the day the demo runs, so they age: the attestations in
-// demo/records expire on 2027-03-31, after which the demo's own check reports them (move the
-// dates forward then).
 const Period = "2026-01-01..2026-12-31"
+
+// recordsWrittenOn is the day demo/records was written for. The records are judged as of the
+// day the demo runs (training within a year, attestations unexpired…), so the demo moves their
+// dates forward by the whole weeks since then (see copyRecords) and they never age out.
+var recordsWrittenOn = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 
 // Deliberate lists every failure the demo seeds, with why, for the summary. Any other `fail`, or
 // any `error`, means the demo itself is broken, and run says so.
@@ -183,7 +186,7 @@ func run(ctx context.Context, o options) (*Outputs, error) {
 	// 3. Config, key, audit.
 	// The records are copied beside the config so that its paths, and the evidence names made
 	// from them, are relative and the same on every machine.
-	if err := os.CopyFS(filepath.Join(o.out, "records"), os.DirFS(filepath.Join(o.root, "demo", "records"))); err != nil {
+	if err := copyRecords(filepath.Join(o.root, "demo", "records"), filepath.Join(o.out, "records"), recordsShift(time.Now())); err != nil {
 		return nil, fmt.Errorf("copy demo/records: %w", err)
 	}
 	cfgPath := filepath.Join(o.out, "shoko.yaml")
@@ -638,4 +641,50 @@ func rel(p string) string {
 		return r
 	}
 	return p
+}
+
+// recordsShift is how far the demo records' dates move: the whole weeks from recordsWrittenOn to
+// now (whole weeks keep every date on its weekday), never backwards.
+func recordsShift(now time.Time) time.Duration {
+	weeks := int(now.Sub(recordsWrittenOn) / (7 * 24 * time.Hour))
+	if weeks < 0 {
+		weeks = 0
+	}
+	return time.Duration(weeks) * 7 * 24 * time.Hour
+}
+
+// recordDateRE matches a calendar date, alone or as the date part of an RFC 3339 time.
+var recordDateRE = regexp.MustCompile(`\b\d{4}-\d{2}-\d{2}`)
+
+// copyRecords copies the records tree, moving every date in the records and in the attestation
+// and exception YAML files by shift. Attested documents are copied byte for byte: their digests
+// are declared in the attestations.
+func copyRecords(src, dst string, shift time.Duration) error {
+	return filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if ext := filepath.Ext(p); shift > 0 && (ext == ".csv" || ext == ".yaml") {
+			b = recordDateRE.ReplaceAllFunc(b, func(m []byte) []byte {
+				t, err := time.Parse("2006-01-02", string(m))
+				if err != nil {
+					return m
+				}
+				return []byte(t.Add(shift).Format("2006-01-02"))
+			})
+		}
+		return os.WriteFile(target, b, 0o644)
+	})
 }

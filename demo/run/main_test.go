@@ -133,3 +133,41 @@ func assertNothingLeft(t *testing.T) {
 		}
 	}
 }
+
+// The demo records move forward by whole weeks so they never age out; weekdays are kept and
+// attested documents are untouched.
+func TestCopyRecordsMovesDatesByWholeWeeks(t *testing.T) {
+	cases := []struct {
+		name  string
+		now   time.Time
+		weeks int
+	}{
+		{"on the day they were written nothing moves", recordsWrittenOn, 0},
+		{"six days later nothing moves", recordsWrittenOn.Add(6 * 24 * time.Hour), 0},
+		{"a year later they move 52 weeks", recordsWrittenOn.AddDate(1, 0, 0), 52},
+		{"a clock in the past never moves them back", recordsWrittenOn.AddDate(-1, 0, 0), 0},
+	}
+	for _, tc := range cases {
+		if got := recordsShift(tc.now); got != time.Duration(tc.weeks)*7*24*time.Hour {
+			t.Errorf("%s: shift %v, want %d weeks", tc.name, got, tc.weeks)
+		}
+	}
+	src, dst := t.TempDir(), t.TempDir()
+	os.MkdirAll(filepath.Join(src, "documents"), 0o755)
+	os.WriteFile(filepath.Join(src, "training.csv"), []byte("E1,active,2026-11-27,2026-11-30,\n"), 0o644)
+	os.WriteFile(filepath.Join(src, "ORG-01.yaml"), []byte("approved_at: 2026-04-01T09:00:00+09:00\n"), 0o644)
+	os.WriteFile(filepath.Join(src, "documents", "doc.txt"), []byte("2026-11-27\n"), 0o644)
+	if err := copyRecords(src, dst, 7*24*time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string]string{
+		"training.csv":      "E1,active,2026-12-04,2026-12-07,\n",
+		"ORG-01.yaml":       "approved_at: 2026-04-08T09:00:00+09:00\n",
+		"documents/doc.txt": "2026-11-27\n",
+	} {
+		b, _ := os.ReadFile(filepath.Join(dst, file))
+		if string(b) != want {
+			t.Errorf("%s = %q, want %q", file, b, want)
+		}
+	}
+}
