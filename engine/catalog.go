@@ -49,16 +49,20 @@ const (
 // Control is one claim of the white paper with how it is checked. Loaded strictly from
 // controls/<ID>.yaml; see controls/schema.json for the same rules in JSON Schema form.
 type Control struct {
-	ID                  string          `yaml:"id" json:"id"`
-	Title               Text            `yaml:"title" json:"title"`
-	Section             Text            `yaml:"section" json:"section"`
-	Claim               Text            `yaml:"claim" json:"claim"`
-	Mappings            []Mapping       `yaml:"mappings" json:"mappings"`
-	Automation          string          `yaml:"automation" json:"automation"`
-	Severity            string          `yaml:"severity" json:"severity"`
-	Frequency           string          `yaml:"frequency" json:"frequency"`
-	MaxEvidenceAge      Age             `yaml:"max_evidence_age" json:"max_evidence_age"`
-	Evidence            []string        `yaml:"evidence" json:"evidence"`
+	ID             string    `yaml:"id" json:"id"`
+	Title          Text      `yaml:"title" json:"title"`
+	Section        Text      `yaml:"section" json:"section"`
+	Claim          Text      `yaml:"claim" json:"claim"`
+	Mappings       []Mapping `yaml:"mappings" json:"mappings"`
+	Automation     string    `yaml:"automation" json:"automation"`
+	Severity       string    `yaml:"severity" json:"severity"`
+	Frequency      string    `yaml:"frequency" json:"frequency"`
+	MaxEvidenceAge Age       `yaml:"max_evidence_age" json:"max_evidence_age"`
+	Evidence       []string  `yaml:"evidence" json:"evidence"`
+	// OptionalEvidence are kinds the policy reads when they were collected (a source not every
+	// deployment has). Absent, the policy decides without them; collected with an error, or stale,
+	// they still make the control `error`: a source that was asked and failed is never skipped.
+	OptionalEvidence    []string        `yaml:"optional_evidence,omitempty" json:"optional_evidence,omitempty"`
 	Parameters          map[string]any  `yaml:"parameters" json:"parameters"`
 	Messages            map[string]Text `yaml:"messages" json:"messages"`
 	NotApplicableReason *Text           `yaml:"not_applicable_reason,omitempty" json:"not_applicable_reason,omitempty"`
@@ -283,6 +287,15 @@ func decodeControl(name string, b []byte, known map[string]bool) (*Control, []st
 		seenKind[k] = true
 		if !known[k] {
 			addf(line("evidence"), "field evidence: no collector provides evidence kind %q", k)
+		}
+	}
+	for _, k := range c.OptionalEvidence {
+		if seenKind[k] {
+			addf(line("optional_evidence"), "field optional_evidence: kind %s is listed twice or also in evidence", k)
+		}
+		seenKind[k] = true
+		if !known[k] {
+			addf(line("optional_evidence"), "field optional_evidence: no collector provides evidence kind %q", k)
 		}
 	}
 	if c.Automation == AutomationNotApplicable {

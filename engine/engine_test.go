@@ -362,3 +362,38 @@ func TestResultsAreDeterministic(t *testing.T) {
 		t.Fatalf("results.json does not decode with a run_id: %v", err)
 	}
 }
+
+// Optional evidence is read when collected and not required otherwise; collected with an error or
+// stale, it still makes the control error.
+func TestOptionalEvidence(t *testing.T) {
+	policy := `package shoko.controls.opt_01
+import data.shoko.lib
+findings contains lib.pass("row_ok", {"name": sprintf("%d", [count(object.get(input.evidence, "test.other", []))])}, "x", lib.ref(input.evidence["test.rows"][0], "/data"))
+`
+	ctrl := control("OPT-01", "automated", strings.Replace(rowsControlTail, "evidence: [test.rows]", "evidence: [test.rows]\noptional_evidence: [test.other]", 1))
+	cat := testCatalog(t, map[string]string{"OPT-01.yaml": ctrl}, map[string]string{"opt_01.rego": policy})
+	rows := item(t, "test.rows", "r.csv", now, []row{{"a", true}})
+	otherErr := stored(t, evidence.NewError("test.other", map[string]string{"file": "o.csv"}, now, evidence.CollectorInfo{Name: "test"}, nil, errString("denied")))
+	cases := []struct {
+		name   string
+		items  []evidence.Stored
+		status string
+		seen   string
+	}{
+		{"absent optional evidence is not required", []evidence.Stored{rows}, StatusPass, "0"},
+		{"collected optional evidence reaches the policy", []evidence.Stored{rows, item(t, "test.other", "o.csv", now, []row{})}, StatusPass, "1"},
+		{"optional evidence collected with an error makes the control error", []evidence.Stored{rows, otherErr}, StatusError, ""},
+		{"stale optional evidence makes the control error", []evidence.Stored{rows, item(t, "test.other", "o.csv", now.Add(-72*time.Hour), []row{})}, StatusError, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c := result(t, evaluate(t, cat, tc.items...), "OPT-01")
+			if c.Status != tc.status {
+				t.Fatalf("status %s (%s), want %s", c.Status, c.Reason.EN, tc.status)
+			}
+			if tc.seen != "" && c.Findings[0].Params["name"] != tc.seen {
+				t.Fatalf("policy saw %v items of the optional kind, want %s", c.Findings[0].Params["name"], tc.seen)
+			}
+		})
+	}
+}

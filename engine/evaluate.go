@@ -118,6 +118,12 @@ func (e *Engine) evaluateControl(ctx context.Context, c *Control, set *evidenceS
 			return fail(text("証跡 %s がありません（収集されていません）。", "no evidence of kind %s was collected", k))
 		}
 	}
+	for _, k := range c.OptionalEvidence {
+		kinds[k] = true
+		for _, it := range set.byKind[k] {
+			r.Evidence = append(r.Evidence, it.ref)
+		}
+	}
 	for _, ref := range r.Evidence {
 		it := set.byDigest[ref.Digest]
 		if ref.Status != evidence.StatusOK {
@@ -214,6 +220,11 @@ func controlInput(c *Control, set *evidenceSet, runValue ast.Object) (ast.Value,
 	ev := ast.NewObject()
 	for _, k := range c.Evidence {
 		ev.Insert(ast.StringTerm(k), set.kindTerm[k])
+	}
+	for _, k := range c.OptionalEvidence {
+		if t, ok := set.kindTerm[k]; ok {
+			ev.Insert(ast.StringTerm(k), t)
+		}
 	}
 	return ast.NewObject(
 		[2]*ast.Term{ast.StringTerm("control"), ast.ObjectTerm(

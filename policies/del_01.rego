@@ -1,6 +1,8 @@
 # DEL-01: a terminated tenant's data is purged within max_business_days Japanese business days
 # of the contract's end (shoko.business_days_between: weekends, national holidays and the
-# configured company closures do not count). Unpurged past the limit fails.
+# configured company closures do not count). Unpurged past the limit fails. When the database's
+# remaining-rows query was collected (optional evidence), a tenant recorded as purged that still
+# has rows fails too.
 package shoko.controls.del_01
 
 import data.shoko.lib
@@ -63,4 +65,31 @@ findings contains lib.fail("contract_end_missing", {"tenant": r.row.tenant_id}, 
 findings contains lib.pass("no_terminated_tenants", {"service": service.service_name(item)}, service.service_name(item), lib.whole_ref(item)) if {
 	count(ended) == 0
 	some item in lib.items("service.tenants")
+}
+
+rows_query := input.control.parameters.remaining_rows_query
+
+# remaining are the rows of the configured remaining-rows query, when it was collected.
+remaining := [r |
+	some r in lib.rows("sql.query")
+	r.item.scope.query == rows_query
+]
+
+readable(row) if {
+	is_string(row.tenant_id)
+	is_number(row.remaining)
+}
+
+findings contains lib.fail("rows_remain", {"tenant": t.row.tenant_id, "data_purged_at": t.row.data_purged_at, "remaining": x.row.remaining}, t.row.tenant_id, lib.row_ref(x.item, x.index)) if {
+	some t in ended
+	t.row.data_purged_at != null
+	some x in remaining
+	readable(x.row)
+	x.row.tenant_id == t.row.tenant_id
+	x.row.remaining > 0
+}
+
+findings contains lib.fail("remaining_rows_unreadable", {"query": rows_query, "row": x.index + 1}, rows_query, lib.row_ref(x.item, x.index)) if {
+	some x in remaining
+	not readable(x.row)
 }

@@ -49,3 +49,41 @@ test_no_terminated_tenants_passes if {
 	x.code == "no_terminated_tenants"
 	x.status == "pass"
 }
+
+rows_item(rows) := {"kind": "sql.query", "digest": "sha256:9a", "scope": {"source": "sql", "database": "cards", "query": "tenant_rows_remaining"}, "collected_at": "2026-11-27T00:00:00Z", "data": rows}
+
+with_rows(tenants, rows) := object.union(run_input(tenants), {
+	"control": {"id": "DEL-01", "parameters": {"max_business_days": 10, "remaining_rows_query": "tenant_rows_remaining"}},
+	"evidence": {"sql.query": [rows_item(rows)]},
+})
+
+test_purged_tenant_with_rows_left_fails if {
+	f := del_01.findings with input as with_rows(
+		[tenant("t-beta", "terminated", "2026-04-27T10:00:00+09:00", "2026-05-15T10:00:00+09:00")],
+		[{"tenant_id": "t-beta", "remaining": 12}],
+	)
+	some x in f
+	x.code == "rows_remain"
+	x.resource == "t-beta"
+	x.params.remaining == 12
+	x.evidence.digest == "sha256:9a"
+	x.evidence.pointer == "/data/0"
+}
+
+test_purged_tenant_with_no_rows_left_passes if {
+	f := del_01.findings with input as with_rows(
+		[tenant("t-beta", "terminated", "2026-04-27T10:00:00+09:00", "2026-05-15T10:00:00+09:00")],
+		[{"tenant_id": "t-beta", "remaining": 0}],
+	)
+	{x.code | some x in f} == {"purged_in_time"}
+}
+
+test_unreadable_remaining_rows_fail if {
+	f := del_01.findings with input as with_rows(
+		[tenant("t-beta", "terminated", "2026-04-27T10:00:00+09:00", "2026-05-15T10:00:00+09:00")],
+		[{"tenant": "t-beta", "count": "12"}],
+	)
+	some x in f
+	x.code == "remaining_rows_unreadable"
+	x.params.row == 1
+}

@@ -121,6 +121,20 @@ func loadConfigOrAWSDefault(path string) (*config.Config, error) {
 
 // collectInto runs every collector the config describes and writes the items below dir.
 func (a *app) collectInto(ctx context.Context, cfg *config.Config, dir string, concurrency int, now time.Time, period engine.Period, af awsFlags) ([]evidence.Stored, error) {
+	items, err := a.runCollectors(ctx, cfg, concurrency, now, period, af)
+	if err != nil {
+		return nil, err
+	}
+	written, err := evidence.WriteDir(dir, items)
+	if err != nil {
+		return nil, &exitErr{code: exitError, err: err}
+	}
+	fmt.Fprintf(a.stdout, "%d evidence items written to %s (%d with errors)\n", len(written), dir, a.warnCollectionErrors(written))
+	return written, nil
+}
+
+// runCollectors runs every collector the config describes, with the AWS progress display.
+func (a *app) runCollectors(ctx context.Context, cfg *config.Config, concurrency int, now time.Time, period engine.Period, af awsFlags) ([]evidence.Item, error) {
 	af.concurrency = concurrency
 	af.progress = newAWSProgress(a.stderr, a.log)
 	defer af.progress.finish()
@@ -132,19 +146,19 @@ func (a *app) collectInto(ctx context.Context, cfg *config.Config, dir string, c
 	if err != nil {
 		return nil, &exitErr{code: exitUsage, err: err}
 	}
-	written, err := evidence.WriteDir(dir, items)
-	if err != nil {
-		return nil, &exitErr{code: exitError, err: err}
-	}
+	return items, nil
+}
+
+// warnCollectionErrors logs every item that could not be collected and returns how many there were.
+func (a *app) warnCollectionErrors(stored []evidence.Stored) int {
 	failed := 0
-	for _, it := range written {
+	for _, it := range stored {
 		if it.Status == evidence.StatusError {
 			failed++
 			a.log.Warn("evidence could not be collected", "kind", it.Kind, "path", it.Path, "error", *it.Error)
 		}
 	}
-	fmt.Fprintf(a.stdout, "%d evidence items written to %s (%d with errors)\n", len(written), dir, failed)
-	return written, nil
+	return failed
 }
 
 // collectorsFor builds the collectors a config asks for. Each source adds itself here. period

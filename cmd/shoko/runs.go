@@ -116,30 +116,16 @@ func (a *app) startRun(ctx context.Context, st evidence.Store, cfg *config.Confi
 
 // collectShard collects what cfg names and writes it as one shard of a run.
 func (a *app) collectShard(ctx context.Context, st evidence.Store, cfg *config.Config, id, shard string, concurrency int, now time.Time, period engine.Period, af awsFlags) ([]evidence.Stored, error) {
-	af.concurrency = concurrency
-	af.progress = newAWSProgress(a.stderr, a.log)
-	defer af.progress.finish()
-	cs, err := collectorsFor(cfg, period, af, a.log)
-	if err != nil {
-		return nil, &exitErr{code: exitUsage, err: err}
-	}
 	started := time.Now().UTC()
-	items, err := collectors.Run(ctx, cs, now, concurrency, collectors.LogProgress{Log: a.log})
+	items, err := a.runCollectors(ctx, cfg, concurrency, now, period, af)
 	if err != nil {
-		return nil, &exitErr{code: exitUsage, err: err}
+		return nil, err
 	}
 	_, stored, err := evidence.WriteShard(ctx, st, id, shard, cfg.Digest, started, items, time.Now().UTC())
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: err}
 	}
-	failed := 0
-	for _, it := range stored {
-		if it.Status == evidence.StatusError {
-			failed++
-			a.log.Warn("evidence could not be collected", "kind", it.Kind, "path", it.Path, "error", *it.Error)
-		}
-	}
-	fmt.Fprintf(a.stdout, "%d evidence items written to run %s shard %s (%d with errors)\n", len(stored), id, shard, failed)
+	fmt.Fprintf(a.stdout, "%d evidence items written to run %s shard %s (%d with errors)\n", len(stored), id, shard, a.warnCollectionErrors(stored))
 	return stored, nil
 }
 
