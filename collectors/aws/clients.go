@@ -2,6 +2,7 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -71,7 +72,7 @@ func (c *Collector) accountConfig(base aws.Config, acct Account) aws.Config {
 		}))
 	}
 	cfg.APIOptions = append([]func(*middleware.Stack) error(nil), cfg.APIOptions...)
-	cfg.APIOptions = append(cfg.APIOptions, callTimeout(c.Opts.CallTimeout), recordRequestIDs)
+	cfg.APIOptions = append(cfg.APIOptions, callTimeout(c.Opts.CallTimeout), attemptTimeout(c.Opts.AttemptTimeout), recordRequestIDs)
 	if c.Opts.Recorder != nil {
 		cfg.APIOptions = append(cfg.APIOptions, c.Opts.Recorder.middleware)
 	}
@@ -90,6 +91,36 @@ func callTimeout(d time.Duration) func(*middleware.Stack) error {
 			}), middleware.Before)
 	}
 }
+
+// attemptTimeout bounds each attempt of an operation. It sits after the retry middleware, so it
+// runs once per attempt. When only the attempt's deadline passed (the call's own context is still
+// live), the error is replaced by an attemptTimeoutError: smithy reports a deadline on the request's
+// context as "canceled", which the retryer never retries, while a stalled connection is exactly
+// what a retry is for.
+func attemptTimeout(d time.Duration) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Finalize.Insert(middleware.FinalizeMiddlewareFunc("shoko-attempt-timeout",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				attemptCtx, cancel := context.WithTimeout(ctx, d)
+				defer cancel()
+				out, md, err := next.HandleFinalize(attemptCtx, in)
+				if err != nil && ctx.Err() == nil && errors.Is(attemptCtx.Err(), context.DeadlineExceeded) {
+					err = &attemptTimeoutError{after: d}
+				}
+				return out, md, err
+			}), "Retry", middleware.After)
+	}
+}
+
+// attemptTimeoutError is one attempt that got no answer in time; the retryer treats it as a
+// retryable timeout (it has Timeout() and is not a canceled error).
+type attemptTimeoutError struct{ after time.Duration }
+
+func (e *attemptTimeoutError) Error() string {
+	return fmt.Sprintf("no answer within %s (attempt timed out)", e.after)
+}
+
+func (e *attemptTimeoutError) Timeout() bool { return true }
 
 // accounts lists the accounts to audit: the configured ones, every active account of the
 // organization through OrganizationRole, or the caller's own account. In organization mode it

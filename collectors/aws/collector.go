@@ -63,6 +63,9 @@ type Options struct {
 	// service in one region, every page and per-resource call included (default 15m).
 	CallTimeout time.Duration
 	TaskTimeout time.Duration
+	// AttemptTimeout bounds one attempt of an operation (default 20s, and never more than
+	// CallTimeout), so a stalled connection is retried instead of using up the whole call.
+	AttemptTimeout time.Duration
 	// MaxAttempts of the adaptive retryer (default 5).
 	MaxAttempts int
 	// Recorder, when set, hears every operation called (the IAM policy test uses it).
@@ -90,6 +93,12 @@ func New(o Options) *Collector {
 	}
 	if o.TaskTimeout <= 0 {
 		o.TaskTimeout = 15 * time.Minute
+	}
+	if o.AttemptTimeout <= 0 {
+		o.AttemptTimeout = 20 * time.Second
+	}
+	if o.AttemptTimeout > o.CallTimeout {
+		o.AttemptTimeout = o.CallTimeout
 	}
 	if o.MaxAttempts < 1 {
 		o.MaxAttempts = 5

@@ -175,3 +175,39 @@ func keys(m map[string]bool) []string {
 	sort.Strings(out)
 	return out
 }
+
+// A stalled connection is one attempt that never answers: the attempt times out and is retried,
+// so a transient stall changes nothing; a permanent one is an error, never a pass.
+func TestStalledAttemptIsRetried(t *testing.T) {
+	e := newEnv(t)
+	e.seed(t, awsestate.Options{})
+	o := shokoaws.Options{AttemptTimeout: time.Second, CallTimeout: 8 * time.Second}
+	base, _, _ := e.collectUnder(t, o, 0)
+	cases := []struct {
+		name      string
+		transient bool
+		want      string // ENC-02's status; "" means: as fault-free
+	}{
+		{"transient stall is retried", true, ""},
+		{"permanent stall is an error", false, engine.StatusError},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, items, _ := e.collectUnder(t, o, 3, motofront.Fault{Operation: "kms:ListKeys", Kind: motofront.Stalled, Rate: 1, Transient: tc.transient})
+			if tc.want == "" {
+				if verdicts(got["ENC-02"]) != verdicts(base["ENC-02"]) {
+					t.Fatalf("ENC-02 %s under a transient stall, %s fault-free (%s)", verdicts(got["ENC-02"]), verdicts(base["ENC-02"]), got["ENC-02"].Reason.EN)
+				}
+				for _, it := range items {
+					if it.Kind == "aws.kms.ListKeys" && it.Status != evidence.StatusOK {
+						t.Fatalf("kms ListKeys is %s after a retried stall: %v", it.Status, *it.Error)
+					}
+				}
+				return
+			}
+			if got["ENC-02"].Status != tc.want {
+				t.Fatalf("ENC-02 %s (%s), want %s", got["ENC-02"].Status, got["ENC-02"].Reason.EN, tc.want)
+			}
+		})
+	}
+}
