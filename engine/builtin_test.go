@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/open-policy-agent/opa/v1/ast"
+
 	"github.com/shoko-audit/shoko/calendar"
 	"github.com/shoko-audit/shoko/evidence"
 )
@@ -58,6 +60,37 @@ findings contains lib.pass("row_ok", {"name": sprintf("%d", [n])}, row.name, lib
 			}
 			if c.Status != StatusPass || c.Findings[0].Params["name"] != tc.want {
 				t.Fatalf("status %s, params %v (%s), want %s business days", c.Status, c.Findings, c.Reason.EN, tc.want)
+			}
+		})
+	}
+}
+
+// shoko.date_day counts days from 1970-01-01 and refuses anything that is not a real date
+// (an error: the control is `error`); shoko.is_date tells the two apart without an error.
+func TestDateBuiltins(t *testing.T) {
+	cases := []struct {
+		name string
+		in   ast.Value
+		day  int
+		ok   bool
+	}{
+		{"epoch", ast.String("1970-01-01"), 0, true},
+		{"leap day", ast.String("2024-02-29"), 19782, true},
+		{"day before the demo", ast.String("2026-11-26"), 20783, true},
+		{"no 30th of February", ast.String("2026-02-30"), 0, false},
+		{"not a leap year", ast.String("2026-02-29"), 0, false},
+		{"slashes", ast.String("2026/04/28"), 0, false},
+		{"unpadded", ast.String("2026-4-28"), 0, false},
+		{"a time is not a date", ast.String("2026-04-28T00:00:00Z"), 0, false},
+		{"empty", ast.String(""), 0, false},
+		{"null", ast.Null{}, 0, false},
+		{"number", ast.Number("20260428"), 0, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			day, err := dateDay(tc.in)
+			if (err == nil) != tc.ok || day != tc.day {
+				t.Fatalf("dateDay(%v) = %d, %v; want %d, ok %v", tc.in, day, err, tc.day, tc.ok)
 			}
 		})
 	}

@@ -64,17 +64,17 @@ func New(ctx context.Context, cat *Catalog, opts ...Option) (*Engine, error) {
 		modules[name] = m
 	}
 	compiler := ast.NewCompiler().
-		WithBuiltins(map[string]*ast.Builtin{BusinessDaysBuiltin.Name: BusinessDaysBuiltin})
+		WithBuiltins(builtins())
 	if compiler.Compile(modules); compiler.Failed() {
 		return nil, fmt.Errorf("compile policies: %w", compiler.Errors)
 	}
 	for _, c := range cat.Controls {
-		pq, err := rego.New(
-			rego.Query("data."+c.Package+".findings"),
+		opts := append([]func(*rego.Rego){
+			rego.Query("data." + c.Package + ".findings"),
 			rego.Compiler(compiler),
 			rego.StrictBuiltinErrors(true),
-			businessDaysFunction(e.cal),
-		).PrepareForEval(ctx)
+		}, builtinFunctions(e.cal)...)
+		pq, err := rego.New(opts...).PrepareForEval(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("prepare policy of %s: %w", c.ID, err)
 		}

@@ -66,7 +66,7 @@ func RunPolicyTests(ctx context.Context, cat *Catalog, cal *calendar.Calendar, w
 	runner := tester.NewRunner().
 		SetModules(modules).
 		RaiseBuiltinErrors(true).
-		AddCustomBuiltins([]*tester.Builtin{{Decl: BusinessDaysBuiltin, Func: businessDaysFunction(cal)}})
+		AddCustomBuiltins(builtinsForTests(cal))
 	var cov *cover.Cover
 	if withCoverage {
 		cov = cover.New()

@@ -190,6 +190,16 @@ test_unreadable_completion_date_fails if {
 	x.params.field == "last_completed_on"
 }
 
+# A date of the right shape that is not on the calendar is a finding about that employee; it
+# used to stop the whole control's evaluation.
+test_impossible_calendar_date_fails if {
+	f := trn_01.findings with input as run_input([employee("E1012", "active", "2019-04-01", "2019-04-05", "2026-02-30")])
+	x := about(f, "E1012")
+	x.code == "invalid_date"
+	x.params.field == "last_completed_on"
+	x.params.value == "2026-02-30"
+}
+
 test_missing_hire_date_fails if {
 	f := trn_01.findings with input as run_input([employee("E1011", "active", null, "2019-04-05", "2026-10-01")])
 	x := about(f, "E1011")

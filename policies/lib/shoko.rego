@@ -51,26 +51,30 @@ now_ns := time.parse_rfc3339_ns(input.run.now)
 
 day_ns := (24 * 60) * (60 * 1000000000)
 
-# date_ns reads a calendar date "YYYY-MM-DD" as midnight in Japan (the company's calendar).
-date_ns(date) := time.parse_rfc3339_ns(sprintf("%sT00:00:00+09:00", [date]))
+# Dates are calendar dates in Japan (the company's calendar). shoko.date_day is a Go builtin
+# (days since 1970-01-01 of a YYYY-MM-DD date; an error on anything else) because policies do
+# this arithmetic per evidence row. Japan has no daylight saving time: a day starts at 15:00 UTC.
+jst_offset_ns := (9 * 60) * (60 * 1000000000)
+
+# today is the day number of the run's `now`, as a date in Japan.
+today := floor((now_ns + jst_offset_ns) / day_ns)
+
+# date_ns reads a calendar date "YYYY-MM-DD" as midnight in Japan.
+date_ns(date) := (shoko.date_day(date) * day_ns) - jst_offset_ns
 
 # days_since is the whole number of days from a date (YYYY-MM-DD) to the run's `now`.
-days_since(date) := floor((now_ns - date_ns(date)) / day_ns)
+days_since(date) := today - shoko.date_day(date)
 
 # days_between is the whole number of days from date a to date b (both YYYY-MM-DD).
-days_between(a, b) := floor((date_ns(b) - date_ns(a)) / day_ns)
+days_between(a, b) := shoko.date_day(b) - shoko.date_day(a)
 
 # hours_between is the number of hours (fractional) from RFC 3339 time a to time b.
 hours_between(a, b) := (time.parse_rfc3339_ns(b) - time.parse_rfc3339_ns(a)) / ((60 * 60) * 1000000000)
 
-# valid_date holds for a "YYYY-MM-DD" string. It checks the form without calling a date builtin,
-# which would raise an error (the engine evaluates with strict builtin errors): a policy can then
-# fail an unreadable date as a finding. An impossible day such as 02-30 is refused by the records
-# collector; reaching a policy it stops the evaluation: `error`, never `pass`.
-valid_date(d) if {
-	is_string(d)
-	regex.match(`^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$`, d)
-}
+# valid_date holds for a "YYYY-MM-DD" string naming a real date. Date arithmetic on anything
+# else raises an error (the engine evaluates with strict builtin errors), so a policy checks
+# valid_date first wherever an unreadable date should be a finding of its own.
+valid_date(d) if shoko.is_date(d)
 
 # before_period holds for a date (YYYY-MM-DD) before the audit period starts.
 before_period(date) if date_ns(date) < time.parse_rfc3339_ns(input.run.period.start)
