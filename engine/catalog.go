@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -62,7 +63,14 @@ type Control struct {
 	// OptionalEvidence are kinds the policy reads when they were collected (a source not every
 	// deployment has). Absent, the policy decides without them; collected with an error, or stale,
 	// they still make the control `error`: a source that was asked and failed is never skipped.
-	OptionalEvidence    []string        `yaml:"optional_evidence,omitempty" json:"optional_evidence,omitempty"`
+	OptionalEvidence []string `yaml:"optional_evidence,omitempty" json:"optional_evidence,omitempty"`
+	// PerRecord names a kind of Evidence whose records the policy judges one by one: a finding
+	// about a record depends only on that record, the parameters and the other kinds. The engine
+	// then evaluates `findings` on parts of that kind's records in parallel (each part sees a
+	// slice of the items) and unites them; checks of the population as a whole (such as "there
+	// is at least one record") belong in the policy's `population_findings`, evaluated once on
+	// everything.
+	PerRecord           string          `yaml:"per_record,omitempty" json:"per_record,omitempty"`
 	Parameters          map[string]any  `yaml:"parameters" json:"parameters"`
 	Messages            map[string]Text `yaml:"messages" json:"messages"`
 	NotApplicableReason *Text           `yaml:"not_applicable_reason,omitempty" json:"not_applicable_reason,omitempty"`
@@ -71,6 +79,8 @@ type Control struct {
 	File string `yaml:"-" json:"-"`
 	// Package is the Rego package of its policy, e.g. "shoko.controls.aud_01".
 	Package string `yaml:"-" json:"-"`
+	// HasPopulationFindings is set when the policy defines `population_findings`.
+	HasPopulationFindings bool `yaml:"-" json:"-"`
 }
 
 // Age is a freshness limit written as "<n>d" or "<n>h".
@@ -297,6 +307,9 @@ func decodeControl(name string, b []byte, known map[string]bool) (*Control, []st
 		if !known[k] {
 			addf(line("optional_evidence"), "field optional_evidence: no collector provides evidence kind %q", k)
 		}
+	}
+	if c.PerRecord != "" && !slices.Contains(c.Evidence, c.PerRecord) {
+		addf(line("per_record"), "field per_record: %q is not one of the control's evidence kinds", c.PerRecord)
 	}
 	if c.Automation == AutomationNotApplicable {
 		if c.NotApplicableReason == nil || c.NotApplicableReason.JA == "" || c.NotApplicableReason.EN == "" {

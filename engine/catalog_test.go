@@ -37,6 +37,8 @@ func TestCatalogRejectsBadInput(t *testing.T) {
 			"controls/ROW-01.yaml:12: field optional_evidence: kind test.rows is listed twice or also in evidence"},
 		{"optional kind no collector provides", map[string]string{"ROW-01.yaml": strings.Replace(good, "evidence: [test.rows]", "evidence: [test.rows]\noptional_evidence: [nope.kind]", 1)}, nil,
 			`controls/ROW-01.yaml:12: field optional_evidence: no collector provides evidence kind "nope.kind"`},
+		{"per_record kind the control does not read", map[string]string{"ROW-01.yaml": strings.Replace(good, "evidence: [test.rows]", "evidence: [test.rows]\nper_record: test.other", 1)}, nil,
+			`controls/ROW-01.yaml:12: field per_record: "test.other" is not one of the control's evidence kinds`},
 		{"bad enum", map[string]string{"ROW-01.yaml": strings.Replace(good, "severity: low", "severity: dire", 1)}, nil,
 			`controls/ROW-01.yaml:7: field severity: "dire" is not one of low, medium, high, critical`},
 		{"bad age", map[string]string{"ROW-01.yaml": strings.Replace(good, "max_evidence_age: 2d", "max_evidence_age: 2 weeks", 1)}, nil,

@@ -30,6 +30,8 @@ type Engine struct {
 	cal         *calendar.Calendar
 	parallelism int
 	queries     map[string]rego.PreparedEvalQuery
+	population  map[string]rego.PreparedEvalQuery // controls whose policy defines population_findings
+	partRows    int                               // records per part of a per_record control
 }
 
 // Option configures an Engine (functional options, as OPA's rego package does).
@@ -48,10 +50,25 @@ func WithParallelism(n int) Option {
 	}
 }
 
+// defaultPartRows is how many records of a per_record control one evaluation of its policy
+// sees: enough to keep the per-evaluation overhead small, few enough that the OPA values of
+// one part's findings stay a few megabytes.
+const defaultPartRows = 4096
+
+// withPartRows sets the part size of per_record controls (tests use tiny parts).
+func withPartRows(n int) Option {
+	return func(e *Engine) {
+		if n > 0 {
+			e.partRows = n
+		}
+	}
+}
+
 // New compiles every policy once and prepares one query per control.
 func New(ctx context.Context, cat *Catalog, opts ...Option) (*Engine, error) {
 	e := &Engine{cat: cat, cal: calendar.Default(), parallelism: runtime.GOMAXPROCS(0),
-		queries: map[string]rego.PreparedEvalQuery{}}
+		queries: map[string]rego.PreparedEvalQuery{}, population: map[string]rego.PreparedEvalQuery{},
+		partRows: defaultPartRows}
 	for _, o := range opts {
 		o(e)
 	}
@@ -69,16 +86,28 @@ func New(ctx context.Context, cat *Catalog, opts ...Option) (*Engine, error) {
 		return nil, fmt.Errorf("compile policies: %w", compiler.Errors)
 	}
 	for _, c := range cat.Controls {
-		opts := append([]func(*rego.Rego){
-			rego.Query("data." + c.Package + ".findings"),
-			rego.Compiler(compiler),
-			rego.StrictBuiltinErrors(true),
-		}, builtinFunctions(e.cal)...)
-		pq, err := rego.New(opts...).PrepareForEval(ctx)
+		prepare := func(rule string) (rego.PreparedEvalQuery, error) {
+			opts := append([]func(*rego.Rego){
+				rego.Query("data." + c.Package + "." + rule),
+				rego.Compiler(compiler),
+				rego.StrictBuiltinErrors(true),
+			}, builtinFunctions(e.cal)...)
+			pq, err := rego.New(opts...).PrepareForEval(ctx)
+			if err != nil {
+				return pq, fmt.Errorf("prepare policy of %s (%s): %w", c.ID, rule, err)
+			}
+			return pq, nil
+		}
+		pq, err := prepare("findings")
 		if err != nil {
-			return nil, fmt.Errorf("prepare policy of %s: %w", c.ID, err)
+			return nil, err
 		}
 		e.queries[c.ID] = pq
+		if c.HasPopulationFindings {
+			if e.population[c.ID], err = prepare("population_findings"); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return e, nil
 }

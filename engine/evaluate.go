@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -87,6 +88,29 @@ func newEvidenceSet(items []evidence.Stored) (*evidenceSet, error) {
 	return s, nil
 }
 
+// okItems are the collected (not error) items of a kind, in path order.
+func (s *evidenceSet) okItems(kind string) []*setItem {
+	var out []*setItem
+	for _, it := range s.byKind[kind] {
+		if it.ref.Status == evidence.StatusOK {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// withData is the item's OPA value with its data replaced (a part of its records).
+func (it *setItem) withData(data ast.Value) *ast.Term {
+	obj := it.value.Value.(ast.Object)
+	return ast.ObjectTerm(
+		[2]*ast.Term{ast.StringTerm("kind"), obj.Get(ast.StringTerm("kind"))},
+		[2]*ast.Term{ast.StringTerm("digest"), obj.Get(ast.StringTerm("digest"))},
+		[2]*ast.Term{ast.StringTerm("scope"), obj.Get(ast.StringTerm("scope"))},
+		[2]*ast.Term{ast.StringTerm("collected_at"), obj.Get(ast.StringTerm("collected_at"))},
+		[2]*ast.Term{ast.StringTerm("data"), ast.NewTerm(data)},
+	)
+}
+
 func text(ja, en string, args ...any) Text {
 	return Text{JA: fmt.Sprintf(ja, args...), EN: fmt.Sprintf(en, args...)}
 }
@@ -141,16 +165,74 @@ func (e *Engine) evaluateControl(ctx context.Context, c *Control, set *evidenceS
 		}
 	}
 
-	input, err := controlInput(c, set, runValue)
+	// A per_record control is evaluated on parts of its records, in parallel; any other control
+	// in one evaluation. population_findings, when the policy has it, sees everything once.
+	jobs := []evalJob{{query: e.queries[c.ID]}}
+	if c.PerRecord != "" {
+		jobs = jobs[:0]
+		for _, p := range splitRecords(c.PerRecord, set.okItems(c.PerRecord), e.partRows) {
+			jobs = append(jobs, evalJob{query: e.queries[c.ID], part: &p})
+		}
+	}
+	if pq, ok := e.population[c.ID]; ok {
+		jobs = append(jobs, evalJob{query: pq})
+	}
+	outs := make([]jobResult, len(jobs))
+	sem := make(chan struct{}, e.parallelism)
+	var wg sync.WaitGroup
+	for i := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			outs[i] = e.runJob(ctx, c, jobs[i], set, runValue, kinds)
+		}()
+	}
+	wg.Wait()
+	n := 0
+	for _, o := range outs {
+		if o.failure != nil {
+			return fail(*o.failure)
+		}
+		n += len(o.findings)
+	}
+	if n == 0 {
+		return fail(text("ポリシーが判定を出しませんでした（判定なし）。", "the policy yielded no finding (no verdict)"))
+	}
+	r.Findings = make([]Finding, 0, n)
+	for _, o := range outs {
+		r.Findings = append(r.Findings, o.findings...)
+	}
+	sortFindings(r.Findings)
+	finish(c, &r)
+	return r
+}
+
+// evalJob is one evaluation of a policy rule: on the whole evidence, or (part set) with the
+// per_record kind replaced by a part of its records.
+type evalJob struct {
+	query rego.PreparedEvalQuery
+	part  *recordPart
+}
+
+// jobResult is the findings of one job, or why the control is `error`.
+type jobResult struct {
+	findings []Finding
+	failure  *Text
+}
+
+func (e *Engine) runJob(ctx context.Context, c *Control, job evalJob, set *evidenceSet, runValue ast.Object, kinds map[string]bool) jobResult {
+	failed := func(t Text) jobResult { return jobResult{failure: &t} }
+	input, err := controlInput(c, set, runValue, job.part)
 	if err != nil {
-		return fail(text("ポリシーへの入力を作れませんでした: %v", "could not build the policy input: %v", err))
+		return failed(text("ポリシーへの入力を作れませんでした: %v", "could not build the policy input: %v", err))
 	}
 	// The findings stay OPA values (keepTerm) and are read field by field: converting the whole
 	// set to Go maps first doubled the memory of a control with 100,000 findings.
-	rs, err := e.queries[c.ID].Eval(ctx, rego.EvalParsedInput(input), rego.EvalVirtualCache(newPerRowCache()),
+	rs, err := job.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalVirtualCache(newPerRowCache()),
 		rego.EvalGenerateJSON(keepTerm))
 	if err != nil {
-		return fail(text("ポリシーの評価に失敗しました: %v", "policy evaluation failed: %v", err))
+		return failed(text("ポリシーの評価に失敗しました: %v", "policy evaluation failed: %v", err))
 	}
 	var out ast.Set
 	if len(rs) == 1 && len(rs[0].Expressions) == 1 {
@@ -158,20 +240,68 @@ func (e *Engine) evaluateControl(ctx context.Context, c *Control, set *evidenceS
 			out, _ = t.Value.(ast.Set)
 		}
 	}
-	if out == nil || out.Len() == 0 {
-		return fail(text("ポリシーが判定を出しませんでした（判定なし）。", "the policy yielded no finding (no verdict)"))
+	if out == nil {
+		return jobResult{}
 	}
-	r.Findings = make([]Finding, 0, out.Len())
+	var offsets map[string]int
+	if job.part != nil {
+		offsets = job.part.offsets
+	}
+	findings := make([]Finding, 0, out.Len())
 	for i, t := range out.Slice() {
-		fd, err := e.finding(c, t, set, kinds)
+		fd, err := e.finding(c, t, set, kinds, offsets)
 		if err != nil {
-			return fail(text("ポリシーの出力 %d 件目が不正です: %v", "finding %d from the policy is invalid: %v", i+1, err))
+			return failed(text("ポリシーの出力 %d 件目が不正です: %v", "finding %d from the policy is invalid: %v", i+1, err))
 		}
-		r.Findings = append(r.Findings, fd)
+		findings = append(findings, fd)
 	}
-	sortFindings(r.Findings)
-	finish(c, &r)
-	return r
+	return jobResult{findings: findings}
+}
+
+// recordPart is a slice of the records of a per_record kind: the items as the policy sees them
+// (data cut to the part's rows) and, per item digest, the index in the stored item of the part's
+// first row, so finding pointers are turned back into pointers into the stored item.
+type recordPart struct {
+	kind    string
+	items   *ast.Term
+	offsets map[string]int
+}
+
+// splitRecords cuts items into parts of at most maxRows records, in item order; an item longer
+// than a part is sliced. An item whose data is not an array, or is empty, goes whole.
+func splitRecords(kind string, items []*setItem, maxRows int) []recordPart {
+	var parts []recordPart
+	var cur []*ast.Term
+	offsets, rows := map[string]int{}, 0
+	flush := func() {
+		if len(cur) > 0 {
+			parts = append(parts, recordPart{kind: kind, items: ast.ArrayTerm(cur...), offsets: offsets})
+		}
+		cur, offsets, rows = nil, map[string]int{}, 0
+	}
+	for _, it := range items {
+		arr, ok := it.data.(*ast.Array)
+		if !ok || arr.Len() == 0 {
+			cur = append(cur, it.value)
+			continue
+		}
+		for start := 0; start < arr.Len(); {
+			if rows == maxRows {
+				flush()
+			}
+			end := min(arr.Len(), start+maxRows-rows)
+			if start == 0 && end == arr.Len() {
+				cur = append(cur, it.value)
+			} else {
+				cur = append(cur, it.withData(arr.Slice(start, end)))
+			}
+			offsets[it.ref.Digest] = start
+			rows += end - start
+			start = end
+		}
+	}
+	flush()
+	return parts
 }
 
 // finish sets the status, counts and reason from the findings.
@@ -218,13 +348,17 @@ func finish(c *Control, r *ControlResult) {
 	}
 }
 
-func controlInput(c *Control, set *evidenceSet, runValue ast.Object) (ast.Value, error) {
+func controlInput(c *Control, set *evidenceSet, runValue ast.Object, part *recordPart) (ast.Value, error) {
 	params, err := ast.InterfaceToValue(jsonCompatible(c.Parameters))
 	if err != nil {
 		return nil, fmt.Errorf("parameters: %w", err)
 	}
 	ev := ast.NewObject()
 	for _, k := range c.Evidence {
+		if part != nil && k == part.kind {
+			ev.Insert(ast.StringTerm(k), part.items)
+			continue
+		}
 		ev.Insert(ast.StringTerm(k), set.kindTerm[k])
 	}
 	for _, k := range c.OptionalEvidence {
@@ -275,7 +409,7 @@ func jsonCompatible(v any) any {
 func keepTerm(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }
 
 // finding checks one policy output against the contract and renders its message.
-func (e *Engine) finding(c *Control, t *ast.Term, set *evidenceSet, kinds map[string]bool) (Finding, error) {
+func (e *Engine) finding(c *Control, t *ast.Term, set *evidenceSet, kinds map[string]bool, offsets map[string]int) (Finding, error) {
 	obj, ok := t.Value.(ast.Object)
 	if !ok {
 		return Finding{}, fmt.Errorf("not an object")
@@ -344,6 +478,11 @@ func (e *Engine) finding(c *Control, t *ast.Term, set *evidenceSet, kinds map[st
 	if !ok || !kinds[it.ref.Kind] {
 		return Finding{}, fmt.Errorf("code %s: evidence digest %q is not an item this control read", f.Code, digest)
 	}
+	if off := offsets[digest]; off > 0 {
+		if pointer, err = shiftRow(pointer, off); err != nil {
+			return Finding{}, fmt.Errorf("code %s: evidence pointer in %s: %w", f.Code, it.ref.Path, err)
+		}
+	}
 	if err := resolvePointer(it.data, pointer); err != nil {
 		return Finding{}, fmt.Errorf("code %s: evidence pointer %q in %s: %w", f.Code, pointer, it.ref.Path, err)
 	}
@@ -371,6 +510,28 @@ func fieldText(obj ast.Object, key string) string {
 		return v.String()
 	}
 	return "<nil>"
+}
+
+// shiftRow turns a pointer into a part's slice of an item (/data/<i>/…) into the pointer into the
+// stored item (/data/<i+off>/…). A pointer at the whole item (/data) stays as it is.
+func shiftRow(pointer string, off int) (string, error) {
+	if pointer == "/data" {
+		return pointer, nil
+	}
+	rest, ok := strings.CutPrefix(pointer, "/data/")
+	if !ok {
+		return "", fmt.Errorf("%q must start with /data", pointer)
+	}
+	tok, tail, nested := strings.Cut(rest, "/")
+	i, err := strconv.Atoi(tok)
+	if err != nil || i < 0 || (len(tok) > 1 && tok[0] == '0') {
+		return "", fmt.Errorf("%q does not name a record of a per_record kind", pointer)
+	}
+	out := "/data/" + strconv.Itoa(i+off)
+	if nested {
+		out += "/" + tail
+	}
+	return out, nil
 }
 
 // resolvePointer checks that a JSON pointer (RFC 6901) into the stored item names a value under /data.

@@ -83,9 +83,10 @@ func loadPolicies(src CatalogSource, cat *Catalog) []string {
 		if len(names) > 1 {
 			addf("%s:1: package %s is split over several files (%s); keep one file per control", names[0], strings.TrimPrefix(pkg, "data."), strings.Join(names, ", "))
 		}
-		if !definesFindings(modules[names[0]]) {
+		if !definesRule(modules[names[0]], "findings") {
 			addf("%s:1: policy %s defines no `findings` rule", names[0], strings.TrimPrefix(pkg, "data."))
 		}
+		c.HasPopulationFindings = definesRule(modules[names[0]], "population_findings")
 		for _, u := range findingCodes(modules[names[0]], modules, byPackage) {
 			if _, ok := c.Messages[u.code]; !ok {
 				addf("%s:%d: finding code %q has no message in %s", u.file, u.line, u.code, c.File)
@@ -95,9 +96,9 @@ func loadPolicies(src CatalogSource, cat *Catalog) []string {
 	return problems
 }
 
-func definesFindings(m *ast.Module) bool {
+func definesRule(m *ast.Module, name string) bool {
 	for _, r := range m.Rules {
-		if r.Head.Ref().String() == "findings" {
+		if r.Head.Ref().String() == name {
 			return true
 		}
 	}

@@ -155,7 +155,9 @@ test_unknown_status_is_checked_not_skipped if {
 }
 
 test_only_leavers_is_an_empty_workforce_and_fails if {
-	f := trn_01.findings with input as run_input([employee("E1002", "left", "2018-04-01", "2018-04-03", "2023-05-01")])
+	inp := run_input([employee("E1002", "left", "2018-04-01", "2018-04-03", "2023-05-01")])
+	count(trn_01.findings) == 0 with input as inp
+	f := trn_01.population_findings with input as inp
 	count(f) == 1
 	some x in f
 	x.status == "fail"
@@ -166,9 +168,17 @@ test_only_leavers_is_an_empty_workforce_and_fails if {
 }
 
 test_empty_records_file_fails if {
-	f := trn_01.findings with input as run_input([])
+	f := trn_01.population_findings with input as run_input([])
 	some x in f
 	x.code == "no_active_employees"
+}
+
+test_one_active_employee_is_a_workforce if {
+	f := trn_01.population_findings with input as run_input([
+		employee("E1002", "left", "2018-04-01", "2018-04-03", "2023-05-01"),
+		employee("E1001", "active", "2019-04-01", "2019-04-05", "2026-06-10"),
+	])
+	count(f) == 0
 }
 
 test_unreadable_hire_date_fails if {

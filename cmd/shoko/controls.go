@@ -192,6 +192,9 @@ func writeControl(w io.Writer, c *engine.Control, lang string, headingLevel int)
 	if len(c.OptionalEvidence) > 0 {
 		fmt.Fprintf(w, "- %s: `%s`\n", label("任意の証跡（収集されていれば使用）", "Optional evidence (used when collected)"), strings.Join(c.OptionalEvidence, "`, `"))
 	}
+	if c.PerRecord != "" {
+		fmt.Fprintf(w, "- %s: `%s`\n", label("レコードごとに判定（並列評価）", "Judged record by record (evaluated in parallel parts)"), c.PerRecord)
+	}
 	fmt.Fprintf(w, "- %s: `%s.findings` (policies)\n", label("ポリシー", "Policy"), c.Package)
 	if c.NotApplicableReason != nil {
 		fmt.Fprintf(w, "- %s: %s\n", label("適用外の理由", "Not applicable because"), c.NotApplicableReason.Lang(lang))
