@@ -5,6 +5,10 @@
 # this order: an unreadable date fails; a hire still inside the onboarding window who has not
 # trained yet passes as "onboarding in progress"; past the window, onboarding must be on record
 # and on time; and the latest training (onboarding or yearly) must be recent enough.
+#
+# The control is per_record and runs once per employee row, so a row's facts are computed once
+# in `verdict` and the decision is a table over four yes/no facts (`outcome`): called with
+# scalars, it is evaluated once per combination rather than once per row.
 package shoko.controls.trn_01
 
 import data.shoko.lib
@@ -15,12 +19,14 @@ max_days := input.control.parameters.max_days_since_training
 
 onboarding_days := input.control.parameters.onboarding_days
 
-employees := [r | some r in lib.rows(kind); r.row.status != "left"]
+findings contains verdict(item, i, row) if {
+	some item in lib.items(kind)
+	some i, row in item.data
+	row.status != "left"
+}
 
-findings contains verdict(r) if some r in employees
-
-# An empty workforce is not evidence that anyone was trained. A check of the whole workforce:
-# the control is per_record, so `findings` may see only a part of it.
+# An empty workforce is not evidence that anyone was trained: a check of the whole workforce,
+# which `findings` (evaluated on parts of it) cannot make.
 population_findings contains lib.fail("no_active_employees", {}, "workforce", lib.whole_ref(item)) if {
 	not any_active
 	some item in lib.items(kind)
@@ -32,55 +38,81 @@ any_active if {
 	row.status != "left"
 }
 
-verdict(r) := lib.fail("invalid_date", invalid_params(r.row, bad[0]), r.row.employee_id, ref(r)) if {
-	bad := bad_fields(r.row)
+verdict(item, i, row) := lib.fail("invalid_date", invalid_params(row, bad[0]), row.employee_id, lib.row_ref(item, i)) if {
+	bad := [f | some f in dated_fields; not date_ok(f, object.get(row, f, "missing"))]
 	count(bad) > 0
-} else := lib.pass("onboarding_in_progress", hire_params(r.row), r.row.employee_id, ref(r)) if {
-	in_onboarding(r.row)
-	not trained_recently(r.row)
-} else := lib.fail("onboarding_missing", hire_params(r.row), r.row.employee_id, ref(r)) if {
-	not in_onboarding(r.row)
-	r.row.onboarding_completed_on == null
-} else := lib.fail("onboarding_late", late_params(r.row), r.row.employee_id, ref(r)) if {
-	not in_onboarding(r.row)
-	lib.days_between(r.row.hired_on, r.row.onboarding_completed_on) > onboarding_days
-} else := lib.fail("training_overdue", training_params(r.row), r.row.employee_id, ref(r)) if {
-	not trained_recently(r.row)
-} else := lib.pass("training_current", training_params(r.row), r.row.employee_id, ref(r))
-
-ref(r) := lib.row_ref(r.item, r.index)
-
-in_onboarding(row) if lib.days_since(row.hired_on) <= onboarding_days
-
-# last_trained is the latest training of either kind; undefined when there is none.
-last_trained(row) := max(dates) if {
-	dates := [d | some f in ["onboarding_completed_on", "last_completed_on"]; d := row[f]; d != null]
-	count(dates) > 0
+} else := lib.finding(o.status, o.code, params, row.employee_id, lib.row_ref(item, i)) if {
+	days_since_hire := lib.today - shoko.date_day(row.hired_on)
+	last_trained_on := latest(row.onboarding_completed_on, row.last_completed_on)
+	days_since_training := days_since(last_trained_on)
+	onboarding_delay_days := delay(row.hired_on, row.onboarding_completed_on)
+	o := outcome(
+		days_since_hire <= onboarding_days,
+		row.onboarding_completed_on == null,
+		onboarding_delay_days > onboarding_days,
+		recent(days_since_training),
+	)
+	params := object.filter(
+		{
+			"employee_id": row.employee_id,
+			"hired_on": row.hired_on,
+			"days_since_hire": days_since_hire,
+			"onboarding_days": onboarding_days,
+			"onboarding_completed_on": row.onboarding_completed_on,
+			"onboarding_delay_days": onboarding_delay_days,
+			"last_trained_on": last_trained_on,
+			"days_since_training": days_since_training,
+			"max_days": max_days,
+		},
+		o.params,
+	)
 }
 
-trained_recently(row) if lib.days_since(last_trained(row)) <= max_days
+# outcome is the decision: the finding's status and code, and which params its message uses.
+outcome(in_onboarding, onboarding_missing, onboarding_late, trained_recently) := decision("pass", "onboarding_in_progress", hire_params) if {
+	in_onboarding
+	not trained_recently
+} else := decision("fail", "onboarding_missing", hire_params) if {
+	not in_onboarding
+	onboarding_missing
+} else := decision("fail", "onboarding_late", late_params) if {
+	not in_onboarding
+	onboarding_late
+} else := decision("fail", "training_overdue", training_params) if {
+	not trained_recently
+} else := decision("pass", "training_current", training_params)
 
-hire_params(row) := {
-	"employee_id": row.employee_id,
-	"hired_on": row.hired_on,
-	"days_since_hire": lib.days_since(row.hired_on),
-	"onboarding_days": onboarding_days,
+decision(status, code, params) := {"status": status, "code": code, "params": params}
+
+hire_params := {"employee_id", "hired_on", "days_since_hire", "onboarding_days"}
+
+late_params := {"employee_id", "hired_on", "onboarding_completed_on", "onboarding_delay_days", "onboarding_days"}
+
+training_params := {"employee_id", "last_trained_on", "days_since_training", "max_days"}
+
+# latest is the later of the two training dates; null when there is none.
+latest(onboarding, null) := onboarding
+
+latest(null, yearly) := yearly if yearly != null
+
+latest(onboarding, yearly) := max([onboarding, yearly]) if {
+	onboarding != null
+	yearly != null
 }
 
-late_params(row) := {
-	"employee_id": row.employee_id,
-	"hired_on": row.hired_on,
-	"onboarding_completed_on": row.onboarding_completed_on,
-	"onboarding_delay_days": lib.days_between(row.hired_on, row.onboarding_completed_on),
-	"onboarding_days": onboarding_days,
-}
+days_since(null) := null
 
-training_params(row) := {
-	"employee_id": row.employee_id,
-	"last_trained_on": last_trained(row),
-	"days_since_training": lib.days_since(last_trained(row)),
-	"max_days": max_days,
-}
+days_since(date) := lib.today - shoko.date_day(date) if date != null
+
+recent(days) if {
+	days != null
+	days <= max_days
+} else := false
+
+# delay is how many days after hiring onboarding was completed; -1 (never late) when it was not.
+delay(_, null) := -1
+
+delay(hired_on, completed_on) := shoko.date_day(completed_on) - shoko.date_day(hired_on) if completed_on != null
 
 invalid_params(row, field) := {
 	"employee_id": row.employee_id,
@@ -89,14 +121,10 @@ invalid_params(row, field) := {
 	"line": object.get(row, "line", null),
 }
 
-# Dates must be real calendar dates; hired_on is required, the completion dates may be null.
-nullable := {"onboarding_completed_on", "last_completed_on"}
+# Dates must be real calendar dates; hired_on is required, the completion dates may be null
+# (a missing column is not null: it is unreadable).
+dated_fields := ["hired_on", "onboarding_completed_on", "last_completed_on"]
 
-bad_fields(row) := [f | some f in ["hired_on", "onboarding_completed_on", "last_completed_on"]; not date_ok(row, f)]
+date_ok(_, value) if shoko.is_date(value)
 
-date_ok(row, f) if lib.valid_date(row[f])
-
-date_ok(row, f) if {
-	f in nullable
-	row[f] == null
-}
+date_ok(field, null) if field != "hired_on"
