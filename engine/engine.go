@@ -32,6 +32,7 @@ type Engine struct {
 	queries     map[string]rego.PreparedEvalQuery
 	population  map[string]rego.PreparedEvalQuery // controls whose policy defines population_findings
 	partRows    int                               // records per part of a per_record control
+	templates   map[string]*messageTemplate       // every finding message of the catalog, compiled
 }
 
 // Option configures an Engine (functional options, as OPA's rego package does).
@@ -68,7 +69,7 @@ func withPartRows(n int) Option {
 func New(ctx context.Context, cat *Catalog, opts ...Option) (*Engine, error) {
 	e := &Engine{cat: cat, cal: calendar.Default(), parallelism: runtime.GOMAXPROCS(0),
 		queries: map[string]rego.PreparedEvalQuery{}, population: map[string]rego.PreparedEvalQuery{},
-		partRows: defaultPartRows}
+		partRows: defaultPartRows, templates: map[string]*messageTemplate{}}
 	for _, o := range opts {
 		o(e)
 	}
@@ -86,6 +87,9 @@ func New(ctx context.Context, cat *Catalog, opts ...Option) (*Engine, error) {
 		return nil, fmt.Errorf("compile policies: %w", compiler.Errors)
 	}
 	for _, c := range cat.Controls {
+		for _, m := range c.Messages {
+			e.templates[m.JA], e.templates[m.EN] = compileTemplate(m.JA), compileTemplate(m.EN)
+		}
 		prepare := func(rule string) (rego.PreparedEvalQuery, error) {
 			opts := append([]func(*rego.Rego){
 				rego.Query("data." + c.Package + "." + rule),

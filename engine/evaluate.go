@@ -455,10 +455,10 @@ func (e *Engine) finding(c *Control, t *ast.Term, set *evidenceSet, kinds map[st
 		f.Params = pv.(map[string]any)
 	}
 	var err error
-	if f.Message.JA, err = render(tmpl.JA, f.Params); err != nil {
+	if f.Message.JA, err = e.render(tmpl.JA, f.Params); err != nil {
 		return Finding{}, fmt.Errorf("code %s: message: %w", f.Code, err)
 	}
-	if f.Message.EN, err = render(tmpl.EN, f.Params); err != nil {
+	if f.Message.EN, err = e.render(tmpl.EN, f.Params); err != nil {
 		return Finding{}, fmt.Errorf("code %s: message: %w", f.Code, err)
 	}
 
@@ -566,23 +566,48 @@ func resolvePointer(data ast.Value, pointer string) error {
 	return nil
 }
 
+// messageTemplate is a finding message split at its {name} placeholders once, when the engine
+// is built, rather than matched with a regular expression for every finding.
+type messageTemplate struct {
+	literals []string // len(names)+1 pieces of text around the placeholders
+	names    []string
+}
+
+func compileTemplate(tmpl string) *messageTemplate {
+	t := &messageTemplate{}
+	last := 0
+	for _, m := range placeholderRE.FindAllStringIndex(tmpl, -1) {
+		t.literals = append(t.literals, tmpl[last:m[0]])
+		t.names = append(t.names, tmpl[m[0]+1:m[1]-1])
+		last = m[1]
+	}
+	t.literals = append(t.literals, tmpl[last:])
+	return t
+}
+
 // render fills {name} placeholders from params. A placeholder without a param is an error:
 // a message with a hole would misreport the finding.
-func render(tmpl string, params map[string]any) (string, error) {
+func (e *Engine) render(tmpl string, params map[string]any) (string, error) {
+	t, ok := e.templates[tmpl]
+	if !ok {
+		t = compileTemplate(tmpl)
+	}
+	var b strings.Builder
 	var missing []string
-	out := placeholderRE.ReplaceAllStringFunc(tmpl, func(m string) string {
-		name := m[1 : len(m)-1]
+	for i, name := range t.names {
+		b.WriteString(t.literals[i])
 		v, ok := params[name]
 		if !ok {
 			missing = append(missing, name)
-			return m
+			continue
 		}
-		return formatParam(v)
-	})
+		b.WriteString(formatParam(v))
+	}
 	if len(missing) > 0 {
 		return "", fmt.Errorf("template needs {%s}, which the finding's params lack", strings.Join(missing, "}, {"))
 	}
-	return out, nil
+	b.WriteString(t.literals[len(t.names)])
+	return b.String(), nil
 }
 
 func formatParam(v any) string {
@@ -608,7 +633,8 @@ func formatParam(v any) string {
 }
 
 // sortFindings orders findings by resource, code, evidence and params. The keys are built once:
-// encoding params inside the comparator would cost O(n log n) JSON encodes.
+// encoding params inside the comparator would cost O(n log n) JSON encodes. Params are encoded
+// only for findings whose other keys tie, which findings pointing at distinct records never do.
 func sortFindings(fs []Finding) {
 	keys := make([]string, len(fs))
 	for i, f := range fs {
@@ -616,14 +642,28 @@ func sortFindings(fs []Finding) {
 		if f.Evidence != nil {
 			p = f.Evidence.Path + "#" + f.Evidence.Pointer
 		}
-		params, _ := json.Marshal(f.Params)
-		keys[i] = f.Resource + "\x00" + f.Code + "\x00" + p + "\x00" + f.Status + "\x00" + string(params)
+		keys[i] = f.Resource + "\x00" + f.Code + "\x00" + p + "\x00" + f.Status
+	}
+	params := make([]*string, len(fs))
+	paramsKey := func(i int) string {
+		if params[i] == nil {
+			b, _ := json.Marshal(fs[i].Params)
+			s := string(b)
+			params[i] = &s
+		}
+		return *params[i]
 	}
 	idx := make([]int, len(fs))
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return keys[idx[a]] < keys[idx[b]] })
+	sort.SliceStable(idx, func(a, b int) bool {
+		ia, ib := idx[a], idx[b]
+		if keys[ia] != keys[ib] {
+			return keys[ia] < keys[ib]
+		}
+		return paramsKey(ia) < paramsKey(ib)
+	})
 	sorted := make([]Finding, len(fs))
 	for i, j := range idx {
 		sorted[i] = fs[j]

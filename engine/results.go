@@ -144,6 +144,7 @@ func (r *Results) Marshal() ([]byte, error) {
 // resultsWriter writes indented JSON piece by piece; the first error sticks.
 type resultsWriter struct {
 	buf bytes.Buffer
+	enc *json.Encoder // writes into buf; one for all values, so its scratch buffers are reused
 	err error
 }
 
@@ -167,10 +168,12 @@ func (w *resultsWriter) value(indent string, v any) {
 	if w.err != nil {
 		return
 	}
-	enc := json.NewEncoder(&w.buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent(indent, "  ")
-	if err := enc.Encode(v); err != nil {
+	if w.enc == nil {
+		w.enc = json.NewEncoder(&w.buf)
+		w.enc.SetEscapeHTML(false)
+	}
+	w.enc.SetIndent(indent, "  ")
+	if err := w.enc.Encode(v); err != nil {
 		w.err = err
 		return
 	}

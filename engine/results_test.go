@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/shoko-audit/shoko/collectors"
@@ -87,5 +88,30 @@ func TestMarshalReportsUnencodableValues(t *testing.T) {
 	ok := &Results{Controls: []ControlResult{{Findings: []Finding{{Params: map[string]any{"n": 1}}}}}}
 	if _, err := ok.Marshal(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestRenderMessage(t *testing.T) {
+	e := &Engine{templates: map[string]*messageTemplate{}}
+	params := map[string]any{"a": "x", "n": json.Number("3"), "none": nil, "list": []any{"p", "q"}}
+	cases := []struct{ tmpl, want, err string }{
+		{"no placeholders", "no placeholders", ""},
+		{"{a}{n}", "x3", ""},
+		{"「{a}」は {n} 日（上限 {none}）", "「x」は 3 日（上限 —）", ""},
+		{"list: {list}.", "list: p, q.", ""},
+		{"{a} and {b} and {c}", "", "template needs {b}, {c}"},
+		{"{}", "", "template needs {}"},
+	}
+	for _, tc := range cases {
+		got, err := e.render(tc.tmpl, params)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("render(%q) = %q, %v; want error %q", tc.tmpl, got, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || got != tc.want {
+			t.Errorf("render(%q) = %q, %v; want %q", tc.tmpl, got, err, tc.want)
+		}
 	}
 }
