@@ -146,13 +146,14 @@ func (e *Engine) Evaluate(ctx context.Context, items []evidence.Stored, run Run)
 
 	out := make([]ControlResult, len(e.cat.Controls))
 	jobs := make(chan int)
+	jobSlots := make(chan struct{}, e.parallelism)
 	var wg sync.WaitGroup
 	for w := 0; w < e.parallelism; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
-				out[i] = e.evaluateControl(ctx, e.cat.Controls[i], set, runValue, run)
+				out[i] = e.evaluateControl(ctx, e.cat.Controls[i], set, runValue, run, jobSlots)
 			}
 		}()
 	}

@@ -115,7 +115,9 @@ func text(ja, en string, args ...any) Text {
 	return Text{JA: fmt.Sprintf(ja, args...), EN: fmt.Sprintf(en, args...)}
 }
 
-func (e *Engine) evaluateControl(ctx context.Context, c *Control, set *evidenceSet, runValue ast.Object, run Run) ControlResult {
+// evaluateControl judges one control. jobSlots bounds the policy evaluations running at once
+// across all controls of an evaluation (the parts of per_record controls share it).
+func (e *Engine) evaluateControl(ctx context.Context, c *Control, set *evidenceSet, runValue ast.Object, run Run, jobSlots chan struct{}) ControlResult {
 	r := ControlResult{ID: c.ID, Title: c.Title, Automation: c.Automation, Severity: c.Severity,
 		Counts: map[string]int{}, Findings: []Finding{}, Evidence: []EvidenceRef{}}
 	for _, s := range []string{StatusPass, StatusFail, StatusNotApplicable, StatusWaived} {
@@ -178,13 +180,12 @@ func (e *Engine) evaluateControl(ctx context.Context, c *Control, set *evidenceS
 		jobs = append(jobs, evalJob{query: pq})
 	}
 	outs := make([]jobResult, len(jobs))
-	sem := make(chan struct{}, e.parallelism)
 	var wg sync.WaitGroup
 	for i := range jobs {
 		wg.Add(1)
-		sem <- struct{}{}
+		jobSlots <- struct{}{}
 		go func() {
-			defer func() { <-sem; wg.Done() }()
+			defer func() { <-jobSlots; wg.Done() }()
 			outs[i] = e.runJob(ctx, c, jobs[i], set, runValue, kinds)
 		}()
 	}
