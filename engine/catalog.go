@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/open-policy-agent/opa/v1/ast"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/shoko-audit/shoko/internal/yamlx"
@@ -144,6 +145,9 @@ type Catalog struct {
 	Policies map[string]string
 	// Tests are the _test.rego files by path.
 	Tests map[string]string
+	// parsed are the Policies as parsed when the catalog was loaded, so the engine compiles
+	// them without parsing every file a second time (the compiler works on its own copies).
+	parsed map[string]*ast.Module
 	// Sources are the bytes of every control and policy file by path: what Digest covers.
 	Sources map[string][]byte
 }

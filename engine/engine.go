@@ -75,6 +75,10 @@ func New(ctx context.Context, cat *Catalog, opts ...Option) (*Engine, error) {
 	}
 	modules := map[string]*ast.Module{}
 	for name, src := range cat.Policies {
+		if m, ok := cat.parsed[name]; ok {
+			modules[name] = m
+			continue
+		}
 		m, err := ast.ParseModuleWithOpts(name, src, ast.ParserOptions{RegoVersion: ast.RegoV1})
 		if err != nil {
 			return nil, fmt.Errorf("parse policy %s: %w", name, err)

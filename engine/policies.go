@@ -53,6 +53,10 @@ func loadPolicies(src CatalogSource, cat *Catalog) []string {
 			continue
 		}
 		cat.Policies[name] = string(b)
+		if cat.parsed == nil {
+			cat.parsed = map[string]*ast.Module{}
+		}
+		cat.parsed[name] = m
 		modules[name] = m
 		pkg := m.Package.Path.String()
 		byPackage[pkg] = append(byPackage[pkg], name)
