@@ -47,9 +47,10 @@ func main() {
 	bin := flag.String("shoko", "bin/shoko", "the shoko binary to measure (built by make bench)")
 	benchtime := flag.String("benchtime", "2x", "go test -benchtime for the engine benchmarks")
 	only := flag.String("only", "", `"collection": measure only the AWS collection and print its rows (results.md is not written)`)
+	profile := flag.String("profile", "", "with -only collection: write a CPU profile of the collector and debug logs of shoko audit into this directory")
 	flag.Parse()
 	if *only == "collection" {
-		if err := onlyCollection(*bin); err != nil {
+		if err := onlyCollection(*bin, *profile); err != nil {
 			fmt.Fprintln(os.Stderr, "bench:", err)
 			os.Exit(1)
 		}
@@ -116,7 +117,7 @@ func run(out, bin, benchtime string) error {
 	}
 	rows = append(rows, r)
 	fmt.Fprintln(os.Stderr, "bench: AWS collection of 2 accounts × 2 regions, shoko vs a bare SDK loop…")
-	rs, err := collection(bin, work)
+	rs, err := collection(bin, work, "")
 	if err != nil {
 		return err
 	}
@@ -131,13 +132,13 @@ func run(out, bin, benchtime string) error {
 }
 
 // onlyCollection measures the AWS collection alone and prints its rows.
-func onlyCollection(bin string) error {
+func onlyCollection(bin, profileDir string) error {
 	work, err := os.MkdirTemp("", "shoko-bench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
-	rows, err := collection(bin, work)
+	rows, err := collection(bin, work, profileDir)
 	if err != nil {
 		return err
 	}

@@ -48,21 +48,22 @@ func SeedScale(ctx context.Context, cfg aws.Config, prefix string, regions []str
 		wg    sync.WaitGroup
 		sem   = make(chan struct{}, concurrency)
 	)
-	do := func(kind string, fn func() error) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			err := fn()
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s: %w", kind, err))
-				return
-			}
-			count[kind]++
-		}()
+	type job struct {
+		kind, region string
+		fn           func() error
+	}
+	var jobs []job
+	jobRegion := "" // the region of the jobs being added
+	do := func(kind string, fn func() error) { jobs = append(jobs, job{kind, jobRegion, fn}) }
+	run := func(j job) {
+		err := j.fn()
+		mu.Lock()
+		defer mu.Unlock()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", j.kind, err))
+			return
+		}
+		count[j.kind]++
 	}
 	home := cfg.Copy()
 	home.Region = regions[0]
@@ -74,6 +75,7 @@ func SeedScale(ctx context.Context, cfg aws.Config, prefix string, regions []str
 		})
 	}
 	for _, region := range regions {
+		jobRegion = region
 		rc := cfg.Copy()
 		rc.Region = region
 		s3c, ddb, logs := s3Client(rc), dynamodb.NewFromConfig(rc), cloudwatchlogs.NewFromConfig(rc)
@@ -138,6 +140,28 @@ func SeedScale(ctx context.Context, cfg aws.Config, prefix string, regions []str
 				return err
 			})
 		}
+	}
+	// The first resource of each kind in each region is made alone: moto creates the AWS-managed
+	// KMS keys (aws/rds, aws/secretsmanager…) on first use, and concurrent first uses race into
+	// duplicates, which would change the estate (and the calls needed) from run to run.
+	first := map[string]bool{}
+	var rest []job
+	for _, j := range jobs {
+		if !first[j.kind+" "+j.region] {
+			first[j.kind+" "+j.region] = true
+			run(j)
+			continue
+		}
+		rest = append(rest, j)
+	}
+	for _, j := range rest {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			run(j)
+		}()
 	}
 	wg.Wait()
 	if len(errs) > 0 {
