@@ -38,7 +38,7 @@ const (
 var benchRegions = []string{"ap-northeast-1", "ap-northeast-3"}
 
 // collectionRounds is how many times each side is measured; the medians are reported.
-const collectionRounds = 5
+var collectionRounds = 5
 
 // collection seeds the 2 × 2 estate into a fresh moto (behind motofront, which counts every
 // request), then measures, side by side and collectionRounds times each:
@@ -49,7 +49,8 @@ const collectionRounds = 5
 //     their inputs, page tokens included) at the same concurrency, discarding the answers.
 //
 // With profileDir set, the in-process collector's rounds are CPU-profiled into
-// profileDir/collector.pprof and `shoko audit` logs at debug level into profileDir/audit-N.log.
+// profileDir/collector.pprof, `shoko audit` logs at debug level into profileDir/audit-N.log and
+// writes its runs into profileDir/audit-N, and the calls recorded are counted in calls.txt.
 func collection(bin, work, profileDir string) ([]row, error) {
 	ctx := context.Background()
 	conc := runtime.GOMAXPROCS(0) * 2 // `shoko audit --concurrency` default
@@ -146,7 +147,11 @@ aws:
 	for i := range collectionRounds {
 		reset := func() { _ = front.InjectFaults(0) } // forgets the calls counted so far
 		reset()
-		args := []string{"audit", "--config", cfgPath, "--out", filepath.Join(work, fmt.Sprintf("audit%d", i)),
+		outDir := filepath.Join(work, fmt.Sprintf("audit%d", i))
+		if profileDir != "" {
+			outDir = filepath.Join(profileDir, fmt.Sprintf("audit-%d", i+1))
+		}
+		args := []string{"audit", "--config", cfgPath, "--out", outDir,
 			"--reports", "", "--lang", "en", "--concurrency", fmt.Sprint(conc)}
 		var w time.Duration
 		if profileDir != "" {

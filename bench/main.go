@@ -48,6 +48,7 @@ func main() {
 	benchtime := flag.String("benchtime", "2x", "go test -benchtime for the engine benchmarks")
 	only := flag.String("only", "", `"collection": measure only the AWS collection and print its rows (results.md is not written)`)
 	profile := flag.String("profile", "", "with -only collection: write a CPU profile of the collector and debug logs of shoko audit into this directory")
+	flag.IntVar(&collectionRounds, "rounds", collectionRounds, "rounds of the AWS collection measurement (the median is reported)")
 	flag.Parse()
 	if *only == "collection" {
 		if err := onlyCollection(*bin, *profile); err != nil {
