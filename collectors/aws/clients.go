@@ -74,7 +74,7 @@ func (c *Collector) accountConfig(base aws.Config, acct Account) aws.Config {
 	cfg.APIOptions = append([]func(*middleware.Stack) error(nil), cfg.APIOptions...)
 	cfg.APIOptions = append(cfg.APIOptions, callTimeout(c.Opts.CallTimeout), attemptTimeout(c.Opts.AttemptTimeout), recordRequestIDs)
 	if c.Opts.Recorder != nil {
-		cfg.APIOptions = append(cfg.APIOptions, c.Opts.Recorder.middleware)
+		cfg.APIOptions = append(cfg.APIOptions, c.Opts.Recorder.middlewareFor(acct.RoleARN))
 	}
 	return cfg
 }
@@ -217,10 +217,20 @@ func (f fixedEndpoint) ResolveEndpoint(ctx context.Context, _ s3control.Endpoint
 }
 
 // Recorder notes every AWS operation the collector calls, as the IAM action it needs. The
-// IAM policy test compares this set with docs/iam-policy.json.
+// IAM policy test compares this set with docs/iam-policy.json. It also keeps each call, with its
+// input, so a benchmark can make exactly the same calls again without shoko (see Calls).
 type Recorder struct {
 	mu      sync.Mutex
 	actions map[string]bool
+	calls   []Call
+}
+
+// Call is one operation the collector called (once per call, not per attempt): the account's
+// role ARN ("" for the base credentials), the client's region, the SDK service id and operation
+// name, and the SDK input it was called with (page tokens included).
+type Call struct {
+	RoleARN, Region, ServiceID, Operation string
+	Input                                 any
 }
 
 // NewRecorder returns an empty recorder.
@@ -238,15 +248,25 @@ func (r *Recorder) Actions() []string {
 	return out
 }
 
-func (r *Recorder) middleware(stack *middleware.Stack) error {
-	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("shoko-record-operation",
-		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
-			action := IAMAction(awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx))
-			r.mu.Lock()
-			r.actions[action] = true
-			r.mu.Unlock()
-			return next.HandleInitialize(ctx, in)
-		}), middleware.After)
+// Calls returns the calls recorded, in the order they were made.
+func (r *Recorder) Calls() []Call {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Call(nil), r.calls...)
+}
+
+func (r *Recorder) middlewareFor(roleARN string) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("shoko-record-operation",
+			func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+				svc, op := awsmiddleware.GetServiceID(ctx), awsmiddleware.GetOperationName(ctx)
+				r.mu.Lock()
+				r.actions[IAMAction(svc, op)] = true
+				r.calls = append(r.calls, Call{RoleARN: roleARN, Region: awsmiddleware.GetRegion(ctx), ServiceID: svc, Operation: op, Input: in.Parameters})
+				r.mu.Unlock()
+				return next.HandleInitialize(ctx, in)
+			}), middleware.After)
+	}
 }
 
 // iamPrefix maps the SDK's service id to the IAM action prefix.

@@ -99,6 +99,22 @@ func (f *Front) Calls() CallStats {
 	return st
 }
 
+// Needed is the calls made ÷ calls needed count: the calls made, less the repeats of calls
+// that are asked again on purpose (polled, "service:operation region" → true, such as a report
+// polled until it is ready), and the calls repeated that are not polled (each a call made more
+// often than needed).
+func (s CallStats) Needed(polled map[string]bool) (made, needed int, unexpected map[string]int) {
+	made, unexpected = s.Made, map[string]int{}
+	for op, n := range s.Repeated {
+		if polled[op] {
+			made -= n
+		} else {
+			unexpected[op] = n
+		}
+	}
+	return made, s.Distinct, unexpected
+}
+
 // call is what the front knows of a request.
 type call struct {
 	service, region, operation, protocol string
