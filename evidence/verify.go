@@ -148,17 +148,24 @@ func Verify(ctx context.Context, files map[string][]byte, pub ed25519.PublicKey,
 	done(CheckStatement, fmt.Sprintf("in-toto Statement v1, predicate %s, %d subjects", st.PredicateType, len(st.Subject)))
 
 	// 3. Every file: present, same digest, nothing extra.
-	listed := map[string]bool{}
-	for _, s := range st.Subject {
+	// The digests are computed by a bounded pool of workers, then checked in subject order, so
+	// the failures are listed in the same order whatever the scheduling.
+	listed := make(map[string]bool, len(st.Subject))
+	got := make([]string, len(st.Subject))
+	forEach(len(st.Subject), func(i int) {
+		if b, ok := files[st.Subject[i].Name]; ok {
+			got[i] = Digest(b)
+		}
+	})
+	for i, s := range st.Subject {
 		listed[s.Name] = true
 		want := "sha256:" + s.Digest["sha256"]
-		b, ok := files[s.Name]
-		if !ok {
+		if _, ok := files[s.Name]; !ok {
 			fail(CheckFiles, s.Name, want, "missing", "signed but missing")
 			continue
 		}
-		if got := Digest(b); got != want {
-			fail(CheckFiles, s.Name, want, got, "changed after signing")
+		if got[i] != want {
+			fail(CheckFiles, s.Name, want, got[i], "changed after signing")
 		}
 	}
 	var extra []string
@@ -280,9 +287,11 @@ func firstDifference(want, got []byte) string {
 
 // ReadRunDir reads every file below a run directory, names relative to it. Everything counts,
 // hidden and temp files too: a file in a signed run that the statement does not list is an
-// extra file. Anything but a regular file or a directory is refused.
+// extra file. Anything but a regular file or a directory is refused. The directory is walked
+// first, then the files are read by a bounded pool of workers; when several files cannot be
+// read, the error is the first in walk (name) order, whatever the scheduling.
 func ReadRunDir(dir string) (map[string][]byte, error) {
-	files := map[string][]byte{}
+	var paths, rels []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -297,18 +306,25 @@ func ReadRunDir(dir string) (map[string][]byte, error) {
 		if err != nil {
 			return err
 		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		files[filepath.ToSlash(rel)] = b
+		paths = append(paths, p)
+		rels = append(rels, filepath.ToSlash(rel))
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read run %s: %w", dir, err)
 	}
-	if len(files) == 0 {
+	if len(paths) == 0 {
 		return nil, fmt.Errorf("read run %s: no files", dir)
+	}
+	data := make([][]byte, len(paths))
+	errs := make([]error, len(paths))
+	forEach(len(paths), func(i int) { data[i], errs[i] = os.ReadFile(paths[i]) })
+	files := make(map[string][]byte, len(paths))
+	for i, rel := range rels {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("read run %s: %w", dir, errs[i])
+		}
+		files[rel] = data[i]
 	}
 	return files, nil
 }
