@@ -141,11 +141,12 @@ Exit 0 verified, 1 a check failed (each failure names the file, expected and act
 				opts = append(opts, evidence.WithPrevious(pname, pfiles))
 			case dir != "":
 				// The previous run, if the store beside this run holds it. Where to look comes from
-				// the unverified statement; verify then checks the link itself.
+				// the unverified statement; verify then checks the link itself. The link is the
+				// previous run's statement alone, so only that file is read, not the whole run.
 				if prevID := evidence.PeekPrevious(files); prevID != "" {
 					pdir := filepath.Join(filepath.Dir(dir), prevID)
 					if _, err := os.Stat(pdir); err == nil {
-						pfiles, err := evidence.ReadRunDir(pdir)
+						pfiles, err := readStatementOnly(pdir)
 						if err != nil {
 							return &exitErr{code: exitFail, err: err}
 						}
@@ -177,6 +178,28 @@ Exit 0 verified, 1 a check failed (each failure names the file, expected and act
 	cmd.Flags().StringVar(&format, "format", "text", "output: text or json")
 	cmd.Flags().StringVar(&previous, "previous", "", "the previous run (directory or bundle), to check the chain link")
 	return cmd
+}
+
+// readStatementOnly reads the statement of a run directory, the one file the chain link names,
+// as a run's files: without it, an empty set (the chain check then fails: no statement). Like
+// ReadRunDir, it refuses anything but a regular file.
+func readStatementOnly(dir string) (map[string][]byte, error) {
+	p := filepath.Join(dir, evidence.StatementFile)
+	fi, err := os.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string][]byte{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s)", p, fi.Mode().Type())
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{evidence.StatementFile: b}, nil
 }
 
 func writeVerifyReport(a *app, arg string, rep *evidence.Report, nfiles int, elapsed time.Duration) {
