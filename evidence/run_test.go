@@ -178,6 +178,7 @@ func TestVerifyNamesWhatIsWrong(t *testing.T) {
 		{"wrong previous run", r2, pub, []VerifyOption{WithPrevious("r2", r2)}, CheckChain, "r2/" + StatementFile},
 		{"replay differs", r2, pub, []VerifyOption{WithReplay(wrongReplay)}, CheckReplay, ResultsFile},
 		{"no replay", r2, pub, []VerifyOption{WithReplay(nil)}, CheckReplay, ResultsFile},
+		{"changed evidence, replay skipped", with(func(m map[string][]byte) { m["evidence/a/k.a/a.json"][10] ^= 1 }), pub, []VerifyOption{WithoutReplay()}, CheckFiles, "evidence/a/k.a/a.json"},
 		{"first run given a previous", r1, pub, []VerifyOption{WithRunName("r1"), WithPrevious("r2", r2)}, CheckChain, StatementFile},
 	}
 	for _, tt := range tests {
@@ -203,6 +204,29 @@ func TestVerifyNamesWhatIsWrong(t *testing.T) {
 			}
 			t.Fatalf("no %s failure naming %s: %+v", tt.wantCheck, tt.wantIn, rep.Failures)
 		})
+	}
+}
+
+func TestWithoutReplaySaysItDidNotReplay(t *testing.T) {
+	ctx := context.Background()
+	st := NewDirStore(t.TempDir())
+	key := testKey(1)
+	makeRun(t, st, "r1", t0, key, "a")
+	files, _ := ReadRun(ctx, st, "r1")
+	pub := key.Public().(ed25519.PublicKey)
+	called := false
+	wrong := func(ctx context.Context, files map[string][]byte, meta RunMeta) ([]byte, error) {
+		called = true
+		return []byte("other"), nil
+	}
+	rep := Verify(ctx, files, pub, WithRunName("r1"), WithReplay(wrong), WithoutReplay())
+	last := rep.Checks[len(rep.Checks)-1]
+	if !rep.Verified || rep.Replayed || called || last.Name != CheckReplay || last.Status != "skipped" {
+		t.Fatalf("verified %v replayed %v replay called %v, last check %+v", rep.Verified, rep.Replayed, called, last)
+	}
+	rep = Verify(ctx, files, pub, WithRunName("r1"), WithReplay(digestReplayer))
+	if !rep.Verified || !rep.Replayed {
+		t.Fatalf("with replay: verified %v replayed %v", rep.Verified, rep.Replayed)
 	}
 }
 

@@ -35,14 +35,18 @@ type Failure struct {
 // CheckResult is the outcome of one check.
 type CheckResult struct {
 	Name   string `json:"name"`
-	Status string `json:"status"` // ok, fail, or not_run (an earlier check failed)
+	Status string `json:"status"` // ok, fail, not_run (an earlier check failed) or skipped (replay, on request)
 	Detail string `json:"detail"`
 }
 
-// Report is what verify found. Verified is true only when every check ran and passed.
+// Report is what verify found. Verified is true only when every check ran and passed, except
+// that with WithoutReplay the replay check is skipped: then Verified means the integrity checks
+// passed and Replayed is false, the verdicts in results.json not reproduced.
 type Report struct {
-	Run      string        `json:"run"`
-	Verified bool          `json:"verified"`
+	Run      string `json:"run"`
+	Verified bool   `json:"verified"`
+	// Replayed is true when the replay ran and reproduced results.json.
+	Replayed bool          `json:"replayed"`
 	KeyID    string        `json:"key_id"`
 	Checks   []CheckResult `json:"checks"`
 	Failures []Failure     `json:"failures"`
@@ -57,10 +61,11 @@ type Replayer func(ctx context.Context, files map[string][]byte, meta RunMeta) (
 type VerifyOption func(*verifyConfig)
 
 type verifyConfig struct {
-	name     string
-	previous map[string][]byte
-	prevName string
-	replay   Replayer
+	name       string
+	previous   map[string][]byte
+	prevName   string
+	replay     Replayer
+	skipReplay bool
 }
 
 // WithRunName is the name the run was found under (its directory or the bundle's top
@@ -75,6 +80,12 @@ func WithPrevious(name string, files map[string][]byte) VerifyOption {
 // WithReplay sets the evaluator verify replays the run with. Without one, verify fails: a run
 // whose verdicts were not reproduced is not verified.
 func WithReplay(r Replayer) VerifyOption { return func(c *verifyConfig) { c.replay = r } }
+
+// WithoutReplay skips the replay: an integrity-only check (signature, every digest, no missing
+// or extra file, run.json, chain link), for auditors who re-evaluate the run separately. The
+// report says the replay was skipped and Replayed is false; results.json is then only known to
+// be the signed file, not to follow from the evidence.
+func WithoutReplay() VerifyOption { return func(c *verifyConfig) { c.skipReplay = true } }
 
 // Verify checks a run held in memory (names relative to the run directory): the signature,
 // every digest, no missing or extra file, run.json against the statement, the chain link to
@@ -223,6 +234,11 @@ func Verify(ctx context.Context, files map[string][]byte, pub ed25519.PublicKey,
 	case !filesOK:
 		notRun(CheckReplay)
 		return r
+	case cfg.skipReplay:
+		r.Checks = append(r.Checks, CheckResult{Name: CheckReplay, Status: "skipped",
+			Detail: "skipped on request (integrity only): results.json is as signed, but was not re-evaluated"})
+		r.Verified = len(r.Failures) == 0
+		return r
 	case cfg.replay == nil:
 		fail(CheckReplay, ResultsFile, "a re-evaluation", "none", "no evaluator to replay the run with")
 	default:
@@ -234,6 +250,7 @@ func Verify(ctx context.Context, files map[string][]byte, pub ed25519.PublicKey,
 		}
 	}
 	done(CheckReplay, "re-evaluated the bundled evidence with the bundled catalog: results.json identical")
+	r.Replayed = r.Checks[len(r.Checks)-1].Status == "ok"
 	r.Verified = len(r.Failures) == 0
 	return r
 }

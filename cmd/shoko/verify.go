@@ -99,6 +99,7 @@ func loadRunArg(arg string) (name string, files map[string][]byte, dir string, e
 
 func (a *app) verifyCommand() *cobra.Command {
 	var pubPath, format, previous string
+	var noReplay bool
 	cmd := &cobra.Command{
 		Use:   "verify RUN_DIR|BUNDLE.tar.gz --pubkey PEM",
 		Short: "Verify a run offline: signature, digests, chain, and a replay of the evaluation",
@@ -112,9 +113,15 @@ func (a *app) verifyCommand() *cobra.Command {
   replay     the bundled evidence, re-evaluated with the bundled controls and policies at the
              recorded evaluation time, period and calendar, gives results identical to results.json
 Exit 0 verified, 1 a check failed (each failure names the file, expected and actual digest),
-3 usage error.`,
+3 usage error.
+
+--no-replay skips the replay: an integrity-only check (every check above but replay), for an
+auditor who re-evaluates the run separately. It proves the files are the signed ones, not that
+results.json follows from the evidence; the report says "replay skipped" and, with --format
+json, "replayed": false. Without it (the default) the replay always runs.`,
 		Example: `  shoko verify out/runs/20261127T030000Z-1a2b3c4d --pubkey keys/shoko.pub
-  shoko verify run.tar.gz --pubkey shoko.pub --format json`,
+  shoko verify run.tar.gz --pubkey shoko.pub --format json
+  shoko verify run.tar.gz --pubkey shoko.pub --no-replay   # integrity only`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if pubPath == "" {
@@ -132,6 +139,9 @@ Exit 0 verified, 1 a check failed (each failure names the file, expected and act
 				return &exitErr{code: exitUsage, err: err}
 			}
 			opts := []evidence.VerifyOption{evidence.WithRunName(name), evidence.WithReplay(engine.Replayer(collectors.KnownKinds()))}
+			if noReplay {
+				opts = append(opts, evidence.WithoutReplay())
+			}
 			switch {
 			case previous != "":
 				pname, pfiles, _, err := loadRunArg(previous)
@@ -177,6 +187,7 @@ Exit 0 verified, 1 a check failed (each failure names the file, expected and act
 	cmd.Flags().StringVar(&pubPath, "pubkey", "", "public key (PEM PKIX ed25519) the run must be signed with")
 	cmd.Flags().StringVar(&format, "format", "text", "output: text or json")
 	cmd.Flags().StringVar(&previous, "previous", "", "the previous run (directory or bundle), to check the chain link")
+	cmd.Flags().BoolVar(&noReplay, "no-replay", false, "integrity only: skip the replay of the evaluation (for auditors who replay separately)")
 	return cmd
 }
 
@@ -206,7 +217,7 @@ func writeVerifyReport(a *app, arg string, rep *evidence.Report, nfiles int, ela
 	w := a.stdout
 	fmt.Fprintf(w, "run %s (%s, %d files)\n", rep.Run, arg, nfiles)
 	for _, c := range rep.Checks {
-		mark := map[string]string{"ok": "ok  ", "fail": "FAIL", "not_run": "--  "}[c.Status]
+		mark := map[string]string{"ok": "ok  ", "fail": "FAIL", "not_run": "--  ", "skipped": "skip"}[c.Status]
 		fmt.Fprintf(w, "  %s %-9s %s\n", mark, c.Name, c.Detail)
 		for _, f := range rep.Failures {
 			if f.Check != c.Name {
@@ -218,7 +229,9 @@ func writeVerifyReport(a *app, arg string, rep *evidence.Report, nfiles int, ela
 			}
 		}
 	}
-	if rep.Verified {
+	if rep.Verified && !rep.Replayed {
+		fmt.Fprintf(w, "VERIFIED (integrity only, replay skipped): run %s, signed by key %s (%.2fs)\n", rep.Run, rep.KeyID, elapsed.Seconds())
+	} else if rep.Verified {
 		fmt.Fprintf(w, "VERIFIED: run %s, signed by key %s (%.2fs)\n", rep.Run, rep.KeyID, elapsed.Seconds())
 	} else {
 		fmt.Fprintf(w, "NOT VERIFIED: %d problem(s) in run %s\n", len(rep.Failures), rep.Run)
