@@ -5,9 +5,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -305,10 +305,19 @@ func firstDifference(want, got []byte) string {
 // ReadRunDir reads every file below a run directory, names relative to it. Everything counts,
 // hidden and temp files too: a file in a signed run that the statement does not list is an
 // extra file. Anything but a regular file or a directory is refused. The directory is walked
-// first, then the files are read by a bounded pool of workers; when several files cannot be
-// read, the error is the first in walk (name) order, whatever the scheduling.
+// first, then the files are read by a bounded pool of workers, each file through a descriptor
+// of its directory; when several files cannot be read, the error is the first in walk (name)
+// order, whatever the scheduling.
 func ReadRunDir(dir string) (map[string][]byte, error) {
-	var paths, rels []string
+	type file struct {
+		dir       int // index in dirs
+		base, rel string
+	}
+	var (
+		dirs  []string
+		files []file
+	)
+	dirIndex := map[string]int{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -323,25 +332,63 @@ func ReadRunDir(dir string) (map[string][]byte, error) {
 		if err != nil {
 			return err
 		}
-		paths = append(paths, p)
-		rels = append(rels, filepath.ToSlash(rel))
+		parent := filepath.Dir(p)
+		i, ok := dirIndex[parent]
+		if !ok {
+			i = len(dirs)
+			dirIndex[parent] = i
+			dirs = append(dirs, parent)
+		}
+		files = append(files, file{dir: i, base: filepath.Base(p), rel: filepath.ToSlash(rel)})
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("read run %s: %w", dir, err)
 	}
-	if len(paths) == 0 {
+	if len(files) == 0 {
 		return nil, fmt.Errorf("read run %s: no files", dir)
 	}
-	data := make([][]byte, len(paths))
-	errs := make([]error, len(paths))
-	forEach(len(paths), func(i int) { data[i], errs[i] = os.ReadFile(paths[i]) })
-	files := make(map[string][]byte, len(paths))
-	for i, rel := range rels {
+	data := make([][]byte, len(files))
+	errs := make([]error, len(files))
+	// Files are read in batches holding at most maxOpenDirs directories open at once.
+	const maxOpenDirs = 256
+	for lo := 0; lo < len(files); {
+		readers := map[int]*dirReader{}
+		hi := lo
+		for ; hi < len(files); hi++ {
+			di := files[hi].dir
+			if _, ok := readers[di]; ok {
+				continue
+			}
+			if len(readers) == maxOpenDirs {
+				break
+			}
+			r, err := openDirReader(dirs[di])
+			if err != nil {
+				for _, r := range readers {
+					r.close()
+				}
+				return nil, fmt.Errorf("read run %s: %w", dir, err)
+			}
+			readers[di] = r
+		}
+		forEach(hi-lo, func(i int) {
+			f := files[lo+i]
+			data[lo+i], errs[lo+i] = readers[f.dir].readFile(f.base)
+		})
+		for _, r := range readers {
+			r.close()
+		}
+		lo = hi
+	}
+	out := make(map[string][]byte, len(files))
+	for i, f := range files {
 		if errs[i] != nil {
 			return nil, fmt.Errorf("read run %s: %w", dir, errs[i])
 		}
-		files[rel] = data[i]
+		out[f.rel] = data[i]
 	}
-	return files, nil
+	return out, nil
 }
+
+var errNotRegular = errors.New("not a regular file")
