@@ -230,6 +230,59 @@ func TestWithoutReplaySaysItDidNotReplay(t *testing.T) {
 	}
 }
 
+func TestWithPreviousLookupChecksTheLinkOfTheVerifiedStatement(t *testing.T) {
+	ctx := context.Background()
+	st := NewDirStore(t.TempDir())
+	key := testKey(1)
+	makeRun(t, st, "r1", t0, key, "a")
+	makeRun(t, st, "r2", t0.Add(time.Hour), key, "a")
+	r1, _ := ReadRun(ctx, st, "r1")
+	r2, _ := ReadRun(ctx, st, "r2")
+	pub := key.Public().(ed25519.PublicKey)
+	chain := func(lookup PreviousLookup) (CheckResult, []Failure) {
+		t.Helper()
+		var asked []string
+		rep := Verify(ctx, r2, pub, WithRunName("r2"), WithReplay(digestReplayer), WithPreviousLookup(func(id string) (string, map[string][]byte, bool, error) {
+			asked = append(asked, id)
+			return lookup(id)
+		}))
+		if len(asked) != 1 || asked[0] != "r1" {
+			t.Fatalf("looked up %v, want [r1]", asked)
+		}
+		for _, c := range rep.Checks {
+			if c.Name == CheckChain {
+				return c, rep.Failures
+			}
+		}
+		t.Fatal("no chain check")
+		return CheckResult{}, nil
+	}
+	c, _ := chain(func(string) (string, map[string][]byte, bool, error) {
+		return "r1", map[string][]byte{StatementFile: r1[StatementFile]}, true, nil
+	})
+	if c.Status != "ok" || !strings.Contains(c.Detail, "previous run r1: statement sha256 matches") {
+		t.Fatalf("found: %+v", c)
+	}
+	c, _ = chain(func(string) (string, map[string][]byte, bool, error) { return "", nil, false, nil })
+	if c.Status != "ok" || !strings.Contains(c.Detail, "not present") {
+		t.Fatalf("absent: %+v", c)
+	}
+	c, f := chain(func(string) (string, map[string][]byte, bool, error) { return "", nil, false, errors.New("permission denied") })
+	if c.Status != "fail" || len(f) != 1 || !strings.Contains(f[0].Message, "permission denied") {
+		t.Fatalf("unreadable: %+v %+v", c, f)
+	}
+	c, _ = chain(func(string) (string, map[string][]byte, bool, error) {
+		return "r1", map[string][]byte{StatementFile: r2[StatementFile]}, true, nil
+	})
+	if c.Status != "fail" {
+		t.Fatalf("another statement in its place: %+v", c)
+	}
+	c, _ = chain(func(string) (string, map[string][]byte, bool, error) { return "r1", map[string][]byte{}, true, nil })
+	if c.Status != "fail" {
+		t.Fatalf("no statement: %+v", c)
+	}
+}
+
 func TestBundleIsDeterministicAndReadStrictly(t *testing.T) {
 	files := map[string][]byte{"b.json": []byte("b"), "a/x.json": []byte("x"), "run.json": []byte("{}")}
 	var one, two bytes.Buffer

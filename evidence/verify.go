@@ -66,6 +66,7 @@ type verifyConfig struct {
 	prevName   string
 	replay     Replayer
 	skipReplay bool
+	lookup     PreviousLookup
 }
 
 // WithRunName is the name the run was found under (its directory or the bundle's top
@@ -76,6 +77,15 @@ func WithRunName(name string) VerifyOption { return func(c *verifyConfig) { c.na
 func WithPrevious(name string, files map[string][]byte) VerifyOption {
 	return func(c *verifyConfig) { c.prevName, c.previous = name, files }
 }
+
+// PreviousLookup finds the previous run that a verified statement links to, by its run id: the
+// name it was found under and its files (the link is checked against its statement alone).
+// ok is false when the previous run is not present; an error is a chain failure.
+type PreviousLookup func(runID string) (name string, files map[string][]byte, ok bool, err error)
+
+// WithPreviousLookup looks the previous run up once the statement has verified, by the run id it
+// links to, unless WithPrevious gave it. A link that is not a valid run id is not looked up.
+func WithPreviousLookup(f PreviousLookup) VerifyOption { return func(c *verifyConfig) { c.lookup = f } }
 
 // WithReplay sets the evaluator verify replays the run with. Without one, verify fails: a run
 // whose verdicts were not reproduced is not verified.
@@ -121,6 +131,22 @@ func Verify(ctx context.Context, files map[string][]byte, pub ed25519.PublicKey,
 		}
 	}
 
+	// The digest of every file is computed by a bounded pool of workers while the signature and
+	// the statement are checked below (hashing bytes trusts nothing); the files check waits
+	// for them. Verify does not return before the workers are done.
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	digests := make([]string, len(names))
+	hashed := make(chan struct{})
+	go func() {
+		defer close(hashed)
+		forEach(len(names), func(i int) { digests[i] = Digest(files[names[i]]) })
+	}()
+	defer func() { <-hashed }()
+
 	// 1. Signature: nothing in the statement is trusted before it verifies.
 	env, ok := files[StatementFile]
 	if !ok {
@@ -158,36 +184,30 @@ func Verify(ctx context.Context, files map[string][]byte, pub ed25519.PublicKey,
 	}
 	done(CheckStatement, fmt.Sprintf("in-toto Statement v1, predicate %s, %d subjects", st.PredicateType, len(st.Subject)))
 
-	// 3. Every file: present, same digest, nothing extra.
-	// The digests are computed by a bounded pool of workers, then checked in subject order, so
-	// the failures are listed in the same order whatever the scheduling.
+	// 3. Every file: present, same digest, nothing extra. Failures are listed in subject order,
+	// then the extra files in name order, whatever the scheduling of the digests.
+	<-hashed
+	digestOf := make(map[string]string, len(names))
+	for i, name := range names {
+		digestOf[name] = digests[i]
+	}
 	listed := make(map[string]bool, len(st.Subject))
-	got := make([]string, len(st.Subject))
-	forEach(len(st.Subject), func(i int) {
-		if b, ok := files[st.Subject[i].Name]; ok {
-			got[i] = Digest(b)
-		}
-	})
-	for i, s := range st.Subject {
+	for _, s := range st.Subject {
 		listed[s.Name] = true
 		want := "sha256:" + s.Digest["sha256"]
-		if _, ok := files[s.Name]; !ok {
+		got, ok := digestOf[s.Name]
+		if !ok {
 			fail(CheckFiles, s.Name, want, "missing", "signed but missing")
 			continue
 		}
-		if got[i] != want {
-			fail(CheckFiles, s.Name, want, got[i], "changed after signing")
+		if got != want {
+			fail(CheckFiles, s.Name, want, got, "changed after signing")
 		}
 	}
-	var extra []string
-	for name := range files {
+	for _, name := range names {
 		if name != StatementFile && !listed[name] {
-			extra = append(extra, name)
+			fail(CheckFiles, name, "absent (not in the statement)", digestOf[name], "not signed: added after signing")
 		}
-	}
-	sort.Strings(extra)
-	for _, name := range extra {
-		fail(CheckFiles, name, "absent (not in the statement)", Digest(files[name]), "not signed: added after signing")
 	}
 	done(CheckFiles, fmt.Sprintf("%d files, every sha256 matches, none missing or extra", len(st.Subject)))
 	filesOK := len(r.Failures) == 0
@@ -216,6 +236,18 @@ func Verify(ctx context.Context, files map[string][]byte, pub ed25519.PublicKey,
 
 	// 5. Chain link.
 	link := st.Predicate.Previous
+	if link != nil && cfg.previous == nil && cfg.lookup != nil && CheckRunID(link.RunID) == nil {
+		name, pfiles, ok, err := cfg.lookup(link.RunID)
+		switch {
+		case err != nil:
+			fail(CheckChain, link.RunID+"/"+StatementFile, "the previous run "+link.RunID, "unreadable", "cannot read the previous run: %v", err)
+		case ok:
+			if pfiles == nil {
+				pfiles = map[string][]byte{}
+			}
+			cfg.prevName, cfg.previous = name, pfiles
+		}
+	}
 	switch {
 	case link == nil && cfg.previous != nil:
 		fail(CheckChain, StatementFile, "a link to "+cfg.prevName, "no previous run", "the statement links to no previous run, but %s was given as previous", cfg.prevName)

@@ -150,21 +150,22 @@ json, "replayed": false. Without it (the default) the replay always runs.`,
 				}
 				opts = append(opts, evidence.WithPrevious(pname, pfiles))
 			case dir != "":
-				// The previous run, if the store beside this run holds it. Where to look comes from
-				// the unverified statement; verify then checks the link itself. The link is the
-				// previous run's statement alone, so only that file is read, not the whole run.
-				if prevID := evidence.PeekPrevious(files); prevID != "" {
+				// The previous run, if the store beside this run holds it, looked up by the run id
+				// the verified statement links to. The link is the previous run's statement alone,
+				// so only that file is read, not the whole run.
+				opts = append(opts, evidence.WithPreviousLookup(func(prevID string) (string, map[string][]byte, bool, error) {
 					pdir := filepath.Join(filepath.Dir(dir), prevID)
-					if _, err := os.Stat(pdir); err == nil {
-						pfiles, err := readStatementOnly(pdir)
-						if err != nil {
-							return &exitErr{code: exitFail, err: err}
-						}
-						opts = append(opts, evidence.WithPrevious(prevID, pfiles))
-					} else if !errors.Is(err, fs.ErrNotExist) {
-						return &exitErr{code: exitUsage, err: err}
+					if _, err := os.Stat(pdir); errors.Is(err, fs.ErrNotExist) {
+						return "", nil, false, nil
+					} else if err != nil {
+						return "", nil, false, err
 					}
-				}
+					pfiles, err := readStatementOnly(pdir)
+					if err != nil {
+						return "", nil, false, err
+					}
+					return prevID, pfiles, true, nil
+				}))
 			}
 			start := time.Now()
 			rep := evidence.Verify(cmd.Context(), files, pub, opts...)
