@@ -32,20 +32,20 @@ func (d *dirReader) close() { _ = syscall.Close(d.fd) }
 // readFile reads the regular file name of the directory. A symbolic link, FIFO or device found
 // in its place (replaced since the walk saw a regular file) is refused, not followed or read.
 func (d *dirReader) readFile(name string) ([]byte, error) {
-	p := filepath.Join(d.dir, name)
+	p := func() string { return filepath.Join(d.dir, name) } // for errors only
 	fd, err := retryEINTR(func() (int, error) {
 		return syscall.Openat(d.fd, name, syscall.O_RDONLY|syscall.O_CLOEXEC|syscall.O_NOFOLLOW|syscall.O_NONBLOCK, 0)
 	})
 	if err != nil {
-		return nil, &fs.PathError{Op: "open", Path: p, Err: err}
+		return nil, &fs.PathError{Op: "open", Path: p(), Err: err}
 	}
 	defer syscall.Close(fd)
 	var st syscall.Stat_t
 	if err := syscall.Fstat(fd, &st); err != nil {
-		return nil, &fs.PathError{Op: "stat", Path: p, Err: err}
+		return nil, &fs.PathError{Op: "stat", Path: p(), Err: err}
 	}
 	if st.Mode&syscall.S_IFMT != syscall.S_IFREG {
-		return nil, &fs.PathError{Op: "read", Path: p, Err: errNotRegular}
+		return nil, &fs.PathError{Op: "read", Path: p(), Err: errNotRegular}
 	}
 	// One byte more than the size, so a file that has not changed is read in one call and its
 	// end seen in a second; a file that grew since the stat is read to its end.
@@ -56,7 +56,7 @@ func (d *dirReader) readFile(name string) ([]byte, error) {
 		}
 		n, err := retryEINTR(func() (int, error) { return syscall.Read(fd, b[len(b):cap(b)]) })
 		if err != nil {
-			return nil, &fs.PathError{Op: "read", Path: p, Err: err}
+			return nil, &fs.PathError{Op: "read", Path: p(), Err: err}
 		}
 		if n == 0 {
 			return b, nil
