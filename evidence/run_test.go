@@ -267,7 +267,9 @@ func TestWithPreviousLookupChecksTheLinkOfTheVerifiedStatement(t *testing.T) {
 	if c.Status != "ok" || !strings.Contains(c.Detail, "not present") {
 		t.Fatalf("absent: %+v", c)
 	}
-	c, f := chain(func(string) (string, map[string][]byte, bool, error) { return "", nil, false, errors.New("permission denied") })
+	c, f := chain(func(string) (string, map[string][]byte, bool, error) {
+		return "", nil, false, errors.New("permission denied")
+	})
 	if c.Status != "fail" || len(f) != 1 || !strings.Contains(f[0].Message, "permission denied") {
 		t.Fatalf("unreadable: %+v %+v", c, f)
 	}
