@@ -103,11 +103,11 @@ func run(out, bin, benchtime string) error {
 	rows = append(rows, r)
 
 	fmt.Fprintln(os.Stderr, "bench: verify of a run with 10,000 evidence files vs sha256sum…")
-	r, err = verify(bin, work)
+	vrows, err := verify(bin, work)
 	if err != nil {
 		return err
 	}
-	rows = append(rows, r)
+	rows = append(rows, vrows...)
 
 	fmt.Fprintln(os.Stderr, "bench: PDF report with 1,000 findings…")
 	r, err = pdf(bin, work)
@@ -268,82 +268,98 @@ func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }
 // verify builds a signed run of 10,000 evidence files (one training row each, plus the demo's
 // other kinds) through the same library calls `shoko audit` makes, then times `shoko verify`
 // (which replays the evaluation) against sha256sum over the run's evidence files.
-func verify(bin, work string) (row, error) {
+func verify(bin, work string) ([]row, error) {
 	ctx := context.Background()
 	ev := filepath.Join(work, "ev10kfiles")
 	if err := synth.Training(ev, filepath.Join("testdata", "records-demo"), 10000, 1); err != nil {
-		return row{}, err
+		return nil, err
 	}
 	items, err := synth.Items(ev)
 	if err != nil {
-		return row{}, err
+		return nil, err
 	}
 	privPath, pubPath, err := evidence.GenerateKeyFiles(filepath.Join(work, "keys"), rand.Reader)
 	if err != nil {
-		return row{}, err
+		return nil, err
 	}
 	priv, err := evidence.LoadPrivateKey(privPath)
 	if err != nil {
-		return row{}, err
+		return nil, err
 	}
 	src := engine.CatalogSource{Controls: controls.FS, ControlsName: "controls", Policies: policies.FS,
 		PoliciesName: "policies", KnownKinds: collectors.KnownKinds()}
 	cat, err := engine.LoadCatalog(src)
 	if err != nil {
-		return row{}, err
+		return nil, err
 	}
 	catFiles, err := engine.CatalogRunFiles(cat, src)
 	if err != nil {
-		return row{}, err
+		return nil, err
 	}
 	now, _ := time.Parse(time.RFC3339, asOf)
 	st := evidence.NewDirStore(filepath.Join(work, "store"))
 	id := evidence.NewRunID(now, []byte{1, 2, 3, 4})
 	plan := evidence.Plan{RunID: id, Tool: "shoko bench", ConfigDigest: "sha256:bench", Shards: []string{"main"}, StartedAt: now}
 	if err := evidence.BeginRun(ctx, st, plan); err != nil {
-		return row{}, err
+		return nil, err
 	}
 	if err := evidence.WriteCatalog(ctx, st, id, catFiles); err != nil {
-		return row{}, err
+		return nil, err
 	}
 	if _, _, err := evidence.WriteShard(ctx, st, id, "main", plan.ConfigDigest, now, items, now); err != nil {
-		return row{}, err
+		return nil, err
 	}
 	files, err := evidence.ReadRun(ctx, st, id)
 	if err != nil {
-		return row{}, err
+		return nil, err
 	}
 	spec := engine.RunSpec{Shards: plan.Shards, Run: engine.Run{Now: now, Period: engine.Period{Start: now.AddDate(-1, 0, 0), End: now}}}
 	res, err := engine.EvaluateRun(ctx, files, spec, collectors.KnownKinds())
 	if err != nil {
-		return row{}, err
+		return nil, err
 	}
 	b, err := res.Marshal()
 	if err != nil {
-		return row{}, err
+		return nil, err
 	}
 	meta := evidence.RunMeta{Plan: plan, EvaluatedAt: now, CatalogDigest: res.Catalog.Digest, EndedAt: now}
 	meta.Period.Start, meta.Period.End = spec.Run.Period.Start, spec.Run.Period.End
 	if err := evidence.FinishRun(ctx, st, meta, b, priv); err != nil {
-		return row{}, err
+		return nil, err
 	}
 	runDir := filepath.Join(work, "store", evidence.RunPath(id, ""))
 	evDir := filepath.Join(runDir, "evidence")
 	_, n, err := dirSize(evDir)
 	if err != nil {
-		return row{}, err
+		return nil, err
 	}
-	vWall, _, err := timed(bin, []string{"verify", runDir, "--pubkey", pubPath})
-	if err != nil {
-		return row{}, err
+	// Each command runs three times, interleaved, and its fastest run counts: the machine is
+	// shared, and a burst of other work during one run should not decide the ratio.
+	cmds := [][]string{
+		{bin, "verify", runDir, "--pubkey", pubPath},
+		{bin, "verify", runDir, "--pubkey", pubPath, "--no-replay"},
+		{"bash", "-c", `find "$1" -type f -print0 | xargs -0 sha256sum >/dev/null`, "sha", evDir},
 	}
-	sWall, _, err := timed("bash", []string{"-c", `find "$1" -type f -print0 | xargs -0 sha256sum >/dev/null`, "sha", evDir})
-	if err != nil {
-		return row{}, err
+	best := make([]time.Duration, len(cmds))
+	for range 3 {
+		for i, c := range cmds {
+			wall, _, err := timed(c[0], c[1:])
+			if err != nil {
+				return nil, err
+			}
+			if best[i] == 0 || wall < best[i] {
+				best[i] = wall
+			}
+		}
 	}
-	ratio := float64(vWall) / float64(sWall)
-	return row{fmt.Sprintf("`shoko verify` (with replay) ÷ sha256sum, %d evidence files", n),
-		fmt.Sprintf("%.1f (%s ÷ %s)", ratio, vWall.Round(time.Millisecond), sWall.Round(time.Millisecond)), "≤ 2", yes(ratio <= 2)}, nil
+	vWall, iWall, sWall := best[0], best[1], best[2]
+	ratio, iRatio := float64(vWall)/float64(sWall), float64(iWall)/float64(sWall)
+	return []row{
+		{fmt.Sprintf("`shoko verify` (with replay) ÷ sha256sum, %d evidence files", n),
+			fmt.Sprintf("%.1f (%s ÷ %s)", ratio, vWall.Round(time.Millisecond), sWall.Round(time.Millisecond)), "≤ 2", yes(ratio <= 2)},
+		{fmt.Sprintf("`shoko verify --no-replay` (integrity only) ÷ sha256sum, %d evidence files", n),
+			fmt.Sprintf("%.1f (%s ÷ %s)", iRatio, iWall.Round(time.Millisecond), sWall.Round(time.Millisecond)), "—", "(info)"},
+	}, nil
 }
 
 // pdf evaluates 1,000 training rows (one finding each) and times the PDF reports.

@@ -314,6 +314,18 @@ func ReadRun(ctx context.Context, s Store, id string) (map[string][]byte, error)
 // process or by several gives the same paths (and so the same results).
 func RunEvidence(files map[string][]byte, shards []string) ([]Stored, error) {
 	var problems []string
+	// One pass over the files: the evidence files of each shard, by name, and those of shards
+	// the run does not plan.
+	byShard := map[string][]string{}
+	for name := range files {
+		if rest, ok := strings.CutPrefix(name, EvidenceDir+"/"); ok {
+			sh, _, _ := strings.Cut(rest, "/")
+			if !contains(shards, sh) {
+				problems = append(problems, fmt.Sprintf("%s: evidence of shard %q, which the run does not plan", name, sh))
+			}
+			byShard[sh] = append(byShard[sh], name)
+		}
+	}
 	byPath := map[string]string{} // item path → shard that wrote it
 	var items []Stored
 	for _, sh := range shards {
@@ -332,29 +344,61 @@ func RunEvidence(files map[string][]byte, shards []string) ([]Stored, error) {
 			problems = append(problems, fmt.Sprintf("%s: names shard %q, want %q", mname, m.Shard, sh))
 			continue
 		}
-		listed := map[string]string{}
+		listed := make(map[string]string, len(m.Items))
 		for _, e := range m.Items {
 			listed[e.Path] = e.Digest
 		}
 		prefix := path.Join(EvidenceDir, sh) + "/"
-		for name, b := range files {
-			if !strings.HasPrefix(name, prefix) {
-				continue
+		// The shard's files, in name order so that what follows does not depend on map order.
+		// A shard name that is not one clean path element (never planned by BeginRun, but
+		// run.json is input) matches by prefix, as it always has.
+		var names []string
+		if prefix == EvidenceDir+"/"+sh+"/" && !strings.Contains(sh, "/") {
+			names = byShard[sh]
+		} else {
+			for name := range files {
+				if strings.HasPrefix(name, prefix) {
+					names = append(names, name)
+				}
 			}
+		}
+		sort.Strings(names)
+		var todo []string // listed files, to be digested and decoded
+		for _, name := range names {
 			p := strings.TrimPrefix(name, prefix)
-			want, ok := listed[p]
-			if !ok {
+			if _, ok := listed[p]; !ok {
 				problems = append(problems, fmt.Sprintf("%s: not in the manifest %s", name, mname))
 				continue
 			}
-			delete(listed, p)
-			if got := Digest(b); got != want {
-				problems = append(problems, fmt.Sprintf("%s: digest %s, the manifest %s says %s", name, got, mname, want))
-				continue
+			todo = append(todo, name)
+		}
+		// Digest and decode by a bounded pool of workers, each into its own slot.
+		type decoded struct {
+			item    Item
+			digest  string
+			problem string
+		}
+		out := make([]decoded, len(todo))
+		forEach(len(todo), func(i int) {
+			name := todo[i]
+			b, want := files[name], listed[strings.TrimPrefix(name, prefix)]
+			d := &out[i]
+			if d.digest = Digest(b); d.digest != want {
+				d.problem = fmt.Sprintf("%s: digest %s, the manifest %s says %s", name, d.digest, mname, want)
+				return
 			}
 			it, err := Decode(b)
 			if err != nil {
-				problems = append(problems, fmt.Sprintf("%s: %v", name, err))
+				d.problem = fmt.Sprintf("%s: %v", name, err)
+				return
+			}
+			d.item = it
+		})
+		for i, name := range todo {
+			p := strings.TrimPrefix(name, prefix)
+			delete(listed, p)
+			if out[i].problem != "" {
+				problems = append(problems, out[i].problem)
 				continue
 			}
 			if other, dup := byPath[p]; dup {
@@ -362,18 +406,10 @@ func RunEvidence(files map[string][]byte, shards []string) ([]Stored, error) {
 				continue
 			}
 			byPath[p] = sh
-			items = append(items, Stored{Item: it, Path: p, Digest: Digest(b)})
+			items = append(items, Stored{Item: out[i].item, Path: p, Digest: out[i].digest})
 		}
 		for p := range listed {
 			problems = append(problems, fmt.Sprintf("%s%s: listed in %s but missing", prefix, p, mname))
-		}
-	}
-	for name := range files {
-		if rest, ok := strings.CutPrefix(name, EvidenceDir+"/"); ok {
-			sh, _, _ := strings.Cut(rest, "/")
-			if !contains(shards, sh) {
-				problems = append(problems, fmt.Sprintf("%s: evidence of shard %q, which the run does not plan", name, sh))
-			}
 		}
 	}
 	if len(problems) > 0 {

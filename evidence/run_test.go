@@ -178,6 +178,7 @@ func TestVerifyNamesWhatIsWrong(t *testing.T) {
 		{"wrong previous run", r2, pub, []VerifyOption{WithPrevious("r2", r2)}, CheckChain, "r2/" + StatementFile},
 		{"replay differs", r2, pub, []VerifyOption{WithReplay(wrongReplay)}, CheckReplay, ResultsFile},
 		{"no replay", r2, pub, []VerifyOption{WithReplay(nil)}, CheckReplay, ResultsFile},
+		{"changed evidence, replay skipped", with(func(m map[string][]byte) { m["evidence/a/k.a/a.json"][10] ^= 1 }), pub, []VerifyOption{WithoutReplay()}, CheckFiles, "evidence/a/k.a/a.json"},
 		{"first run given a previous", r1, pub, []VerifyOption{WithRunName("r1"), WithPrevious("r2", r2)}, CheckChain, StatementFile},
 	}
 	for _, tt := range tests {
@@ -203,6 +204,84 @@ func TestVerifyNamesWhatIsWrong(t *testing.T) {
 			}
 			t.Fatalf("no %s failure naming %s: %+v", tt.wantCheck, tt.wantIn, rep.Failures)
 		})
+	}
+}
+
+func TestWithoutReplaySaysItDidNotReplay(t *testing.T) {
+	ctx := context.Background()
+	st := NewDirStore(t.TempDir())
+	key := testKey(1)
+	makeRun(t, st, "r1", t0, key, "a")
+	files, _ := ReadRun(ctx, st, "r1")
+	pub := key.Public().(ed25519.PublicKey)
+	called := false
+	wrong := func(ctx context.Context, files map[string][]byte, meta RunMeta) ([]byte, error) {
+		called = true
+		return []byte("other"), nil
+	}
+	rep := Verify(ctx, files, pub, WithRunName("r1"), WithReplay(wrong), WithoutReplay())
+	last := rep.Checks[len(rep.Checks)-1]
+	if !rep.Verified || rep.Replayed || called || last.Name != CheckReplay || last.Status != "skipped" {
+		t.Fatalf("verified %v replayed %v replay called %v, last check %+v", rep.Verified, rep.Replayed, called, last)
+	}
+	rep = Verify(ctx, files, pub, WithRunName("r1"), WithReplay(digestReplayer))
+	if !rep.Verified || !rep.Replayed {
+		t.Fatalf("with replay: verified %v replayed %v", rep.Verified, rep.Replayed)
+	}
+}
+
+func TestWithPreviousLookupChecksTheLinkOfTheVerifiedStatement(t *testing.T) {
+	ctx := context.Background()
+	st := NewDirStore(t.TempDir())
+	key := testKey(1)
+	makeRun(t, st, "r1", t0, key, "a")
+	makeRun(t, st, "r2", t0.Add(time.Hour), key, "a")
+	r1, _ := ReadRun(ctx, st, "r1")
+	r2, _ := ReadRun(ctx, st, "r2")
+	pub := key.Public().(ed25519.PublicKey)
+	chain := func(lookup PreviousLookup) (CheckResult, []Failure) {
+		t.Helper()
+		var asked []string
+		rep := Verify(ctx, r2, pub, WithRunName("r2"), WithReplay(digestReplayer), WithPreviousLookup(func(id string) (string, map[string][]byte, bool, error) {
+			asked = append(asked, id)
+			return lookup(id)
+		}))
+		if len(asked) != 1 || asked[0] != "r1" {
+			t.Fatalf("looked up %v, want [r1]", asked)
+		}
+		for _, c := range rep.Checks {
+			if c.Name == CheckChain {
+				return c, rep.Failures
+			}
+		}
+		t.Fatal("no chain check")
+		return CheckResult{}, nil
+	}
+	c, _ := chain(func(string) (string, map[string][]byte, bool, error) {
+		return "r1", map[string][]byte{StatementFile: r1[StatementFile]}, true, nil
+	})
+	if c.Status != "ok" || !strings.Contains(c.Detail, "previous run r1: statement sha256 matches") {
+		t.Fatalf("found: %+v", c)
+	}
+	c, _ = chain(func(string) (string, map[string][]byte, bool, error) { return "", nil, false, nil })
+	if c.Status != "ok" || !strings.Contains(c.Detail, "not present") {
+		t.Fatalf("absent: %+v", c)
+	}
+	c, f := chain(func(string) (string, map[string][]byte, bool, error) {
+		return "", nil, false, errors.New("permission denied")
+	})
+	if c.Status != "fail" || len(f) != 1 || !strings.Contains(f[0].Message, "permission denied") {
+		t.Fatalf("unreadable: %+v %+v", c, f)
+	}
+	c, _ = chain(func(string) (string, map[string][]byte, bool, error) {
+		return "r1", map[string][]byte{StatementFile: r2[StatementFile]}, true, nil
+	})
+	if c.Status != "fail" {
+		t.Fatalf("another statement in its place: %+v", c)
+	}
+	c, _ = chain(func(string) (string, map[string][]byte, bool, error) { return "r1", map[string][]byte{}, true, nil })
+	if c.Status != "fail" {
+		t.Fatalf("no statement: %+v", c)
 	}
 }
 

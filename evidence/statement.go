@@ -127,8 +127,12 @@ func ParseStatement(payload []byte) (Statement, error) {
 
 // PeekPrevious reads, WITHOUT verifying, the previous run id a run's statement links to. It only
 // says where to look for the previous run; Verify checks the link against the signed statement.
+// Only the fields it needs are decoded: the subjects (one per file of the run) are skipped
+// rather than built, which on a large run is most of the statement.
 func PeekPrevious(files map[string][]byte) string {
-	var env Envelope
+	var env struct {
+		Payload string `json:"payload"`
+	}
 	if json.Unmarshal(files[StatementFile], &env) != nil {
 		return ""
 	}
@@ -136,7 +140,13 @@ func PeekPrevious(files map[string][]byte) string {
 	if err != nil {
 		return ""
 	}
-	var st Statement
+	var st struct {
+		Predicate struct {
+			Previous *struct {
+				RunID string `json:"run_id"`
+			} `json:"previous"`
+		} `json:"predicate"`
+	}
 	if json.Unmarshal(payload, &st) != nil || st.Predicate.Previous == nil || CheckRunID(st.Predicate.Previous.RunID) != nil {
 		return ""
 	}

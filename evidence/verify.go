@@ -5,9 +5,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -35,14 +35,18 @@ type Failure struct {
 // CheckResult is the outcome of one check.
 type CheckResult struct {
 	Name   string `json:"name"`
-	Status string `json:"status"` // ok, fail, or not_run (an earlier check failed)
+	Status string `json:"status"` // ok, fail, not_run (an earlier check failed) or skipped (replay, on request)
 	Detail string `json:"detail"`
 }
 
-// Report is what verify found. Verified is true only when every check ran and passed.
+// Report is what verify found. Verified is true only when every check ran and passed, except
+// that with WithoutReplay the replay check is skipped: then Verified means the integrity checks
+// passed and Replayed is false, the verdicts in results.json not reproduced.
 type Report struct {
-	Run      string        `json:"run"`
-	Verified bool          `json:"verified"`
+	Run      string `json:"run"`
+	Verified bool   `json:"verified"`
+	// Replayed is true when the replay ran and reproduced results.json.
+	Replayed bool          `json:"replayed"`
 	KeyID    string        `json:"key_id"`
 	Checks   []CheckResult `json:"checks"`
 	Failures []Failure     `json:"failures"`
@@ -57,10 +61,12 @@ type Replayer func(ctx context.Context, files map[string][]byte, meta RunMeta) (
 type VerifyOption func(*verifyConfig)
 
 type verifyConfig struct {
-	name     string
-	previous map[string][]byte
-	prevName string
-	replay   Replayer
+	name       string
+	previous   map[string][]byte
+	prevName   string
+	replay     Replayer
+	skipReplay bool
+	lookup     PreviousLookup
 }
 
 // WithRunName is the name the run was found under (its directory or the bundle's top
@@ -72,9 +78,24 @@ func WithPrevious(name string, files map[string][]byte) VerifyOption {
 	return func(c *verifyConfig) { c.prevName, c.previous = name, files }
 }
 
+// PreviousLookup finds the previous run that a verified statement links to, by its run id: the
+// name it was found under and its files (the link is checked against its statement alone).
+// ok is false when the previous run is not present; an error is a chain failure.
+type PreviousLookup func(runID string) (name string, files map[string][]byte, ok bool, err error)
+
+// WithPreviousLookup looks the previous run up once the statement has verified, by the run id it
+// links to, unless WithPrevious gave it. A link that is not a valid run id is not looked up.
+func WithPreviousLookup(f PreviousLookup) VerifyOption { return func(c *verifyConfig) { c.lookup = f } }
+
 // WithReplay sets the evaluator verify replays the run with. Without one, verify fails: a run
 // whose verdicts were not reproduced is not verified.
 func WithReplay(r Replayer) VerifyOption { return func(c *verifyConfig) { c.replay = r } }
+
+// WithoutReplay skips the replay: an integrity-only check (signature, every digest, no missing
+// or extra file, run.json, chain link), for auditors who re-evaluate the run separately. The
+// report says the replay was skipped and Replayed is false; results.json is then only known to
+// be the signed file, not to follow from the evidence.
+func WithoutReplay() VerifyOption { return func(c *verifyConfig) { c.skipReplay = true } }
 
 // Verify checks a run held in memory (names relative to the run directory): the signature,
 // every digest, no missing or extra file, run.json against the statement, the chain link to
@@ -109,6 +130,22 @@ func Verify(ctx context.Context, files map[string][]byte, pub ed25519.PublicKey,
 			r.Checks = append(r.Checks, CheckResult{Name: c, Status: "not_run", Detail: "an earlier check failed"})
 		}
 	}
+
+	// The digest of every file is computed by a bounded pool of workers while the signature and
+	// the statement are checked below (hashing bytes trusts nothing); the files check waits
+	// for them. Verify does not return before the workers are done.
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	digests := make([]string, len(names))
+	hashed := make(chan struct{})
+	go func() {
+		defer close(hashed)
+		forEach(len(names), func(i int) { digests[i] = Digest(files[names[i]]) })
+	}()
+	defer func() { <-hashed }()
 
 	// 1. Signature: nothing in the statement is trusted before it verifies.
 	env, ok := files[StatementFile]
@@ -147,29 +184,30 @@ func Verify(ctx context.Context, files map[string][]byte, pub ed25519.PublicKey,
 	}
 	done(CheckStatement, fmt.Sprintf("in-toto Statement v1, predicate %s, %d subjects", st.PredicateType, len(st.Subject)))
 
-	// 3. Every file: present, same digest, nothing extra.
-	listed := map[string]bool{}
+	// 3. Every file: present, same digest, nothing extra. Failures are listed in subject order,
+	// then the extra files in name order, whatever the scheduling of the digests.
+	<-hashed
+	digestOf := make(map[string]string, len(names))
+	for i, name := range names {
+		digestOf[name] = digests[i]
+	}
+	listed := make(map[string]bool, len(st.Subject))
 	for _, s := range st.Subject {
 		listed[s.Name] = true
 		want := "sha256:" + s.Digest["sha256"]
-		b, ok := files[s.Name]
+		got, ok := digestOf[s.Name]
 		if !ok {
 			fail(CheckFiles, s.Name, want, "missing", "signed but missing")
 			continue
 		}
-		if got := Digest(b); got != want {
+		if got != want {
 			fail(CheckFiles, s.Name, want, got, "changed after signing")
 		}
 	}
-	var extra []string
-	for name := range files {
+	for _, name := range names {
 		if name != StatementFile && !listed[name] {
-			extra = append(extra, name)
+			fail(CheckFiles, name, "absent (not in the statement)", digestOf[name], "not signed: added after signing")
 		}
-	}
-	sort.Strings(extra)
-	for _, name := range extra {
-		fail(CheckFiles, name, "absent (not in the statement)", Digest(files[name]), "not signed: added after signing")
 	}
 	done(CheckFiles, fmt.Sprintf("%d files, every sha256 matches, none missing or extra", len(st.Subject)))
 	filesOK := len(r.Failures) == 0
@@ -198,6 +236,18 @@ func Verify(ctx context.Context, files map[string][]byte, pub ed25519.PublicKey,
 
 	// 5. Chain link.
 	link := st.Predicate.Previous
+	if link != nil && cfg.previous == nil && cfg.lookup != nil && CheckRunID(link.RunID) == nil {
+		name, pfiles, ok, err := cfg.lookup(link.RunID)
+		switch {
+		case err != nil:
+			fail(CheckChain, link.RunID+"/"+StatementFile, "the previous run "+link.RunID, "unreadable", "cannot read the previous run: %v", err)
+		case ok:
+			if pfiles == nil {
+				pfiles = map[string][]byte{}
+			}
+			cfg.prevName, cfg.previous = name, pfiles
+		}
+	}
 	switch {
 	case link == nil && cfg.previous != nil:
 		fail(CheckChain, StatementFile, "a link to "+cfg.prevName, "no previous run", "the statement links to no previous run, but %s was given as previous", cfg.prevName)
@@ -216,6 +266,11 @@ func Verify(ctx context.Context, files map[string][]byte, pub ed25519.PublicKey,
 	case !filesOK:
 		notRun(CheckReplay)
 		return r
+	case cfg.skipReplay:
+		r.Checks = append(r.Checks, CheckResult{Name: CheckReplay, Status: "skipped",
+			Detail: "skipped on request (integrity only): results.json is as signed, but was not re-evaluated"})
+		r.Verified = len(r.Failures) == 0
+		return r
 	case cfg.replay == nil:
 		fail(CheckReplay, ResultsFile, "a re-evaluation", "none", "no evaluator to replay the run with")
 	default:
@@ -227,6 +282,7 @@ func Verify(ctx context.Context, files map[string][]byte, pub ed25519.PublicKey,
 		}
 	}
 	done(CheckReplay, "re-evaluated the bundled evidence with the bundled catalog: results.json identical")
+	r.Replayed = r.Checks[len(r.Checks)-1].Status == "ok"
 	r.Verified = len(r.Failures) == 0
 	return r
 }
@@ -280,9 +336,20 @@ func firstDifference(want, got []byte) string {
 
 // ReadRunDir reads every file below a run directory, names relative to it. Everything counts,
 // hidden and temp files too: a file in a signed run that the statement does not list is an
-// extra file. Anything but a regular file or a directory is refused.
+// extra file. Anything but a regular file or a directory is refused. The directory is walked
+// first, then the files are read by a bounded pool of workers, each file through a descriptor
+// of its directory; when several files cannot be read, the error is the first in walk (name)
+// order, whatever the scheduling.
 func ReadRunDir(dir string) (map[string][]byte, error) {
-	files := map[string][]byte{}
+	type file struct {
+		dir       int // index in dirs
+		base, rel string
+	}
+	var (
+		dirs  []string
+		files []file
+	)
+	dirIndex := map[string]int{}
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -297,11 +364,14 @@ func ReadRunDir(dir string) (map[string][]byte, error) {
 		if err != nil {
 			return err
 		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
+		parent := filepath.Dir(p)
+		i, ok := dirIndex[parent]
+		if !ok {
+			i = len(dirs)
+			dirIndex[parent] = i
+			dirs = append(dirs, parent)
 		}
-		files[filepath.ToSlash(rel)] = b
+		files = append(files, file{dir: i, base: filepath.Base(p), rel: filepath.ToSlash(rel)})
 		return nil
 	})
 	if err != nil {
@@ -310,5 +380,47 @@ func ReadRunDir(dir string) (map[string][]byte, error) {
 	if len(files) == 0 {
 		return nil, fmt.Errorf("read run %s: no files", dir)
 	}
-	return files, nil
+	data := make([][]byte, len(files))
+	errs := make([]error, len(files))
+	// Files are read in batches holding at most maxOpenDirs directories open at once.
+	const maxOpenDirs = 256
+	for lo := 0; lo < len(files); {
+		readers := map[int]*dirReader{}
+		hi := lo
+		for ; hi < len(files); hi++ {
+			di := files[hi].dir
+			if _, ok := readers[di]; ok {
+				continue
+			}
+			if len(readers) == maxOpenDirs {
+				break
+			}
+			r, err := openDirReader(dirs[di])
+			if err != nil {
+				for _, r := range readers {
+					r.close()
+				}
+				return nil, fmt.Errorf("read run %s: %w", dir, err)
+			}
+			readers[di] = r
+		}
+		forEach(hi-lo, func(i int) {
+			f := files[lo+i]
+			data[lo+i], errs[lo+i] = readers[f.dir].readFile(f.base)
+		})
+		for _, r := range readers {
+			r.close()
+		}
+		lo = hi
+	}
+	out := make(map[string][]byte, len(files))
+	for i, f := range files {
+		if errs[i] != nil {
+			return nil, fmt.Errorf("read run %s: %w", dir, errs[i])
+		}
+		out[f.rel] = data[i]
+	}
+	return out, nil
 }
+
+var errNotRegular = errors.New("not a regular file")

@@ -164,6 +164,14 @@ func TestVerifyCatchesEveryTampering(t *testing.T) {
 		c["evidence/main/records.training/extra.json"] = []byte("{}\n")
 		expectFail(t, c, pub, "evidence/main/records.training/extra.json: not signed: added after signing")
 	})
+	t.Run("--no-replay still checks every file", func(t *testing.T) {
+		c := clone()
+		c["evidence/main/records.training/extra.json"] = []byte("{}\n")
+		code, out, _ := shoko(t, "verify", bundleOf(t, c, id), "--pubkey", pub, "--no-replay")
+		if code != exitFail || !strings.Contains(out, "not signed: added after signing") || !strings.Contains(out, "NOT VERIFIED") {
+			t.Fatalf("exit %d, want a files failure\n%s", code, out)
+		}
+	})
 	t.Run("swap the key", func(t *testing.T) {
 		_, otherPub := keyPair(t)
 		expectFail(t, clone(), otherPub, "FAIL signature", "no signature verifies")
@@ -208,6 +216,15 @@ func TestVerifyReplaysTheEvaluation(t *testing.T) {
 	}
 	if !strings.Contains(out, "ok   files") || !strings.Contains(out, "ok   signature") {
 		t.Fatalf("signature and files should pass: only the replay catches this\n%s", out)
+	}
+	// --no-replay is integrity only: it passes this run, and says it did not replay.
+	code, out, _ = shoko(t, "verify", runDir, "--pubkey", pub, "--no-replay")
+	if code != 0 || !strings.Contains(out, "skip replay") || !strings.Contains(out, "VERIFIED (integrity only, replay skipped)") {
+		t.Fatalf("--no-replay: exit %d, want 0 saying the replay was skipped\n%s", code, out)
+	}
+	code, out, _ = shoko(t, "verify", runDir, "--pubkey", pub, "--no-replay", "--format", "json")
+	if code != 0 || !strings.Contains(out, `"replayed": false`) || !strings.Contains(out, `"status": "skipped"`) {
+		t.Fatalf("--no-replay --format json: exit %d\n%s", code, out)
 	}
 }
 

@@ -99,6 +99,7 @@ func loadRunArg(arg string) (name string, files map[string][]byte, dir string, e
 
 func (a *app) verifyCommand() *cobra.Command {
 	var pubPath, format, previous string
+	var noReplay bool
 	cmd := &cobra.Command{
 		Use:   "verify RUN_DIR|BUNDLE.tar.gz --pubkey PEM",
 		Short: "Verify a run offline: signature, digests, chain, and a replay of the evaluation",
@@ -112,9 +113,15 @@ func (a *app) verifyCommand() *cobra.Command {
   replay     the bundled evidence, re-evaluated with the bundled controls and policies at the
              recorded evaluation time, period and calendar, gives results identical to results.json
 Exit 0 verified, 1 a check failed (each failure names the file, expected and actual digest),
-3 usage error.`,
+3 usage error.
+
+--no-replay skips the replay: an integrity-only check (every check above but replay), for an
+auditor who re-evaluates the run separately. It proves the files are the signed ones, not that
+results.json follows from the evidence; the report says "replay skipped" and, with --format
+json, "replayed": false. Without it (the default) the replay always runs.`,
 		Example: `  shoko verify out/runs/20261127T030000Z-1a2b3c4d --pubkey keys/shoko.pub
-  shoko verify run.tar.gz --pubkey shoko.pub --format json`,
+  shoko verify run.tar.gz --pubkey shoko.pub --format json
+  shoko verify run.tar.gz --pubkey shoko.pub --no-replay   # integrity only`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if pubPath == "" {
@@ -132,6 +139,9 @@ Exit 0 verified, 1 a check failed (each failure names the file, expected and act
 				return &exitErr{code: exitUsage, err: err}
 			}
 			opts := []evidence.VerifyOption{evidence.WithRunName(name), evidence.WithReplay(engine.Replayer(collectors.KnownKinds()))}
+			if noReplay {
+				opts = append(opts, evidence.WithoutReplay())
+			}
 			switch {
 			case previous != "":
 				pname, pfiles, _, err := loadRunArg(previous)
@@ -140,20 +150,22 @@ Exit 0 verified, 1 a check failed (each failure names the file, expected and act
 				}
 				opts = append(opts, evidence.WithPrevious(pname, pfiles))
 			case dir != "":
-				// The previous run, if the store beside this run holds it. Where to look comes from
-				// the unverified statement; verify then checks the link itself.
-				if prevID := evidence.PeekPrevious(files); prevID != "" {
+				// The previous run, if the store beside this run holds it, looked up by the run id
+				// the verified statement links to. The link is the previous run's statement alone,
+				// so only that file is read, not the whole run.
+				opts = append(opts, evidence.WithPreviousLookup(func(prevID string) (string, map[string][]byte, bool, error) {
 					pdir := filepath.Join(filepath.Dir(dir), prevID)
-					if _, err := os.Stat(pdir); err == nil {
-						pfiles, err := evidence.ReadRunDir(pdir)
-						if err != nil {
-							return &exitErr{code: exitFail, err: err}
-						}
-						opts = append(opts, evidence.WithPrevious(prevID, pfiles))
-					} else if !errors.Is(err, fs.ErrNotExist) {
-						return &exitErr{code: exitUsage, err: err}
+					if _, err := os.Stat(pdir); errors.Is(err, fs.ErrNotExist) {
+						return "", nil, false, nil
+					} else if err != nil {
+						return "", nil, false, err
 					}
-				}
+					pfiles, err := readStatementOnly(pdir)
+					if err != nil {
+						return "", nil, false, err
+					}
+					return prevID, pfiles, true, nil
+				}))
 			}
 			start := time.Now()
 			rep := evidence.Verify(cmd.Context(), files, pub, opts...)
@@ -176,14 +188,37 @@ Exit 0 verified, 1 a check failed (each failure names the file, expected and act
 	cmd.Flags().StringVar(&pubPath, "pubkey", "", "public key (PEM PKIX ed25519) the run must be signed with")
 	cmd.Flags().StringVar(&format, "format", "text", "output: text or json")
 	cmd.Flags().StringVar(&previous, "previous", "", "the previous run (directory or bundle), to check the chain link")
+	cmd.Flags().BoolVar(&noReplay, "no-replay", false, "integrity only: skip the replay of the evaluation (for auditors who replay separately)")
 	return cmd
+}
+
+// readStatementOnly reads the statement of a run directory, the one file the chain link names,
+// as a run's files: without it, an empty set (the chain check then fails: no statement). Like
+// ReadRunDir, it refuses anything but a regular file.
+func readStatementOnly(dir string) (map[string][]byte, error) {
+	p := filepath.Join(dir, evidence.StatementFile)
+	fi, err := os.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return map[string][]byte{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s)", p, fi.Mode().Type())
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return nil, err
+	}
+	return map[string][]byte{evidence.StatementFile: b}, nil
 }
 
 func writeVerifyReport(a *app, arg string, rep *evidence.Report, nfiles int, elapsed time.Duration) {
 	w := a.stdout
 	fmt.Fprintf(w, "run %s (%s, %d files)\n", rep.Run, arg, nfiles)
 	for _, c := range rep.Checks {
-		mark := map[string]string{"ok": "ok  ", "fail": "FAIL", "not_run": "--  "}[c.Status]
+		mark := map[string]string{"ok": "ok  ", "fail": "FAIL", "not_run": "--  ", "skipped": "skip"}[c.Status]
 		fmt.Fprintf(w, "  %s %-9s %s\n", mark, c.Name, c.Detail)
 		for _, f := range rep.Failures {
 			if f.Check != c.Name {
@@ -195,7 +230,9 @@ func writeVerifyReport(a *app, arg string, rep *evidence.Report, nfiles int, ela
 			}
 		}
 	}
-	if rep.Verified {
+	if rep.Verified && !rep.Replayed {
+		fmt.Fprintf(w, "VERIFIED (integrity only, replay skipped): run %s, signed by key %s (%.2fs)\n", rep.Run, rep.KeyID, elapsed.Seconds())
+	} else if rep.Verified {
 		fmt.Fprintf(w, "VERIFIED: run %s, signed by key %s (%.2fs)\n", rep.Run, rep.KeyID, elapsed.Seconds())
 	} else {
 		fmt.Fprintf(w, "NOT VERIFIED: %d problem(s) in run %s\n", len(rep.Failures), rep.Run)
