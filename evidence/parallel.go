@@ -55,3 +55,28 @@ func forEach(n int, f func(i int)) {
 	}
 	wg.Wait()
 }
+
+// ioWorkers is how many writes forEachIO keeps in flight: writes wait on the disk (fsync) or the
+// network (S3), not the CPU, so more than NumCPU of them overlap usefully.
+const ioWorkers = 16
+
+// forEachIO calls f(i) for every i in [0, n) on up to ioWorkers goroutines, for tasks that
+// mostly wait. The same rule as forEach: each call writes only its own slot.
+func forEachIO(n int, f func(i int)) {
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < min(ioWorkers, n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				f(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+}

@@ -265,6 +265,7 @@ func WriteShard(ctx context.Context, s Store, id, shard, configDigest string, st
 	m := &ShardManifest{Shard: shard, ConfigDigest: configDigest, StartedAt: started.UTC(), EndedAt: ended.UTC(), Items: []ManifestEntry{}}
 	seen := map[string]bool{}
 	stored := make([]Stored, 0, len(items))
+	encoded := make([][]byte, 0, len(items))
 	for _, it := range items {
 		name := FileName(it)
 		if seen[name] {
@@ -275,11 +276,21 @@ func WriteShard(ctx context.Context, s Store, id, shard, configDigest string, st
 		if err != nil {
 			return nil, nil, err
 		}
-		if err := s.Put(ctx, RunPath(id, path.Join(EvidenceDir, shard, name)), b); err != nil {
-			return nil, nil, err
-		}
+		encoded = append(encoded, b)
 		m.Items = append(m.Items, ManifestEntry{Path: name, Digest: Digest(b)})
 		stored = append(stored, Stored{Item: it, Path: name, Digest: Digest(b)})
+	}
+	// Each Put is durable on its own (a directory store fsyncs the file and its directory), so
+	// the files are written several at a time: one after another, the fsyncs were most of an
+	// audit's time beyond the collection. The manifest is written only after all of them.
+	errs := make([]error, len(items))
+	forEachIO(len(items), func(i int) {
+		errs[i] = s.Put(ctx, RunPath(id, path.Join(EvidenceDir, shard, stored[i].Path)), encoded[i])
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, nil, err
+		}
 	}
 	sort.Slice(m.Items, func(i, j int) bool { return m.Items[i].Path < m.Items[j].Path })
 	sort.Slice(stored, func(i, j int) bool { return stored[i].Path < stored[j].Path })

@@ -8,7 +8,9 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io/fs"
+	"path"
 	"strings"
 	"testing"
 	"time"
@@ -421,5 +423,69 @@ func TestStatementIsDeterministic(t *testing.T) {
 	}
 	if _, err := BuildStatement("r2", files, nil, testKey(1)); err == nil || !strings.Contains(err.Error(), "names run") {
 		t.Fatalf("statement of another run's files: %v", err)
+	}
+}
+
+// failingStore fails the Put of one name, as a full disk or a refused upload would.
+type failingStore struct {
+	Store
+	failing string
+}
+
+func (f failingStore) Put(ctx context.Context, name string, b []byte) error {
+	if strings.HasSuffix(name, f.failing) {
+		return fmt.Errorf("disk full writing %s", name)
+	}
+	return f.Store.Put(ctx, name, b)
+}
+
+// A shard's files are written several at a time; every one is there when the manifest is, and
+// a write that fails leaves no manifest (the shard is not collected) and names the file.
+func TestWriteShardWritesEveryFileBeforeTheManifest(t *testing.T) {
+	ctx := context.Background()
+	var items []Item
+	for i := 0; i < 3*ioWorkers+5; i++ {
+		items = append(items, testItem(t, "k", fmt.Sprintf("x%03d", i)))
+	}
+	cases := []struct {
+		name, failing, wantErr string
+	}{
+		{"all written", "", ""},
+		{"one write fails", FileName(items[len(items)/2]), "disk full writing"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := NewDirStore(t.TempDir())
+			var st Store = dir
+			if tc.failing != "" {
+				st = failingStore{Store: dir, failing: tc.failing}
+			}
+			if err := BeginRun(ctx, st, Plan{RunID: "r1", Shards: []string{"main"}, StartedAt: t0}); err != nil {
+				t.Fatal(err)
+			}
+			m, _, err := WriteShard(ctx, st, "r1", "main", "", t0, items, t0)
+			manifest := RunPath("r1", path.Join(ShardsDir, "main.json"))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) || !strings.Contains(err.Error(), tc.failing) {
+					t.Fatalf("err %v, want %q naming %s", err, tc.wantErr, tc.failing)
+				}
+				if _, gerr := dir.Get(ctx, manifest); gerr == nil {
+					t.Fatal("a manifest was written although a file failed")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range m.Items {
+				b, err := dir.Get(ctx, RunPath("r1", path.Join(EvidenceDir, "main", e.Path)))
+				if err != nil || Digest(b) != e.Digest {
+					t.Fatalf("%s: %v, digest %s want %s", e.Path, err, Digest(b), e.Digest)
+				}
+			}
+			if len(m.Items) != len(items) {
+				t.Fatalf("manifest lists %d items, want %d", len(m.Items), len(items))
+			}
+		})
 	}
 }
