@@ -46,40 +46,90 @@ func main() {
 	out := flag.String("out", "bench/results.md", "where to write the table")
 	bin := flag.String("shoko", "bin/shoko", "the shoko binary to measure (built by make bench)")
 	benchtime := flag.String("benchtime", "2x", "go test -benchtime for the engine benchmarks")
-	only := flag.String("only", "", `"collection": measure only the AWS collection and print its rows (results.md is not written)`)
+	only := flag.String("only", "", "measure one section only and print its rows, without writing results.md: engine, rss, verify, pdf, calls or collection")
 	profile := flag.String("profile", "", "with -only collection: write a CPU profile of the collector and debug logs of shoko audit into this directory")
 	flag.IntVar(&collectionRounds, "rounds", collectionRounds, "rounds of the AWS collection measurement (the median is reported)")
 	flag.Parse()
-	if *only == "collection" {
-		if err := onlyCollection(*bin, *profile); err != nil {
-			fmt.Fprintln(os.Stderr, "bench:", err)
-			os.Exit(1)
-		}
-		return
-	}
-	if err := run(*out, *bin, *benchtime); err != nil {
+	if err := run(*out, *bin, *benchtime, *only, *profile); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out, bin, benchtime string) error {
+// section is one part of the table, measured on its own.
+type section struct {
+	name, what string
+	measure    func() ([]row, error)
+}
+
+func run(out, bin, benchtime, only, profileDir string) error {
 	work, err := os.MkdirTemp("", "shoko-bench-")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(work)
+	one := func(f func(bin, work string) (row, error)) func() ([]row, error) {
+		return func() ([]row, error) {
+			r, err := f(bin, work)
+			return []row{r}, err
+		}
+	}
+	sections := []section{
+		{"engine", "engine benchmarks (decode vs evaluate at 1k, 10k, 100k rows)", func() ([]row, error) { return engineRows(benchtime) }},
+		{"rss", "peak RSS of shoko evaluate at 100k rows", one(rss)},
+		{"verify", "verify of a run with 10,000 evidence files vs sha256sum", func() ([]row, error) { return verify(bin, work) }},
+		{"pdf", "PDF report with 1,000 findings", one(pdf)},
+		{"calls", "AWS collection against moto (calls made vs calls needed)", func() ([]row, error) {
+			r, err := awsCalls()
+			return []row{r}, err
+		}},
+		{"collection", "AWS collection of 2 accounts × 2 regions, shoko vs a bare SDK loop", func() ([]row, error) {
+			return collection(bin, work, profileDir)
+		}},
+	}
 	var rows []row
+	found := false
+	for _, s := range sections {
+		if only != "" && s.name != only {
+			continue
+		}
+		found = true
+		fmt.Fprintf(os.Stderr, "bench: %s…\n", s.what)
+		rs, err := s.measure()
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		rows = append(rows, rs...)
+	}
+	if !found {
+		names := make([]string, len(sections))
+		for i, s := range sections {
+			names[i] = s.name
+		}
+		return fmt.Errorf("-only %q: no such section (one of %s)", only, strings.Join(names, ", "))
+	}
+	table := render(rows)
+	fmt.Print(table)
+	if only != "" {
+		return nil // a part of the table is not the table: results.md is written by a whole run only
+	}
+	md := "# shoko benchmarks\n\nWritten by `make bench` (`go run ./bench`); every target is a ratio measured side by side in one run.\n" +
+		fmt.Sprintf("Machine: %d CPUs. Measured %s.\n\n", numCPU(), time.Now().UTC().Format(time.RFC3339)) + table +
+		"\nWhy the targets marked **no** are missed, and what was tried: [NOTES.md](NOTES.md).\n"
+	return os.WriteFile(out, []byte(md), 0o644)
+}
 
-	fmt.Fprintln(os.Stderr, "bench: engine benchmarks (decode vs evaluate at 1k, 10k, 100k rows)…")
+// engineRows are the evaluation figures from the engine's Go benchmarks.
+func engineRows(benchtime string) ([]row, error) {
 	ns, err := engineBenchmarks(benchtime)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	var rows []row
 	for _, n := range []string{"1000", "10000", "100000"} {
 		dec, ev := ns["DecodeEvidence/rows="+n], ns["Evaluate/rows="+n]
 		if dec == 0 || ev == 0 {
-			return fmt.Errorf("benchmark output lacks rows=%s", n)
+			return nil, fmt.Errorf("benchmark output lacks rows=%s", n)
 		}
 		target, met := "—", "(info)"
 		if n == "100000" {
@@ -93,62 +143,7 @@ func run(out, bin, benchtime string) error {
 			fmt.Sprintf("%.1f (%s ÷ %s)", floor/dec, dur(floor), dur(dec)), "—", "(info)"})
 	}
 	lin := ns["Evaluate/rows=100000"] / ns["Evaluate/rows=10000"]
-	rows = append(rows, row{"evaluation t(100k) ÷ t(10k)", fmt.Sprintf("%.1f", lin), "≤ 12", yes(lin <= 12)})
-
-	fmt.Fprintln(os.Stderr, "bench: peak RSS of shoko evaluate at 100k rows…")
-	r, err := rss(bin, work)
-	if err != nil {
-		return err
-	}
-	rows = append(rows, r)
-
-	fmt.Fprintln(os.Stderr, "bench: verify of a run with 10,000 evidence files vs sha256sum…")
-	vrows, err := verify(bin, work)
-	if err != nil {
-		return err
-	}
-	rows = append(rows, vrows...)
-
-	fmt.Fprintln(os.Stderr, "bench: PDF report with 1,000 findings…")
-	r, err = pdf(bin, work)
-	if err != nil {
-		return err
-	}
-	rows = append(rows, r)
-	fmt.Fprintln(os.Stderr, "bench: AWS collection against moto (calls made vs calls needed)…")
-	r, err = awsCalls()
-	if err != nil {
-		return err
-	}
-	rows = append(rows, r)
-	fmt.Fprintln(os.Stderr, "bench: AWS collection of 2 accounts × 2 regions, shoko vs a bare SDK loop…")
-	rs, err := collection(bin, work, "")
-	if err != nil {
-		return err
-	}
-	rows = append(rows, rs...)
-
-	table := render(rows)
-	fmt.Print(table)
-	md := "# shoko benchmarks\n\nWritten by `make bench` (`go run ./bench`); every target is a ratio measured side by side in one run.\n" +
-		fmt.Sprintf("Machine: %d CPUs. Measured %s.\n\n", numCPU(), time.Now().UTC().Format(time.RFC3339)) + table +
-		"\nWhy the targets marked **no** are missed, and what was tried: [NOTES.md](NOTES.md).\n"
-	return os.WriteFile(out, []byte(md), 0o644)
-}
-
-// onlyCollection measures the AWS collection alone and prints its rows.
-func onlyCollection(bin, profileDir string) error {
-	work, err := os.MkdirTemp("", "shoko-bench-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(work)
-	rows, err := collection(bin, work, profileDir)
-	if err != nil {
-		return err
-	}
-	fmt.Print(render(rows))
-	return nil
+	return append(rows, row{"evaluation t(100k) ÷ t(10k)", fmt.Sprintf("%.1f", lin), "≤ 12", yes(lin <= 12)}), nil
 }
 
 func yes(ok bool) string {
