@@ -143,9 +143,17 @@ func (r *Results) Marshal() ([]byte, error) {
 
 // resultsWriter writes indented JSON piece by piece; the first error sticks.
 type resultsWriter struct {
-	buf bytes.Buffer
-	enc *json.Encoder // writes into buf; one for all values, so its scratch buffers are reused
-	err error
+	buf     bytes.Buffer
+	enc     *json.Encoder // writes into buf; one for all values, so its scratch buffers are reused
+	scratch [64]byte
+	err     error
+}
+
+// newline starts a line at indent and writes then (without building a string per line).
+func (w *resultsWriter) newline(indent, then string) {
+	w.buf.WriteByte('\n')
+	w.buf.WriteString(indent)
+	w.buf.WriteString(then)
 }
 
 // key writes `,\n<indent>"name": ` (the comma unless first).
@@ -153,8 +161,10 @@ func (w *resultsWriter) key(indent, name string) {
 	if b := w.buf.Bytes(); len(b) > 0 && b[len(b)-1] != '{' {
 		w.buf.WriteString(",")
 	}
-	w.buf.WriteString("\n" + indent)
-	w.value(indent, name)
+	w.newline(indent, "")
+	if !w.fastString(name) {
+		w.value(indent, name)
+	}
 	w.buf.WriteString(": ")
 }
 
@@ -165,7 +175,7 @@ func (w *resultsWriter) field(indent, name string, v any) {
 
 // value writes v as the whole-value encoder would at this indentation.
 func (w *resultsWriter) value(indent string, v any) {
-	if w.err != nil {
+	if w.err != nil || w.fastValue(indent, v) {
 		return
 	}
 	if w.enc == nil {
@@ -191,10 +201,10 @@ func (w *resultsWriter) array(indent string, n int, elem func(i int)) {
 		if i > 0 {
 			w.buf.WriteString(",")
 		}
-		w.buf.WriteString("\n" + indent + "  ")
+		w.newline(indent, "  ")
 		elem(i)
 	}
-	w.buf.WriteString("\n" + indent + "]")
+	w.newline(indent, "]")
 }
 
 func (w *resultsWriter) control(indent string, c *ControlResult) {
@@ -211,8 +221,9 @@ func (w *resultsWriter) control(indent string, c *ControlResult) {
 	if c.Findings == nil {
 		w.buf.WriteString("null")
 	} else {
-		w.array(in, len(c.Findings), func(i int) { w.value(in+"  ", c.Findings[i]) })
+		elem := in + "  "
+		w.array(in, len(c.Findings), func(i int) { w.value(elem, c.Findings[i]) })
 	}
 	w.field(in, "evidence", c.Evidence)
-	w.buf.WriteString("\n" + indent + "}")
+	w.newline(indent, "}")
 }

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shoko-audit/shoko/collectors"
 	"github.com/shoko-audit/shoko/controls"
@@ -112,6 +114,95 @@ func TestRenderMessage(t *testing.T) {
 		}
 		if err != nil || got != tc.want {
 			t.Errorf("render(%q) = %q, %v; want %q", tc.tmpl, got, err, tc.want)
+		}
+	}
+}
+
+// The hand-written fast paths of Marshal give encoding/json's bytes for every value they take,
+// including the strings, numbers and times they must hand back to encoding/json.
+func TestMarshalFastPathsMatchEncodingJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	strs := []string{"", "plain", "日本語の文", "<&>", "quote\"d", `back\slash`, "tab\tnew\nline", "nul\x00", "del\x7f",
+		"bad utf8 \xff\xfe", "sep\u2028para\u2029", "emoji 😀", "\ufffd literal", "/data/12"}
+	nums := []json.Number{"0", "-1", "3.25", "1e3", "-0.5E-7", "42"}
+	var value func(depth int) any
+	value = func(depth int) any {
+		switch k := rng.IntN(9); {
+		case k == 0:
+			return nil
+		case k == 1:
+			return rng.IntN(2) == 0
+		case k == 2:
+			return nums[rng.IntN(len(nums))]
+		case k == 3 && depth < 3:
+			l := make([]any, rng.IntN(3))
+			for i := range l {
+				l[i] = value(depth + 1)
+			}
+			return l
+		case k == 4 && depth < 3:
+			m := map[string]any{}
+			for i := rng.IntN(3); i > 0; i-- {
+				m[strs[rng.IntN(len(strs))]] = value(depth + 1)
+			}
+			return m
+		case k == 5:
+			return 1.5 // a type the fast path leaves to encoding/json
+		default:
+			return strs[rng.IntN(len(strs))]
+		}
+	}
+	str := func() string { return strs[rng.IntN(len(strs))] }
+	times := []time.Time{{}, time.Date(2026, 11, 27, 3, 0, 0, 123456789, time.UTC),
+		time.Date(2026, 4, 1, 9, 0, 0, 0, time.FixedZone("JST", 9*3600))}
+	for round := 0; round < 200; round++ {
+		var findings []Finding
+		for i := rng.IntN(4); i > 0; i-- {
+			f := Finding{Status: str(), Code: str(), Resource: str(), Message: Text{JA: str(), EN: str()}}
+			if rng.IntN(4) > 0 {
+				f.Params = map[string]any{}
+				for j := rng.IntN(4); j > 0; j-- {
+					f.Params[str()] = value(0)
+				}
+			}
+			if rng.IntN(2) == 0 {
+				f.Evidence = &FindingRef{Kind: str(), Digest: str(), Path: str(), Pointer: str()}
+				if rng.IntN(3) > 0 {
+					f.Evidence.Scope = map[string]string{str(): str(), str(): str()}
+				}
+			}
+			if rng.IntN(3) == 0 {
+				n := rng.IntN(3)
+				f.Exception = &n
+			}
+			findings = append(findings, f)
+		}
+		var refs []EvidenceRef
+		for i := rng.IntN(3); i > 0; i-- {
+			refs = append(refs, EvidenceRef{Kind: str(), Path: str(), Digest: str(), Scope: map[string]string{"source": str()},
+				CollectedAt: times[rng.IntN(len(times))], Status: str()})
+		}
+		res := &Results{Schema: str(), Controls: []ControlResult{{ID: str(), Findings: findings, Evidence: refs,
+			Title: Text{JA: str(), EN: str()}, Counts: map[string]int{"pass": rng.IntN(5)}}}, Evidence: refs}
+		got, err := res.Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := wholeEncoding(t, res); !bytes.Equal(got, want) {
+			i := 0
+			for i < len(got) && i < len(want) && got[i] == want[i] {
+				i++
+			}
+			t.Fatalf("round %d differs at byte %d:\ngot  …%q\nwant …%q", round, i, got[max(0, i-60):min(len(got), i+60)], want[max(0, i-60):min(len(want), i+60)])
+		}
+	}
+}
+
+func TestValidNumber(t *testing.T) {
+	for s, want := range map[string]bool{"0": true, "-0": true, "12": true, "1.5": true, "1e9": true, "-2.5E+3": true,
+		"": false, "01": false, "1.": false, ".5": false, "+1": false, "1e": false, "Inf": false, "0x10": false, "1_000": false, "- 1": false} {
+		if validNumber(s) != want {
+			t.Errorf("validNumber(%q) = %v, want %v", s, !want, want)
 		}
 	}
 }
