@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -196,7 +197,7 @@ func (c *Collector) collectAccount(ctx context.Context, base aws.Config, acct Ac
 			tctx, cancel := context.WithTimeout(ctx, c.Opts.TaskTimeout)
 			defer cancel()
 			tctx, reqs := withRequestLog(tctx)
-			e := &emitter{account: id, region: region, now: now, opts: &c.Opts, requests: reqs}
+			e := &emitter{account: id, region: region, now: now, opts: &c.Opts, requests: reqs, slots: sem}
 			t.run(tctx, rc, e)
 			e.checkComplete(t)
 			out.add(e.items...)
@@ -249,6 +250,39 @@ type emitter struct {
 	opts            *Options
 	requests        *requestLog
 	items           []evidence.Item
+	// slots is the collection's concurrency limit (nil: one call at a time); the task holds one.
+	slots chan struct{}
+}
+
+// each calls f(i) for every i in [0, n): on the task's own slot, and on as many more of the
+// collection's slots as are free when it starts, so a task's per-resource calls (8 per S3
+// bucket, 2 per DynamoDB table) overlap without the collection ever exceeding its limit.
+// Against AWS these calls wait on the network, one after another they made the S3 task the
+// last to finish. f must write only its own index of any shared slice.
+func (e *emitter) each(n int, f func(i int)) {
+	var next atomic.Int64
+	work := func() {
+		for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+			f(i)
+		}
+	}
+	var wg sync.WaitGroup
+borrow:
+	for extra := 1; extra < n && e.slots != nil; extra++ {
+		select {
+		case e.slots <- struct{}{}:
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-e.slots }()
+				work()
+			}()
+		default:
+			break borrow
+		}
+	}
+	work()
+	wg.Wait()
 }
 
 func (e *emitter) scope() map[string]string {

@@ -23,16 +23,19 @@ func dynamodbTask() task {
 				return
 			}
 			sort.Strings(names)
-			tables := make([]map[string]any, 0, len(names))
-			for _, n := range names {
+			tables := make([]map[string]any, len(names))
+			failed := make([]error, len(names))
+			op := make([]string, len(names))
+			e.each(len(names), func(i int) {
+				n := names[i]
 				d, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(n)})
 				if err != nil {
-					e.fail(KindTables, "DescribeTable", fmt.Errorf("table %s: %w", n, err))
+					op[i], failed[i] = "DescribeTable", fmt.Errorf("table %s: %w", n, err)
 					return
 				}
 				tags, err := tableTags(ctx, c, d.Table.TableArn)
 				if err != nil {
-					e.fail(KindTables, "ListTagsOfResource", fmt.Errorf("table %s: %w", n, err))
+					op[i], failed[i] = "ListTagsOfResource", fmt.Errorf("table %s: %w", n, err)
 					return
 				}
 				if tags == nil {
@@ -40,7 +43,13 @@ func dynamodbTask() task {
 				}
 				el := perResource("TableName", n, d)
 				el["Tags"] = tags
-				tables = append(tables, el)
+				tables[i] = el
+			})
+			for i, err := range failed {
+				if err != nil {
+					e.fail(KindTables, op[i], err)
+					return
+				}
 			}
 			e.ok(KindTables, "ListTables+DescribeTable+ListTagsOfResource", pages, tables)
 		}}

@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -84,19 +85,49 @@ func s3Task() task {
 			// redirects): GetBucketLocation, answered from any region, comes first and decides
 			// the client of every later call.
 			clients := &bucketClients{cfg: cfg, home: c, byRegion: map[string]*s3.Client{}, regionOf: map[string]string{}}
-			for _, bc := range bucketCalls {
+			names := make([]string, len(buckets))
+			for i, b := range buckets {
+				names[i] = aws.ToString(b.Name)
+			}
+			// GetBucketLocation for every bucket first; then the clients of the regions found,
+			// made before the other calls run concurrently (which only read them).
+			answers := make([][]any, len(bucketCalls))
+			errs := make([][]error, len(bucketCalls))
+			for k := range bucketCalls {
+				answers[k], errs[k] = make([]any, len(names)), make([]error, len(names))
+			}
+			locationClient := clients.forRegion("us-east-1") // answers for a bucket in any region
+			call := func(k, i int) {
+				bc, name := bucketCalls[k], names[i]
+				client := locationClient
+				if bc.kind != KindBucketLocation {
+					client = clients.forBucket(name) // only reads: every region's client exists by now
+				}
+				answers[k][i], errs[k][i] = bc.call(ctx, client, name)
+			}
+			loc := slices.IndexFunc(bucketCalls, func(bc bucketCall) bool { return bc.kind == KindBucketLocation })
+			e.each(len(names), func(i int) { call(loc, i) })
+			for i, name := range names {
+				if m, ok := answers[loc][i].(map[string]any); ok {
+					clients.regionOf[name], _ = m["Region"].(string)
+				}
+			}
+			for _, name := range names {
+				clients.forBucket(name)
+			}
+			others := len(bucketCalls) - 1
+			e.each(others*len(names), func(j int) {
+				k := j / len(names)
+				if k >= loc {
+					k++
+				}
+				call(k, j%len(names))
+			})
+			for k, bc := range bucketCalls {
 				els := []any{}
 				var failed error
-				for _, b := range buckets {
-					name := aws.ToString(b.Name)
-					client := clients.forBucket(name)
-					if bc.kind == KindBucketLocation {
-						client = clients.forRegion("us-east-1") // answers for a bucket in any region
-					}
-					out, err := bc.call(ctx, client, name)
-					if m, ok := out.(map[string]any); ok && bc.kind == KindBucketLocation {
-						clients.regionOf[name], _ = m["Region"].(string)
-					}
+				for i, name := range names {
+					out, err := answers[k][i], errs[k][i]
 					if code, ok := isNotConfigured(err, bc.notConfigured...); ok {
 						els = append(els, notConfigured("Bucket", name, code))
 						continue
