@@ -10,9 +10,14 @@ import data.shoko.lib
 
 p := input.control.parameters
 
-group(name) := r if {
+# The log groups by name, indexed once: flow logs look their group up one by one.
+groups_by_name[name] contains r if {
 	some r in lib.rows("aws.logs.DescribeLogGroups")
-	r.row.LogGroupName == name
+	name := r.row.LogGroupName
+}
+
+group(name) := r if {
+	some r in object.get(groups_by_name, [name], set())
 }
 
 kept(row) if object.get(row, "RetentionInDays", null) == null
