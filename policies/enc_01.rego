@@ -68,11 +68,16 @@ bucket_key(row) := k if {
 
 default bucket_key(_) := null
 
-# key_meta finds a key by ARN or id among every region's DescribeKey answers.
-key_meta(ref) := m if {
+# keys_by_ref indexes every region's DescribeKey answers by ARN and by key id, once (a scan of
+# every key for each resource naming one would be quadratic).
+keys_by_ref[ref] contains r.row if {
 	some r in lib.rows("aws.kms.DescribeKey")
-	ref in {r.row.Arn, r.row.KeyId}
-	m := r.row
+	some ref in {r.row.Arn, r.row.KeyId}
+}
+
+# key_meta finds a key by ARN or id.
+key_meta(ref) := m if {
+	some m in object.get(keys_by_ref, [ref], set())
 }
 
 key_ok(ref) if {

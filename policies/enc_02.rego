@@ -11,9 +11,14 @@ managed contains r if {
 	r.row.KeyState == "Enabled"
 }
 
-rotation(arn) := s if {
+# The rotation status rows by key ARN, indexed once (not scanned per key).
+rotation_by_arn[arn] contains s if {
 	some s in lib.rows("aws.kms.GetKeyRotationStatus")
-	s.row.KeyArn == arn
+	arn := s.row.KeyArn
+}
+
+rotation(arn) := s if {
+	some s in object.get(rotation_by_arn, [arn], set())
 }
 
 params(r) := {"key": r.row.Arn, "description": object.get(r.row, "Description", "")}
