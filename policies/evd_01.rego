@@ -23,14 +23,23 @@ findings contains lib.fail("no_trail", {}, "cloudtrail", lib.whole_ref(aws.first
 	count(trail.trails) == 0
 }
 
-lock_row(b) := r if {
+# The Object Lock and versioning answers by bucket, each indexed once (not scanned per bucket).
+lock_rows[b] contains r if {
 	some r in lib.rows("aws.s3.GetObjectLockConfiguration")
-	r.row.Bucket == b
+	b := r.row.Bucket
+}
+
+versioning_rows[b] contains r if {
+	some r in lib.rows("aws.s3.GetBucketVersioning")
+	b := r.row.Bucket
+}
+
+lock_row(b) := r if {
+	some r in object.get(lock_rows, [b], set())
 }
 
 versioning_row(b) := r if {
-	some r in lib.rows("aws.s3.GetBucketVersioning")
-	r.row.Bucket == b
+	some r in object.get(versioning_rows, [b], set())
 }
 
 locked(b) if lock_row(b).row.ObjectLockConfiguration.ObjectLockEnabled == "Enabled"
