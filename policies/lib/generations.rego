@@ -5,11 +5,15 @@ import data.shoko.aws
 import data.shoko.aws.backup
 import data.shoko.lib
 
-points(res) := [r |
+# completed_points are the completed recovery points by resource ARN, indexed once: scanning every
+# recovery point for each resource would be quadratic.
+completed_points[arn] contains r if {
 	some r in lib.rows("aws.backup.ListRecoveryPointsByBackupVault")
-	r.row.ResourceArn == res.id
 	r.row.Status == "COMPLETED"
-]
+	arn := r.row.ResourceArn
+}
+
+points(res) := object.get(completed_points, [res.id], set())
 
 # day_covered: a completed recovery point created d days back (in the 24 hours ending d*24
 # hours before now).
