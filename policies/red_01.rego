@@ -18,17 +18,42 @@ lbs contains r if {
 	r.row.VpcId in service_vpc_ids
 }
 
-instance_az(id) := az if {
+# Indexes built once (scanning a whole kind per load balancer, target or launch template would
+# be quadratic): instance zones by instance id, target groups by load balancer, target health
+# by target group, AMIs by launch template, and the available AMIs.
+instance_zones[id] contains az if {
 	some r in lib.rows("aws.ec2.DescribeInstances")
-	r.row.InstanceId == id
+	id := r.row.InstanceId
 	az := r.row.Placement.AvailabilityZone
 }
 
-healthy(lb_arn) := {[t.Target.Id, az] |
+groups_by_lb[lb_arn] contains g if {
 	some g in lib.rows("aws.elbv2.DescribeTargetGroups")
-	lb_arn in aws.tags_of(g.row.LoadBalancerArns)
+	some lb_arn in aws.tags_of(g.row.LoadBalancerArns)
+}
+
+health_by_group[arn] contains h if {
 	some h in lib.rows("aws.elbv2.DescribeTargetHealth")
-	h.row.TargetGroupArn == g.row.TargetGroupArn
+	arn := h.row.TargetGroupArn
+}
+
+images_by_template[lt_id] contains v.row.LaunchTemplateData.ImageId if {
+	some v in lib.rows("aws.ec2.DescribeLaunchTemplateVersions")
+	lt_id := v.row.LaunchTemplateId
+}
+
+available_images contains r.row.ImageId if {
+	some r in lib.rows("aws.ec2.DescribeImages")
+	r.row.State == "available"
+}
+
+instance_az(id) := az if {
+	some az in object.get(instance_zones, [id], set())
+}
+
+healthy(lb_arn) := {[t.Target.Id, az] |
+	some g in object.get(groups_by_lb, [lb_arn], set())
+	some h in object.get(health_by_group, [g.row.TargetGroupArn], set())
 	some t in aws.tags_of(h.row.TargetHealthDescriptions)
 	t.TargetHealth.State == "healthy"
 	az := target_az(t.Target)
@@ -73,16 +98,9 @@ asgs contains r if {
 	aws.tag_value(r.row.Tags, p.service_tag) != ""
 }
 
-template_images(lt) := {v.row.LaunchTemplateData.ImageId |
-	some v in lib.rows("aws.ec2.DescribeLaunchTemplateVersions")
-	v.row.LaunchTemplateId == lt.LaunchTemplateId
-}
+template_images(lt) := {ami | some ami in object.get(images_by_template, [lt.LaunchTemplateId], set())}
 
-available(ami) if {
-	some r in lib.rows("aws.ec2.DescribeImages")
-	r.row.ImageId == ami
-	r.row.State == "available"
-}
+available(ami) if ami in available_images
 
 asg_params(r, images) := {"group": r.row.AutoScalingGroupName, "images": sort(images)}
 
