@@ -32,10 +32,13 @@ tag_value(tags, key) := "" if {
 
 # enabled_regions are the regions of an account AWS reports as enabled
 # (opt-in-not-required or opted-in), from ec2:DescribeRegions(AllRegions).
-enabled_regions(account) := {r.row.RegionName |
+enabled_regions(account) := object.get(enabled_by_account, [account], set())
+
+# enabled_by_account indexes the enabled regions by account, once (not a scan per account).
+enabled_by_account[account] contains r.row.RegionName if {
 	some r in lib.rows("aws.ec2.DescribeRegions")
-	r.item.scope.account == account
 	r.row.OptInStatus in {"opt-in-not-required", "opted-in"}
+	account := r.item.scope.account
 }
 
 # accounts are the accounts whose regions were listed.
