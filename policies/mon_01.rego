@@ -24,10 +24,14 @@ service_regions contains [account, region] if {
 	some region in p.allowed_regions
 }
 
-detector_item(account, region) := item if {
+# The detector items by [account, region], indexed once (not scanned per region).
+detector_items[key] contains item if {
 	some item in lib.items("aws.guardduty.GetDetector")
-	item.scope.account == account
-	item.scope.region == region
+	key := [item.scope.account, item.scope.region]
+}
+
+detector_item(account, region) := item if {
+	some item in object.get(detector_items, [[account, region]], set())
 }
 
 enabled(item) := [i | some i, d in item.data; d.Status == "ENABLED"]
