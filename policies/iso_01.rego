@@ -97,15 +97,23 @@ success(s) if {
 
 tenant_rows := lib.rows("service.tenants")
 
-duplicates contains id if {
-	some r in tenant_rows
+# The positions in tenant_rows of each tenant id, indexed once (counting the rows of each id by
+# scanning them all is quadratic, unless OPA happens to index the comprehension).
+tenant_positions[id] contains i if {
+	some i, r in tenant_rows
 	id := r.row.tenant_id
-	count([s | some s in tenant_rows; s.row.tenant_id == id]) > 1
 }
 
-findings contains lib.fail("tenant_id_duplicate", {"tenant": id, "count": count([s | some s in tenant_rows; s.row.tenant_id == id])}, id, lib.row_ref(first.item, first.index)) if {
-	some id in duplicates
-	first := [r | some r in tenant_rows; r.row.tenant_id == id][0]
+duplicates contains id if {
+	some id, positions in tenant_positions
+	count(positions) > 1
+}
+
+# One finding per duplicated id, at its first row.
+findings contains lib.fail("tenant_id_duplicate", {"tenant": id, "count": count(positions)}, id, lib.row_ref(first.item, first.index)) if {
+	some id, positions in tenant_positions
+	count(positions) > 1
+	first := tenant_rows[min(positions)]
 }
 
 findings contains lib.pass("tenant_ids_unique", {"count": count(tenant_rows)}, "tenants", lib.whole_ref(item)) if {
