@@ -601,6 +601,23 @@ func logGroupEvidence(n int) []synthItem {
 		lifecycleRows(n, "trail-bucket-"))
 }
 
+// arnSelections name one resource in ten by ARN, 20 to a selection (AWS allows up to 500), so the
+// number of selections grows with the estate; they come first, so every other resource is
+// checked against them before its tag selection.
+func arnSelections(n int) []any {
+	var out []any
+	var arns []any
+	for i := 6; i < n; i += 10 {
+		arns = append(arns, fmt.Sprintf("arn:aws:rds:ap-northeast-1:111111111111:db:db%d", i))
+		if len(arns) == 20 || i+10 >= n {
+			out = append(out, obj{"BackupPlanId": "plan-c", "BackupSelection": obj{"SelectionName": fmt.Sprintf("by-arn-%d", len(out)), "Resources": arns,
+				"NotResources": []any{"arn:aws:rds:ap-northeast-1:111111111111:db:db4"}}})
+			arns = nil
+		}
+	}
+	return out
+}
+
 func backupEvidence(n int) []synthItem {
 	classes := []string{"customer", "system"}
 	var points []any
@@ -621,13 +638,13 @@ func backupEvidence(n int) []synthItem {
 		rowsItem("aws.rds.DescribeDBInstances", gen(n, func(i int) any {
 			return obj{"DBInstanceArn": fmt.Sprintf("arn:aws:rds:ap-northeast-1:111111111111:db:db%d", i), "TagList": tags("DataClass", classes[i%2], "Name", fmt.Sprintf("db%d", i))}
 		})),
-		rowsItem("aws.backup.GetBackupSelection", []any{
+		rowsItem("aws.backup.GetBackupSelection", append(arnSelections(n), []any{
 			obj{"BackupPlanId": "plan-c", "BackupSelection": obj{"SelectionName": "customer", "ListOfTags": []any{
 				obj{"ConditionType": "STRINGEQUALS", "ConditionKey": "DataClass", "ConditionValue": "customer"}},
 				"NotResources": []any{"arn:aws:rds:ap-northeast-1:111111111111:db:db4"}}},
 			obj{"BackupPlanId": "plan-s", "BackupSelection": obj{"SelectionName": "system", "Resources": []any{"*"},
 				"Conditions": obj{"StringEquals": []any{obj{"ConditionKey": "aws:ResourceTag/DataClass", "ConditionValue": "system"}}}}},
-		}),
+		}...)),
 		rowsItem("aws.backup.GetBackupPlan", []any{
 			obj{"BackupPlanId": "plan-c", "BackupPlan": obj{"BackupPlanName": "customer", "Rules": []any{
 				obj{"RuleName": "daily", "ScheduleExpression": "cron(0 5 ? * * *)", "Lifecycle": obj{"DeleteAfterDays": 35}}}}},
