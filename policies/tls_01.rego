@@ -13,10 +13,14 @@ import data.shoko.lib
 
 p := input.control.parameters
 
-policy(name) := pol if {
+# The SSL policies by name, indexed once (not scanned per listener's policy).
+policies_by_name[name] contains r.row if {
 	some r in lib.rows("aws.elbv2.DescribeSSLPolicies")
-	r.row.Name == name
-	pol := r.row
+	name := r.row.Name
+}
+
+policy(name) := pol if {
+	some pol in object.get(policies_by_name, [name], set())
 }
 
 tls_listeners contains r if {
