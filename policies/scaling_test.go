@@ -6,7 +6,7 @@ package policies_test
 // deterministic, unlike times: a nested scan (per-row work over the whole population) shows as a
 // ratio near 100, a linear policy as one near 10. The test fails above maxStepRatio.
 //
-// SHOKO_SCALING_N=1000 sets n (default 200); SHOKO_SCALING_TIME=1 also reports wall times;
+// SHOKO_SCALING_N=1000 sets n (default 100: the whole test runs in a few seconds); SHOKO_SCALING_TIME=1 also reports wall times;
 // SHOKO_SCALING_DUMP=dir writes each control's findings at n (to compare rewrites);
 // SHOKO_SCALING_ONLY=ACC-01,BAK-01 restricts the controls.
 
@@ -756,7 +756,7 @@ func (s *scaleEval) eval(t *testing.T, id string, items []synthItem, count bool)
 var fixedVerdicts = map[string]bool{"AUD-01": true, "BAK-03": true, "CERT-01": true}
 
 func TestPoliciesScaleLinearly(t *testing.T) {
-	n := 200
+	n := 100
 	if v := os.Getenv("SHOKO_SCALING_N"); v != "" {
 		var err error
 		if n, err = strconv.Atoi(v); err != nil {
