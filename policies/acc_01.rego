@@ -14,16 +14,30 @@ active_tenants := [r | some r in lib.rows("service.tenants"); r.row.status == "a
 
 # Indexes, each built once over the accounts (a per-tenant or per-login scan of every account
 # would be quadratic): the active administrators of each tenant, the accounts of each login.
-active_admins[tenant] contains a if {
-	some a in accounts
-	a.row.status == "active"
-	a.row.role == p.admin_role
-	tenant := a.row.tenant_id
+active_admins := {tenant: group |
+	some tenant in {k |
+		some a in accounts
+		a.row.status == "active"
+		a.row.role == p.admin_role
+		k := a.row.tenant_id
+	}
+	group := {a |
+		some a in accounts
+		a.row.status == "active"
+		a.row.role == p.admin_role
+		a.row.tenant_id == tenant
+	}
 }
 
-accounts_by_login[login] contains a if {
-	some a in accounts
-	login := a.row.login_id_sha256
+accounts_by_login := {login: group |
+	some login in {k |
+		some a in accounts
+		k := a.row.login_id_sha256
+	}
+	group := {a |
+		some a in accounts
+		a.row.login_id_sha256 == login
+	}
 }
 
 admins(tenant) := count(object.get(active_admins, [tenant], set()))

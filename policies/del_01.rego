@@ -81,10 +81,17 @@ readable(row) if {
 }
 
 # The readable remaining-rows rows by tenant, indexed once (not scanned per ended tenant).
-remaining_by_tenant[tenant] contains x if {
-	some x in remaining
-	readable(x.row)
-	tenant := x.row.tenant_id
+remaining_by_tenant := {tenant: group |
+	some tenant in {k |
+		some x in remaining
+		readable(x.row)
+		k := x.row.tenant_id
+	}
+	group := {x |
+		some x in remaining
+		readable(x.row)
+		x.row.tenant_id == tenant
+	}
 }
 
 findings contains lib.fail("rows_remain", {"tenant": t.row.tenant_id, "data_purged_at": t.row.data_purged_at, "remaining": x.row.remaining}, t.row.tenant_id, lib.row_ref(x.item, x.index)) if {

@@ -70,9 +70,16 @@ default bucket_key(_) := null
 
 # keys_by_ref indexes every region's DescribeKey answers by ARN and by key id, once (a scan of
 # every key for each resource naming one would be quadratic).
-keys_by_ref[ref] contains r.row if {
-	some r in lib.rows("aws.kms.DescribeKey")
-	some ref in {r.row.Arn, r.row.KeyId}
+keys_by_ref := {ref: group |
+	some ref in {k |
+		some r in lib.rows("aws.kms.DescribeKey")
+		some k in {r.row.Arn, r.row.KeyId}
+	}
+	group := {r.row |
+		some r in lib.rows("aws.kms.DescribeKey")
+		some k in {r.row.Arn, r.row.KeyId}
+		k == ref
+	}
 }
 
 # key_meta finds a key by ARN or id.

@@ -12,9 +12,15 @@ managed contains r if {
 }
 
 # The rotation status rows by key ARN, indexed once (not scanned per key).
-rotation_by_arn[arn] contains s if {
-	some s in lib.rows("aws.kms.GetKeyRotationStatus")
-	arn := s.row.KeyArn
+rotation_by_arn := {arn: group |
+	some arn in {k |
+		some s in lib.rows("aws.kms.GetKeyRotationStatus")
+		k := s.row.KeyArn
+	}
+	group := {s |
+		some s in lib.rows("aws.kms.GetKeyRotationStatus")
+		s.row.KeyArn == arn
+	}
 }
 
 rotation(arn) := s if {

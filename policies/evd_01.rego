@@ -24,14 +24,26 @@ findings contains lib.fail("no_trail", {}, "cloudtrail", lib.whole_ref(aws.first
 }
 
 # The Object Lock and versioning answers by bucket, each indexed once (not scanned per bucket).
-lock_rows[b] contains r if {
-	some r in lib.rows("aws.s3.GetObjectLockConfiguration")
-	b := r.row.Bucket
+lock_rows := {b: group |
+	some b in {k |
+		some r in lib.rows("aws.s3.GetObjectLockConfiguration")
+		k := r.row.Bucket
+	}
+	group := {r |
+		some r in lib.rows("aws.s3.GetObjectLockConfiguration")
+		r.row.Bucket == b
+	}
 }
 
-versioning_rows[b] contains r if {
-	some r in lib.rows("aws.s3.GetBucketVersioning")
-	b := r.row.Bucket
+versioning_rows := {b: group |
+	some b in {k |
+		some r in lib.rows("aws.s3.GetBucketVersioning")
+		k := r.row.Bucket
+	}
+	group := {r |
+		some r in lib.rows("aws.s3.GetBucketVersioning")
+		r.row.Bucket == b
+	}
 }
 
 lock_row(b) := r if {

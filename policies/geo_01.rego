@@ -50,9 +50,15 @@ findings contains lib.fail("outside_allowed_region", params(res), res.id, res.re
 # Each enabled region of each account must have been inspected for every regional kind. Both
 # lookups read an index built once (a scan of every region row or item per account, region and
 # kind grows with the square of the estate).
-region_rows_by_account[account] contains r if {
-	some r in lib.rows("aws.ec2.DescribeRegions")
-	account := r.item.scope.account
+region_rows_by_account := {account: group |
+	some account in {k |
+		some r in lib.rows("aws.ec2.DescribeRegions")
+		k := r.item.scope.account
+	}
+	group := {r |
+		some r in lib.rows("aws.ec2.DescribeRegions")
+		r.item.scope.account == account
+	}
 }
 
 region_rows(account) := object.get(region_rows_by_account, [account], set())

@@ -99,9 +99,15 @@ tenant_rows := lib.rows("service.tenants")
 
 # The positions in tenant_rows of each tenant id, indexed once (counting the rows of each id by
 # scanning them all is quadratic, unless OPA happens to index the comprehension).
-tenant_positions[id] contains i if {
-	some i, r in tenant_rows
-	id := r.row.tenant_id
+tenant_positions := {id: group |
+	some id in {k |
+		some i, r in tenant_rows
+		k := r.row.tenant_id
+	}
+	group := {i |
+		some i, r in tenant_rows
+		r.row.tenant_id == id
+	}
 }
 
 duplicates contains id if {

@@ -11,9 +11,15 @@ import data.shoko.lib
 p := input.control.parameters
 
 # The log groups by name, indexed once: flow logs look their group up one by one.
-groups_by_name[name] contains r if {
-	some r in lib.rows("aws.logs.DescribeLogGroups")
-	name := r.row.LogGroupName
+groups_by_name := {name: group |
+	some name in {k |
+		some r in lib.rows("aws.logs.DescribeLogGroups")
+		k := r.row.LogGroupName
+	}
+	group := {r |
+		some r in lib.rows("aws.logs.DescribeLogGroups")
+		r.row.LogGroupName == name
+	}
 }
 
 group(name) := r if {

@@ -25,9 +25,15 @@ service_regions contains [account, region] if {
 }
 
 # The detector items by [account, region], indexed once (not scanned per region).
-detector_items[key] contains item if {
-	some item in lib.items("aws.guardduty.GetDetector")
-	key := [item.scope.account, item.scope.region]
+detector_items := {key: group |
+	some key in {k |
+		some item in lib.items("aws.guardduty.GetDetector")
+		k := [item.scope.account, item.scope.region]
+	}
+	group := {item |
+		some item in lib.items("aws.guardduty.GetDetector")
+		[item.scope.account, item.scope.region] == key
+	}
 }
 
 detector_item(account, region) := item if {

@@ -21,25 +21,51 @@ lbs contains r if {
 # Indexes built once (scanning a whole kind per load balancer, target or launch template would
 # be quadratic): instance zones by instance id, target groups by load balancer, target health
 # by target group, AMIs by launch template, and the available AMIs.
-instance_zones[id] contains az if {
-	some r in lib.rows("aws.ec2.DescribeInstances")
-	id := r.row.InstanceId
-	az := r.row.Placement.AvailabilityZone
+instance_zones := {id: group |
+	some id in {k |
+		some r in lib.rows("aws.ec2.DescribeInstances")
+		az := r.row.Placement.AvailabilityZone
+		k := r.row.InstanceId
+	}
+	group := {az |
+		some r in lib.rows("aws.ec2.DescribeInstances")
+		az := r.row.Placement.AvailabilityZone
+		r.row.InstanceId == id
+	}
 }
 
-groups_by_lb[lb_arn] contains g if {
-	some g in lib.rows("aws.elbv2.DescribeTargetGroups")
-	some lb_arn in aws.tags_of(g.row.LoadBalancerArns)
+groups_by_lb := {lb_arn: group |
+	some lb_arn in {k |
+		some g in lib.rows("aws.elbv2.DescribeTargetGroups")
+		some k in aws.tags_of(g.row.LoadBalancerArns)
+	}
+	group := {g |
+		some g in lib.rows("aws.elbv2.DescribeTargetGroups")
+		some k in aws.tags_of(g.row.LoadBalancerArns)
+		k == lb_arn
+	}
 }
 
-health_by_group[arn] contains h if {
-	some h in lib.rows("aws.elbv2.DescribeTargetHealth")
-	arn := h.row.TargetGroupArn
+health_by_group := {arn: group |
+	some arn in {k |
+		some h in lib.rows("aws.elbv2.DescribeTargetHealth")
+		k := h.row.TargetGroupArn
+	}
+	group := {h |
+		some h in lib.rows("aws.elbv2.DescribeTargetHealth")
+		h.row.TargetGroupArn == arn
+	}
 }
 
-images_by_template[lt_id] contains v.row.LaunchTemplateData.ImageId if {
-	some v in lib.rows("aws.ec2.DescribeLaunchTemplateVersions")
-	lt_id := v.row.LaunchTemplateId
+images_by_template := {lt_id: group |
+	some lt_id in {k |
+		some v in lib.rows("aws.ec2.DescribeLaunchTemplateVersions")
+		k := v.row.LaunchTemplateId
+	}
+	group := {v.row.LaunchTemplateData.ImageId |
+		some v in lib.rows("aws.ec2.DescribeLaunchTemplateVersions")
+		v.row.LaunchTemplateId == lt_id
+	}
 }
 
 available_images contains r.row.ImageId if {

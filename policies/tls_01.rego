@@ -14,9 +14,15 @@ import data.shoko.lib
 p := input.control.parameters
 
 # The SSL policies by name, indexed once (not scanned per listener's policy).
-policies_by_name[name] contains r.row if {
-	some r in lib.rows("aws.elbv2.DescribeSSLPolicies")
-	name := r.row.Name
+policies_by_name := {name: group |
+	some name in {k |
+		some r in lib.rows("aws.elbv2.DescribeSSLPolicies")
+		k := r.row.Name
+	}
+	group := {r.row |
+		some r in lib.rows("aws.elbv2.DescribeSSLPolicies")
+		r.row.Name == name
+	}
 }
 
 policy(name) := pol if {

@@ -68,9 +68,15 @@ findings contains lib.fail("no_assessment_after_release", {"phases": phases_afte
 finding_ids := {r.row.finding_id | some r in valid_rows; r.row.finding_id != null}
 
 # The valid rows of each finding, indexed once (not scanned per finding id).
-rows_by_finding[id] contains r if {
-	some r in valid_rows
-	id := r.row.finding_id
+rows_by_finding := {id: group |
+	some id in {k |
+		some r in valid_rows
+		k := r.row.finding_id
+	}
+	group := {r |
+		some r in valid_rows
+		r.row.finding_id == id
+	}
 }
 
 # current is the row of a finding in the latest assessment that lists it.

@@ -98,15 +98,30 @@ selection_rows := lib.rows("aws.backup.GetBackupSelection")
 # and a tag in a STRINGEQUALS ListOfTags entry, indexed once: a resource's candidate selections
 # are looked up, not found by checking every selection (whose number grows with the estate
 # when resources are assigned by ARN, up to 500 to a selection).
-selections_by_arn[a] contains i if {
-	some i, s in selection_rows
-	some a in aws.tags_of(object.get(s.row.BackupSelection, "Resources", []))
+selections_by_arn := {a: group |
+	some a in {k |
+		some i, s in selection_rows
+		some k in aws.tags_of(object.get(s.row.BackupSelection, "Resources", []))
+	}
+	group := {i |
+		some i, s in selection_rows
+		some k in aws.tags_of(object.get(s.row.BackupSelection, "Resources", []))
+		k == a
+	}
 }
 
-selections_by_tag[[c.ConditionKey, c.ConditionValue]] contains i if {
-	some i, s in selection_rows
-	some c in aws.tags_of(object.get(s.row.BackupSelection, "ListOfTags", []))
-	c.ConditionType == "STRINGEQUALS"
+selections_by_tag := {key: group |
+	some key in {[c.ConditionKey, c.ConditionValue] |
+		some i, s in selection_rows
+		some c in aws.tags_of(object.get(s.row.BackupSelection, "ListOfTags", []))
+		c.ConditionType == "STRINGEQUALS"
+	}
+	group := {i |
+		some i, s in selection_rows
+		some c in aws.tags_of(object.get(s.row.BackupSelection, "ListOfTags", []))
+		c.ConditionType == "STRINGEQUALS"
+		[c.ConditionKey, c.ConditionValue] == key
+	}
 }
 
 # candidate_selections are the positions of the selections for which candidate(sel, res) holds.

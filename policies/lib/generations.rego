@@ -7,10 +7,17 @@ import data.shoko.lib
 
 # completed_points are the completed recovery points by resource ARN, indexed once: scanning every
 # recovery point for each resource would be quadratic.
-completed_points[arn] contains r if {
-	some r in lib.rows("aws.backup.ListRecoveryPointsByBackupVault")
-	r.row.Status == "COMPLETED"
-	arn := r.row.ResourceArn
+completed_points := {arn: group |
+	some arn in {k |
+		some r in lib.rows("aws.backup.ListRecoveryPointsByBackupVault")
+		r.row.Status == "COMPLETED"
+		k := r.row.ResourceArn
+	}
+	group := {r |
+		some r in lib.rows("aws.backup.ListRecoveryPointsByBackupVault")
+		r.row.Status == "COMPLETED"
+		r.row.ResourceArn == arn
+	}
 }
 
 points(res) := object.get(completed_points, [res.id], set())

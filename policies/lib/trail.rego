@@ -8,25 +8,50 @@ trails contains r if some r in lib.rows("aws.cloudtrail.DescribeTrails")
 
 # Every lookup below (by trail ARN, VPC id, bucket) reads an index built once over its kind:
 # scanning a whole kind for each trail, VPC or bucket would be quadratic.
-statuses[arn] contains s.row if {
-	some s in lib.rows("aws.cloudtrail.GetTrailStatus")
-	arn := s.row.TrailARN
+statuses := {arn: group |
+	some arn in {k |
+		some s in lib.rows("aws.cloudtrail.GetTrailStatus")
+		k := s.row.TrailARN
+	}
+	group := {s.row |
+		some s in lib.rows("aws.cloudtrail.GetTrailStatus")
+		s.row.TrailARN == arn
+	}
 }
 
-selectors[arn] contains s if {
-	some s in lib.rows("aws.cloudtrail.GetEventSelectors")
-	arn := s.row.TrailARN
+selectors := {arn: group |
+	some arn in {k |
+		some s in lib.rows("aws.cloudtrail.GetEventSelectors")
+		k := s.row.TrailARN
+	}
+	group := {s |
+		some s in lib.rows("aws.cloudtrail.GetEventSelectors")
+		s.row.TrailARN == arn
+	}
 }
 
-active_flow_logs[vpc_id] contains r if {
-	some r in lib.rows("aws.ec2.DescribeFlowLogs")
-	r.row.FlowLogStatus == "ACTIVE"
-	vpc_id := r.row.ResourceId
+active_flow_logs := {vpc_id: group |
+	some vpc_id in {k |
+		some r in lib.rows("aws.ec2.DescribeFlowLogs")
+		r.row.FlowLogStatus == "ACTIVE"
+		k := r.row.ResourceId
+	}
+	group := {r |
+		some r in lib.rows("aws.ec2.DescribeFlowLogs")
+		r.row.FlowLogStatus == "ACTIVE"
+		r.row.ResourceId == vpc_id
+	}
 }
 
-lifecycle_rows[bucket] contains r if {
-	some r in lib.rows("aws.s3.GetBucketLifecycleConfiguration")
-	bucket := r.row.Bucket
+lifecycle_rows := {bucket: group |
+	some bucket in {k |
+		some r in lib.rows("aws.s3.GetBucketLifecycleConfiguration")
+		k := r.row.Bucket
+	}
+	group := {r |
+		some r in lib.rows("aws.s3.GetBucketLifecycleConfiguration")
+		r.row.Bucket == bucket
+	}
 }
 
 status(arn) := s if {
