@@ -100,7 +100,7 @@ selection_rows := lib.rows("aws.backup.GetBackupSelection")
 # when resources are assigned by ARN, up to 500 to a selection).
 selections_by_arn := {a: group |
 	some a in {k |
-		some i, s in selection_rows
+		some s in selection_rows
 		some k in aws.tags_of(object.get(s.row.BackupSelection, "Resources", []))
 	}
 	group := {i |
@@ -112,7 +112,7 @@ selections_by_arn := {a: group |
 
 selections_by_tag := {key: group |
 	some key in {[c.ConditionKey, c.ConditionValue] |
-		some i, s in selection_rows
+		some s in selection_rows
 		some c in aws.tags_of(object.get(s.row.BackupSelection, "ListOfTags", []))
 		c.ConditionType == "STRINGEQUALS"
 	}
