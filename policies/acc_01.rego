@@ -12,12 +12,35 @@ accounts := lib.rows("service.accounts")
 
 active_tenants := [r | some r in lib.rows("service.tenants"); r.row.status == "active"]
 
-admins(tenant) := count([a |
-	some a in accounts
-	a.row.tenant_id == tenant
-	a.row.status == "active"
-	a.row.role == p.admin_role
-])
+# Indexes, each built once over the accounts (a per-tenant or per-login scan of every account
+# would be quadratic): the active administrators of each tenant, the accounts of each login.
+active_admins := {tenant: group |
+	some tenant in {k |
+		some a in accounts
+		a.row.status == "active"
+		a.row.role == p.admin_role
+		k := a.row.tenant_id
+	}
+	group := {a |
+		some a in accounts
+		a.row.status == "active"
+		a.row.role == p.admin_role
+		a.row.tenant_id == tenant
+	}
+}
+
+accounts_by_login := {login: group |
+	some login in {k |
+		some a in accounts
+		k := a.row.login_id_sha256
+	}
+	group := {a |
+		some a in accounts
+		a.row.login_id_sha256 == login
+	}
+}
+
+admins(tenant) := count(object.get(active_admins, [tenant], set()))
 
 acct(r) := {"account": r.row.account_id, "tenant": r.row.tenant_id, "role": r.row.role, "status": r.row.status}
 
@@ -41,15 +64,9 @@ account_problems contains lib.fail("disabled_without_time", acct(r), r.row.accou
 }
 
 # A login id (hashed) shared by several accounts: one finding per login, at its first account.
-reused contains login if {
-	some a in accounts
-	count([b | some b in accounts; b.row.login_id_sha256 == a.row.login_id_sha256]) > 1
-	login := a.row.login_id_sha256
-}
-
 account_problems contains lib.fail("login_reused", {"login": substring(login, 0, 12), "accounts": concat(", ", ids)}, first.row.account_id, lib.row_ref(first.item, first.index)) if {
-	some login in reused
-	same := [a | some a in accounts; a.row.login_id_sha256 == login]
+	some login, same in accounts_by_login
+	count(same) > 1
 	ids := sort([a.row.account_id | some a in same])
 	some first in same
 	first.row.account_id == ids[0]

@@ -56,3 +56,29 @@ test_violations_fail_naming_account_and_tenant if {
 	a.resource == "t-acme"
 	a.params.admins == 0
 }
+
+two_tenants_input(accounts) := object.union(run_input(accounts), {"evidence": {"service.tenants": [{
+	"kind": "service.tenants", "digest": "sha256:7e", "scope": {}, "collected_at": "2026-11-27T00:00:00Z",
+	"data": [tenant("t-acme"), tenant("t-beta")],
+}]}})
+
+# The indexes by login and by tenant: a login shared by three accounts is one finding, at the
+# account with the smallest id, listing all three; admins are counted per tenant, active only.
+test_login_of_three_accounts_is_one_finding_and_admins_count_per_tenant if {
+	f := acc_01.findings with input as two_tenants_input([
+		account("acc-9", "t-acme", h1, "admin", "active", null, null),
+		account("acc-3", "t-acme", h1, "admin", "active", null, null),
+		account("acc-7", "t-acme", h2, "admin", "disabled", "2026-03-31T09:00:00Z", null),
+		account("acc-5", "t-beta", h1, "viewer", "active", null, null),
+		account("acc-6", "t-beta", h3, "editor", "active", null, null),
+	])
+	reused := [x | some x in f; x.code == "login_reused"]
+	count(reused) == 1
+	reused[0].resource == "acc-3"
+	reused[0].params.accounts == "acc-3, acc-5, acc-9"
+	reused[0].evidence.pointer == "/data/1"
+	{[x.code, x.resource, x.params.admins] | some x in f; x.params.tenant in {"t-acme", "t-beta"}; x.code in {"tenant_has_admin", "no_active_admin"}} == {
+		["tenant_has_admin", "t-acme", 2],
+		["no_active_admin", "t-beta", 0],
+	}
+}

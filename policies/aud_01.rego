@@ -14,11 +14,17 @@ completed contains r if {
 }
 
 # The most recent completed audit decides; ties broken by audit id so the verdict is stable.
+# The latest key is found once with max (comparing every audit with every other is quadratic); a
+# completed audit without a key (no audit id) leaves the latest undefined, as comparing did.
+order_key(r) := [r.row.completed_on, r.row.audit_id]
+
+order_keys := [order_key(r) | some r in completed]
+
+latest_key := max(order_keys) if count(order_keys) == count(completed)
+
 latest := r if {
 	some r in completed
-	every other in completed {
-		[other.row.completed_on, other.row.audit_id] <= [r.row.completed_on, r.row.audit_id]
-	}
+	order_key(r) == latest_key
 }
 
 params := {

@@ -59,3 +59,17 @@ test_no_completed_audit_fails if {
 	x.code == "no_completed_audit"
 	x.evidence.pointer == "/data"
 }
+
+# The latest audit is the one with the largest [completed_on, audit_id]: a tie on the date goes to
+# the larger audit id, wherever the rows are.
+test_latest_audit_ties_go_to_the_larger_audit_id if {
+	f := aud_01.findings with input as run_input([
+		audit("IA-2025", "completed", "2025-02-20"),
+		audit("IA-2026-B", "completed", "2026-02-18"),
+		audit("IA-2026-A", "completed", "2026-02-18"),
+	])
+	count(f) == 1
+	some x in f
+	x.resource == "IA-2026-B"
+	x.evidence.pointer == "/data/1"
+}

@@ -79,3 +79,15 @@ test_conditions_narrow_a_selection if {
 	fx.has(run(bk.good_plans, [cond_selection("StringNotEquals", "customer")], bk.points(bk.db_arn, 10)), "fail", "not_selected", bk.db_arn)
 	fx.has(run(bk.good_plans, [cond_selection("StringNotLike", "cust*")], bk.points(bk.db_arn, 10)), "fail", "not_selected", bk.db_arn)
 }
+
+# Recovery points are looked up by resource ARN: another resource's points and points that did
+# not complete do not count for this one.
+test_only_this_resources_completed_points_count if {
+	others := bk.points("arn:aws:rds:ap-northeast-1:123456789012:db:other-db", 10)
+	failed := [object.union(p, {"Status": "FAILED"}) | some p in bk.points(bk.db_arn, 10)]
+	fx.has(run(bk.good_plans, bk.good_selections, array.concat(others, failed)), "fail", "no_recovery_points", bk.db_arn)
+	f := run(bk.good_plans, bk.good_selections, array.concat(others, bk.points(bk.db_arn, 6)))
+	some x in f
+	x.code == "missing_generations"
+	x.params.missing == 2
+}

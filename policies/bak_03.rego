@@ -11,21 +11,27 @@ p := input.control.parameters
 
 customer_resources := backup.tagged(p.data_class_tag, p.customer_class)
 
-# A selection is about customer data when it names the customer tag or a customer resource.
-customer_selection(sel) if {
+# A selection (at position i) is about customer data when it names the customer tag or selects
+# a customer resource.
+customer_selection(_, sel) if {
 	some c in aws.tags_of(object.get(sel.BackupSelection, "ListOfTags", []))
 	c.ConditionKey == p.data_class_tag
 	c.ConditionValue == p.customer_class
 }
 
-customer_selection(sel) if {
+customer_selection(i, _) if i in selects_customer_resource
+
+# The selections (positions) that select a customer resource, found resource by resource from
+# each one's candidate selections (not by checking every resource against every selection).
+selects_customer_resource contains i if {
 	some res in customer_resources
-	backup.selects(sel, res)
+	some i in backup.candidate_selections(res)
+	backup.selects(backup.selection_rows[i].row, res)
 }
 
 rules contains pr if {
-	some s in lib.rows("aws.backup.GetBackupSelection")
-	customer_selection(s.row)
+	some i, s in backup.selection_rows
+	customer_selection(i, s.row)
 	some pr in backup.plan_rules(s.row.BackupPlanId)
 }
 

@@ -37,3 +37,12 @@ test_selection_by_resource_arn_counts if {
 test_no_customer_rule_fails if {
 	fx.has(run(bk.good_plans, [bk.selection("p-sys", "sel-system", "system")]), "fail", "no_customer_backup_rules", "backup")
 }
+
+# A selection naming the customer tag is about customer data even when it selects no customer
+# resource (here its only one is excluded); one naming another tag and no customer resource is not.
+test_selection_naming_the_customer_tag_counts_without_a_customer_resource if {
+	by_tag := json.patch(bk.selection("p-cust", "sel-customer", "customer"), [{"op": "add", "path": "/BackupSelection/NotResources", "value": [bk.db_arn]}])
+	f := run(bk.good_plans, [by_tag, bk.selection("p-sys", "sel-system", "system")])
+	fx.has(f, "pass", "erased_in_time", "cardsvc-customer")
+	not "cardsvc-system" in {x.resource | some x in f}
+}

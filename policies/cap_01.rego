@@ -7,14 +7,14 @@ import data.shoko.lib
 
 p := input.control.parameters
 
-watched(account, region, dim, value) if {
+# alarmed is every [account, region, dimension, value] an alarm watches, indexed once: scanning
+# every alarm for each target would be quadratic.
+alarmed contains [r.item.scope.account, r.item.scope.region, d.Name, d.Value] if {
 	some r in lib.rows("aws.cloudwatch.DescribeAlarms")
-	r.item.scope.account == account
-	r.item.scope.region == region
 	some d in aws.tags_of(r.row.Dimensions)
-	d.Name == dim
-	d.Value == value
 }
+
+watched(account, region, dim, value) if [account, region, dim, value] in alarmed
 
 targets contains {"id": r.row.AutoScalingGroupARN, "name": r.row.AutoScalingGroupName, "dim": "AutoScalingGroupName", "r": r} if {
 	some r in lib.rows("aws.autoscaling.DescribeAutoScalingGroups")

@@ -30,3 +30,12 @@ test_no_service_resource_fails if {
 	items := [fx.item("aws.autoscaling.DescribeAutoScalingGroups", "ap-northeast-1", [])]
 	fx.has(cap_01.findings, "fail", "no_service_resources", "aws") with input as fx.input_for({"service_tag": "Service"}, items)
 }
+
+# The watched index is keyed by account and region too: an alarm on the same name in another
+# region does not watch the database.
+test_alarm_in_another_region_does_not_watch if {
+	items := array.concat(estate([alarm("AutoScalingGroupName", "cardsvc-asg")]), [fx.item("aws.cloudwatch.DescribeAlarms", "us-east-1", [alarm("DBInstanceIdentifier", "cardsvc-db")])])
+	f := cap_01.findings with input as fx.input_for({"service_tag": "Service"}, items)
+	fx.has(f, "pass", "alarmed", asg_arn)
+	fx.has(f, "fail", "no_alarm", db_arn)
+}

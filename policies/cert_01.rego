@@ -43,12 +43,15 @@ verdict(std, r) := lib.fail("certificate_expired", params(std, r.row), std, ref(
 	lib.days_since(last_audit_on(r.row)) > max_days
 } else := lib.pass("certificate_valid", params(std, r.row), std, ref(r))
 
-# best is the certificate that expires last (ties: latest issued, then id, then row).
+# best is the certificate that expires last (ties: latest issued, then id, then row). The
+# largest key is found once with max, not by comparing every row with every other; a row
+# without a key leaves best undefined, as comparing did.
 best(rs) := r if {
+	keys := [order_key(o) | some o in rs]
+	count(keys) == count(rs)
+	top := max(keys)
 	some r in rs
-	every o in rs {
-		order_key(o) <= order_key(r)
-	}
+	order_key(r) == top
 }
 
 order_key(r) := [r.row.expires_on, r.row.issued_on, r.row.certificate_id, r.item.digest, r.index]

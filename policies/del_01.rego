@@ -80,12 +80,24 @@ readable(row) if {
 	is_number(row.remaining)
 }
 
+# The readable remaining-rows rows by tenant, indexed once (not scanned per ended tenant).
+remaining_by_tenant := {tenant: group |
+	some tenant in {k |
+		some x in remaining
+		readable(x.row)
+		k := x.row.tenant_id
+	}
+	group := {x |
+		some x in remaining
+		readable(x.row)
+		x.row.tenant_id == tenant
+	}
+}
+
 findings contains lib.fail("rows_remain", {"tenant": t.row.tenant_id, "data_purged_at": t.row.data_purged_at, "remaining": x.row.remaining}, t.row.tenant_id, lib.row_ref(x.item, x.index)) if {
 	some t in ended
 	t.row.data_purged_at != null
-	some x in remaining
-	readable(x.row)
-	x.row.tenant_id == t.row.tenant_id
+	some x in object.get(remaining_by_tenant, [t.row.tenant_id], set())
 	x.row.remaining > 0
 }
 

@@ -68,11 +68,23 @@ bucket_key(row) := k if {
 
 default bucket_key(_) := null
 
-# key_meta finds a key by ARN or id among every region's DescribeKey answers.
+# keys_by_ref indexes every region's DescribeKey answers by ARN and by key id, once (a scan of
+# every key for each resource naming one would be quadratic).
+keys_by_ref := {ref: group |
+	some ref in {k |
+		some r in lib.rows("aws.kms.DescribeKey")
+		some k in {r.row.Arn, r.row.KeyId}
+	}
+	group := {r.row |
+		some r in lib.rows("aws.kms.DescribeKey")
+		some k in {r.row.Arn, r.row.KeyId}
+		k == ref
+	}
+}
+
+# key_meta finds a key by ARN or id.
 key_meta(ref) := m if {
-	some r in lib.rows("aws.kms.DescribeKey")
-	ref in {r.row.Arn, r.row.KeyId}
-	m := r.row
+	some m in object.get(keys_by_ref, [ref], set())
 }
 
 key_ok(ref) if {

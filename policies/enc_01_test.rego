@@ -64,3 +64,13 @@ test_no_data_store_fails if {
 	f := enc_01.findings with input as fx.input_for(params, [fx.item("aws.rds.DescribeDBInstances", "ap-northeast-1", [])])
 	fx.has(f, "fail", "no_data_stores", "aws")
 }
+
+# Keys are indexed by ARN and by key id: a resource naming its key by id finds it; a key that is
+# not in the evidence cannot be shown to be AES-256.
+test_key_named_by_id_is_found_and_an_unknown_key_fails if {
+	by_id := object.union(db("by-id", true), {"KmsKeyId": "3dd2cacf-25ee-47d1-8358-ec7bc760b251"})
+	unknown := object.union(db("unknown", true), {"KmsKeyId": "arn:aws:kms:ap-northeast-1:123456789012:key/gone"})
+	f := enc_01.findings with input as fx.input_for(params, estate([by_id, unknown], "SYMMETRIC_DEFAULT", true))
+	fx.has(f, "pass", "encrypted_with_key", by_id.DBInstanceArn)
+	fx.has(f, "fail", "key_not_aes256", unknown.DBInstanceArn)
+}

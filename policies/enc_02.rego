@@ -11,9 +11,20 @@ managed contains r if {
 	r.row.KeyState == "Enabled"
 }
 
+# The rotation status rows by key ARN, indexed once (not scanned per key).
+rotation_by_arn := {arn: group |
+	some arn in {k |
+		some s in lib.rows("aws.kms.GetKeyRotationStatus")
+		k := s.row.KeyArn
+	}
+	group := {s |
+		some s in lib.rows("aws.kms.GetKeyRotationStatus")
+		s.row.KeyArn == arn
+	}
+}
+
 rotation(arn) := s if {
-	some s in lib.rows("aws.kms.GetKeyRotationStatus")
-	s.row.KeyArn == arn
+	some s in object.get(rotation_by_arn, [arn], set())
 }
 
 params(r) := {"key": r.row.Arn, "description": object.get(r.row, "Description", "")}

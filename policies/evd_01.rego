@@ -23,14 +23,35 @@ findings contains lib.fail("no_trail", {}, "cloudtrail", lib.whole_ref(aws.first
 	count(trail.trails) == 0
 }
 
+# The Object Lock and versioning answers by bucket, each indexed once (not scanned per bucket).
+lock_rows := {b: group |
+	some b in {k |
+		some r in lib.rows("aws.s3.GetObjectLockConfiguration")
+		k := r.row.Bucket
+	}
+	group := {r |
+		some r in lib.rows("aws.s3.GetObjectLockConfiguration")
+		r.row.Bucket == b
+	}
+}
+
+versioning_rows := {b: group |
+	some b in {k |
+		some r in lib.rows("aws.s3.GetBucketVersioning")
+		k := r.row.Bucket
+	}
+	group := {r |
+		some r in lib.rows("aws.s3.GetBucketVersioning")
+		r.row.Bucket == b
+	}
+}
+
 lock_row(b) := r if {
-	some r in lib.rows("aws.s3.GetObjectLockConfiguration")
-	r.row.Bucket == b
+	some r in object.get(lock_rows, [b], set())
 }
 
 versioning_row(b) := r if {
-	some r in lib.rows("aws.s3.GetBucketVersioning")
-	r.row.Bucket == b
+	some r in object.get(versioning_rows, [b], set())
 }
 
 locked(b) if lock_row(b).row.ObjectLockConfiguration.ObjectLockEnabled == "Enabled"

@@ -47,17 +47,28 @@ findings contains lib.fail("outside_allowed_region", params(res), res.id, res.re
 	not res.region in allowed
 }
 
-# Each enabled region of each account must have been inspected for every regional kind.
-region_rows(account) := [r |
-	some r in lib.rows("aws.ec2.DescribeRegions")
-	r.item.scope.account == account
-]
-
-inspected(account, region, kind) if {
-	some item in lib.items(kind)
-	item.scope.account == account
-	item.scope.region == region
+# Each enabled region of each account must have been inspected for every regional kind. Both
+# lookups read an index built once (a scan of every region row or item per account, region and
+# kind grows with the square of the estate).
+region_rows_by_account := {account: group |
+	some account in {k |
+		some r in lib.rows("aws.ec2.DescribeRegions")
+		k := r.item.scope.account
+	}
+	group := {r |
+		some r in lib.rows("aws.ec2.DescribeRegions")
+		r.item.scope.account == account
+	}
 }
+
+region_rows(account) := object.get(region_rows_by_account, [account], set())
+
+inspected_kinds contains [item.scope.account, item.scope.region, spec.kind] if {
+	some spec in regional
+	some item in lib.items(spec.kind)
+}
+
+inspected(account, region, kind) if [account, region, kind] in inspected_kinds
 
 findings contains lib.fail("region_not_inspected", {"account": account, "region": r.row.RegionName, "kind": spec.kind}, sprintf("%s/%s", [account, r.row.RegionName]), lib.row_ref(r.item, r.index)) if {
 	some account in aws.accounts

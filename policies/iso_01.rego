@@ -97,15 +97,29 @@ success(s) if {
 
 tenant_rows := lib.rows("service.tenants")
 
-duplicates contains id if {
-	some r in tenant_rows
-	id := r.row.tenant_id
-	count([s | some s in tenant_rows; s.row.tenant_id == id]) > 1
+# The positions in tenant_rows of each tenant id, indexed once: each duplicated id is then a
+# lookup, not a count over every tenant row.
+tenant_positions := {id: group |
+	some id in {k |
+		some r in tenant_rows
+		k := r.row.tenant_id
+	}
+	group := {i |
+		some i, r in tenant_rows
+		r.row.tenant_id == id
+	}
 }
 
-findings contains lib.fail("tenant_id_duplicate", {"tenant": id, "count": count([s | some s in tenant_rows; s.row.tenant_id == id])}, id, lib.row_ref(first.item, first.index)) if {
-	some id in duplicates
-	first := [r | some r in tenant_rows; r.row.tenant_id == id][0]
+duplicates contains id if {
+	some id, positions in tenant_positions
+	count(positions) > 1
+}
+
+# One finding per duplicated id, at its first row.
+findings contains lib.fail("tenant_id_duplicate", {"tenant": id, "count": count(positions)}, id, lib.row_ref(first.item, first.index)) if {
+	some id, positions in tenant_positions
+	count(positions) > 1
+	first := tenant_rows[min(positions)]
 }
 
 findings contains lib.pass("tenant_ids_unique", {"count": count(tenant_rows)}, "tenants", lib.whole_ref(item)) if {

@@ -90,3 +90,17 @@ test_no_tenant_tables_fails if {
 	some x in f
 	x.code == "no_tenant_tables"
 }
+
+# The index by tenant id: an id on three rows is one finding counting three, at its first row;
+# the other ids stay unique.
+test_tenant_id_on_three_rows_is_one_finding_at_the_first if {
+	f := iso_01.findings with input as run_input("postgresql", good_tables, 404, [
+		tenant("t-beta"), tenant("t-acme"), tenant("t-gamma"), tenant("t-acme"), tenant("t-acme"),
+	])
+	dups := [x | some x in f; x.code == "tenant_id_duplicate"]
+	count(dups) == 1
+	dups[0].resource == "t-acme"
+	dups[0].params.count == 3
+	dups[0].evidence.pointer == "/data/1"
+	not "tenant_ids_unique" in {x.code | some x in f}
+}

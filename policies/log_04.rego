@@ -10,9 +10,20 @@ import data.shoko.lib
 
 p := input.control.parameters
 
+# The log groups by name, indexed once: flow logs look their group up one by one.
+groups_by_name := {name: group |
+	some name in {k |
+		some r in lib.rows("aws.logs.DescribeLogGroups")
+		k := r.row.LogGroupName
+	}
+	group := {r |
+		some r in lib.rows("aws.logs.DescribeLogGroups")
+		r.row.LogGroupName == name
+	}
+}
+
 group(name) := r if {
-	some r in lib.rows("aws.logs.DescribeLogGroups")
-	r.row.LogGroupName == name
+	some r in object.get(groups_by_name, [name], set())
 }
 
 kept(row) if object.get(row, "RetentionInDays", null) == null

@@ -24,10 +24,20 @@ service_regions contains [account, region] if {
 	some region in p.allowed_regions
 }
 
+# The detector items by [account, region], indexed once (not scanned per region).
+detector_items := {key: group |
+	some key in {k |
+		some item in lib.items("aws.guardduty.GetDetector")
+		k := [item.scope.account, item.scope.region]
+	}
+	group := {item |
+		some item in lib.items("aws.guardduty.GetDetector")
+		[item.scope.account, item.scope.region] == key
+	}
+}
+
 detector_item(account, region) := item if {
-	some item in lib.items("aws.guardduty.GetDetector")
-	item.scope.account == account
-	item.scope.region == region
+	some item in object.get(detector_items, [[account, region]], set())
 }
 
 enabled(item) := [i | some i, d in item.data; d.Status == "ENABLED"]

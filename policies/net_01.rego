@@ -89,20 +89,19 @@ findings contains lib.pass("public_port_on_lb", {"group": r.row.GroupId, "name":
 	allowed_public(r.row.GroupId, perm)
 }
 
-ids_in(account, region) if {
+# The [account, region]s the IDS covers, built once (not a scan of every detector per VPC).
+ids_regions contains [r.item.scope.account, r.item.scope.region] if {
 	p.ids == "guardduty"
 	some r in lib.rows("aws.guardduty.GetDetector")
-	r.item.scope.account == account
-	r.item.scope.region == region
 	r.row.Status == "ENABLED"
 }
 
-ids_in(account, region) if {
+ids_regions contains [r.item.scope.account, r.item.scope.region] if {
 	p.ids == "network_firewall"
 	some r in lib.rows("aws.network-firewall.ListFirewalls")
-	r.item.scope.account == account
-	r.item.scope.region == region
 }
+
+ids_in(account, region) if [account, region] in ids_regions
 
 findings contains lib.pass("ids_covers_vpc", {"vpc": v.row.VpcId, "ids": p.ids}, v.row.VpcId, lib.row_ref(v.item, v.index)) if {
 	some v in trail.service_vpcs(p.service_tag)

@@ -18,17 +18,68 @@ lbs contains r if {
 	r.row.VpcId in service_vpc_ids
 }
 
+# Indexes built once (scanning a whole kind per load balancer, target or launch template would
+# be quadratic): instance zones by instance id, target groups by load balancer, target health
+# by target group, AMIs by launch template, and the available AMIs.
+instance_zones := {id: group |
+	some id in {k |
+		some r in lib.rows("aws.ec2.DescribeInstances")
+		az := r.row.Placement.AvailabilityZone
+		k := r.row.InstanceId
+	}
+	group := {az |
+		some r in lib.rows("aws.ec2.DescribeInstances")
+		az := r.row.Placement.AvailabilityZone
+		r.row.InstanceId == id
+	}
+}
+
+groups_by_lb := {lb_arn: group |
+	some lb_arn in {k |
+		some g in lib.rows("aws.elbv2.DescribeTargetGroups")
+		some k in aws.tags_of(g.row.LoadBalancerArns)
+	}
+	group := {g |
+		some g in lib.rows("aws.elbv2.DescribeTargetGroups")
+		some k in aws.tags_of(g.row.LoadBalancerArns)
+		k == lb_arn
+	}
+}
+
+health_by_group := {arn: group |
+	some arn in {k |
+		some h in lib.rows("aws.elbv2.DescribeTargetHealth")
+		k := h.row.TargetGroupArn
+	}
+	group := {h |
+		some h in lib.rows("aws.elbv2.DescribeTargetHealth")
+		h.row.TargetGroupArn == arn
+	}
+}
+
+images_by_template := {lt_id: group |
+	some lt_id in {k |
+		some v in lib.rows("aws.ec2.DescribeLaunchTemplateVersions")
+		k := v.row.LaunchTemplateId
+	}
+	group := {v.row.LaunchTemplateData.ImageId |
+		some v in lib.rows("aws.ec2.DescribeLaunchTemplateVersions")
+		v.row.LaunchTemplateId == lt_id
+	}
+}
+
+available_images contains r.row.ImageId if {
+	some r in lib.rows("aws.ec2.DescribeImages")
+	r.row.State == "available"
+}
+
 instance_az(id) := az if {
-	some r in lib.rows("aws.ec2.DescribeInstances")
-	r.row.InstanceId == id
-	az := r.row.Placement.AvailabilityZone
+	some az in object.get(instance_zones, [id], set())
 }
 
 healthy(lb_arn) := {[t.Target.Id, az] |
-	some g in lib.rows("aws.elbv2.DescribeTargetGroups")
-	lb_arn in aws.tags_of(g.row.LoadBalancerArns)
-	some h in lib.rows("aws.elbv2.DescribeTargetHealth")
-	h.row.TargetGroupArn == g.row.TargetGroupArn
+	some g in object.get(groups_by_lb, [lb_arn], set())
+	some h in object.get(health_by_group, [g.row.TargetGroupArn], set())
 	some t in aws.tags_of(h.row.TargetHealthDescriptions)
 	t.TargetHealth.State == "healthy"
 	az := target_az(t.Target)
@@ -73,16 +124,9 @@ asgs contains r if {
 	aws.tag_value(r.row.Tags, p.service_tag) != ""
 }
 
-template_images(lt) := {v.row.LaunchTemplateData.ImageId |
-	some v in lib.rows("aws.ec2.DescribeLaunchTemplateVersions")
-	v.row.LaunchTemplateId == lt.LaunchTemplateId
-}
+template_images(lt) := {ami | some ami in object.get(images_by_template, [lt.LaunchTemplateId], set())}
 
-available(ami) if {
-	some r in lib.rows("aws.ec2.DescribeImages")
-	r.row.ImageId == ami
-	r.row.State == "available"
-}
+available(ami) if ami in available_images
 
 asg_params(r, images) := {"group": r.row.AutoScalingGroupName, "images": sort(images)}
 

@@ -56,3 +56,30 @@ test_group_without_template_and_no_lb_fail if {
 	fx.has(f, "fail", "no_launch_template", asg_arn)
 	fx.has(f, "fail", "no_service_load_balancer", "elbv2")
 }
+
+# Target groups are indexed by load balancer: a group serving two load balancers counts for both,
+# and a group of another load balancer counts for neither.
+test_target_group_shared_by_two_load_balancers_counts_for_both if {
+	lb2 := "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/cardsvc-alb2/2"
+	lb3 := "arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/cardsvc-alb3/3"
+	zones := [{"ZoneName": "ap-northeast-1a"}, {"ZoneName": "ap-northeast-1c"}]
+	kept := [i | some i in estate(["healthy", "healthy"], available); not i.kind in {"aws.elbv2.DescribeLoadBalancers", "aws.elbv2.DescribeTargetGroups"}]
+	items := array.concat(kept, [
+		fx.item("aws.elbv2.DescribeLoadBalancers", "ap-northeast-1", [
+			{"LoadBalancerArn": lb_arn, "LoadBalancerName": "cardsvc-alb", "VpcId": "vpc-svc", "AvailabilityZones": zones},
+			{"LoadBalancerArn": lb2, "LoadBalancerName": "cardsvc-alb2", "VpcId": "vpc-svc", "AvailabilityZones": zones},
+			{"LoadBalancerArn": lb3, "LoadBalancerName": "cardsvc-alb3", "VpcId": "vpc-svc", "AvailabilityZones": zones},
+		]),
+		fx.item("aws.elbv2.DescribeTargetGroups", "ap-northeast-1", [
+			{"TargetGroupArn": "tg", "LoadBalancerArns": [lb_arn, lb2]},
+			{"TargetGroupArn": "tg-empty", "LoadBalancerArns": [lb3]},
+		]),
+	])
+	f := red_01.findings with input as fx.input_for(params, items)
+	fx.has(f, "pass", "lb_redundant", lb_arn)
+	fx.has(f, "pass", "lb_redundant", lb2)
+	some x in f
+	x.resource == lb3
+	x.code == "lb_not_redundant"
+	x.params.healthy == 0
+}

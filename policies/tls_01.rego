@@ -13,10 +13,20 @@ import data.shoko.lib
 
 p := input.control.parameters
 
+# The SSL policies by name, indexed once (not scanned per listener's policy).
+policies_by_name := {name: group |
+	some name in {k |
+		some r in lib.rows("aws.elbv2.DescribeSSLPolicies")
+		k := r.row.Name
+	}
+	group := {r.row |
+		some r in lib.rows("aws.elbv2.DescribeSSLPolicies")
+		r.row.Name == name
+	}
+}
+
 policy(name) := pol if {
-	some r in lib.rows("aws.elbv2.DescribeSSLPolicies")
-	r.row.Name == name
-	pol := r.row
+	some pol in object.get(policies_by_name, [name], set())
 }
 
 tls_listeners contains r if {

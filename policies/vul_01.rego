@@ -67,8 +67,20 @@ findings contains lib.fail("no_assessment_after_release", {"phases": phases_afte
 
 finding_ids := {r.row.finding_id | some r in valid_rows; r.row.finding_id != null}
 
+# The valid rows of each finding, indexed once (not scanned per finding id).
+rows_by_finding := {id: group |
+	some id in {k |
+		some r in valid_rows
+		k := r.row.finding_id
+	}
+	group := {r |
+		some r in valid_rows
+		r.row.finding_id == id
+	}
+}
+
 # current is the row of a finding in the latest assessment that lists it.
-current(id) := latest_of([r | some r in valid_rows; r.row.finding_id == id])
+current(id) := latest_of(object.get(rows_by_finding, [id], set()))
 
 findings contains finding_verdict(current(id)) if {
 	some id in finding_ids
@@ -134,12 +146,15 @@ fixed_to_check(row) if {
 # --- helpers ---------------------------------------------------------------------------------
 
 # latest_of is the row with the latest assessed_on; ties go to the higher assessment id, then
-# the later row, so the choice is stable. Undefined for no rows.
+# the later row, so the choice is stable. Undefined for no rows. The largest key is found once
+# with max, not by comparing every row with every other (quadratic); a row without a key leaves
+# it undefined, as comparing did.
 latest_of(rs) := r if {
+	keys := [order_key(o) | some o in rs]
+	count(keys) == count(rs)
+	top := max(keys)
 	some r in rs
-	every o in rs {
-		order_key(o) <= order_key(r)
-	}
+	order_key(r) == top
 }
 
 order_key(r) := [r.row.assessed_on, r.row.assessment_id, r.item.digest, r.index]

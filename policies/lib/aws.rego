@@ -32,10 +32,20 @@ tag_value(tags, key) := "" if {
 
 # enabled_regions are the regions of an account AWS reports as enabled
 # (opt-in-not-required or opted-in), from ec2:DescribeRegions(AllRegions).
-enabled_regions(account) := {r.row.RegionName |
-	some r in lib.rows("aws.ec2.DescribeRegions")
-	r.item.scope.account == account
-	r.row.OptInStatus in {"opt-in-not-required", "opted-in"}
+enabled_regions(account) := object.get(enabled_by_account, [account], set())
+
+# enabled_by_account indexes the enabled regions by account, once (not a scan per account).
+enabled_by_account := {account: group |
+	some account in {k |
+		some r in lib.rows("aws.ec2.DescribeRegions")
+		r.row.OptInStatus in {"opt-in-not-required", "opted-in"}
+		k := r.item.scope.account
+	}
+	group := {r.row.RegionName |
+		some r in lib.rows("aws.ec2.DescribeRegions")
+		r.row.OptInStatus in {"opt-in-not-required", "opted-in"}
+		r.item.scope.account == account
+	}
 }
 
 # accounts are the accounts whose regions were listed.

@@ -92,9 +92,51 @@ delete_after(rule) := d if {
 	is_number(d)
 }
 
+selection_rows := lib.rows("aws.backup.GetBackupSelection")
+
+# The selections (positions in selection_rows) that name a resource ARN (or "*") in Resources,
+# and a tag in a STRINGEQUALS ListOfTags entry, indexed once: a resource's candidate selections
+# are looked up, not found by checking every selection (whose number grows with the estate
+# when resources are assigned by ARN, up to 500 to a selection).
+selections_by_arn := {a: group |
+	some a in {k |
+		some s in selection_rows
+		some k in aws.tags_of(object.get(s.row.BackupSelection, "Resources", []))
+	}
+	group := {i |
+		some i, s in selection_rows
+		some k in aws.tags_of(object.get(s.row.BackupSelection, "Resources", []))
+		k == a
+	}
+}
+
+selections_by_tag := {key: group |
+	some key in {[c.ConditionKey, c.ConditionValue] |
+		some s in selection_rows
+		some c in aws.tags_of(object.get(s.row.BackupSelection, "ListOfTags", []))
+		c.ConditionType == "STRINGEQUALS"
+	}
+	group := {i |
+		some i, s in selection_rows
+		some c in aws.tags_of(object.get(s.row.BackupSelection, "ListOfTags", []))
+		c.ConditionType == "STRINGEQUALS"
+		[c.ConditionKey, c.ConditionValue] == key
+	}
+}
+
+# candidate_selections are the positions of the selections for which candidate(sel, res) holds.
+candidate_selections(res) := {i |
+	some a in {"*", res.id}
+	some i in object.get(selections_by_arn, [a], set())
+} | {i |
+	some t in aws.tags_of(res.tags)
+	some i in object.get(selections_by_tag, [[t.Key, t.Value]], set())
+}
+
 # covered holds when a selection puts the resource under a daily rule keeping >= gens days.
 covered(res, gens) if {
-	some s in lib.rows("aws.backup.GetBackupSelection")
+	some i in candidate_selections(res)
+	s := selection_rows[i]
 	selects(s.row, res)
 	some pr in plan_rules(s.row.BackupPlanId)
 	daily(pr.rule)

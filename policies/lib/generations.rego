@@ -5,11 +5,22 @@ import data.shoko.aws
 import data.shoko.aws.backup
 import data.shoko.lib
 
-points(res) := [r |
-	some r in lib.rows("aws.backup.ListRecoveryPointsByBackupVault")
-	r.row.ResourceArn == res.id
-	r.row.Status == "COMPLETED"
-]
+# completed_points are the completed recovery points by resource ARN, indexed once: scanning every
+# recovery point for each resource would be quadratic.
+completed_points := {arn: group |
+	some arn in {k |
+		some r in lib.rows("aws.backup.ListRecoveryPointsByBackupVault")
+		r.row.Status == "COMPLETED"
+		k := r.row.ResourceArn
+	}
+	group := {r |
+		some r in lib.rows("aws.backup.ListRecoveryPointsByBackupVault")
+		r.row.Status == "COMPLETED"
+		r.row.ResourceArn == arn
+	}
+}
+
+points(res) := object.get(completed_points, [res.id], set())
 
 # day_covered: a completed recovery point created d days back (in the 24 hours ending d*24
 # hours before now).
