@@ -86,6 +86,9 @@ func TestPermanentAWSFaultErrsOnlyItsControls(t *testing.T) {
 		want string // in the reason of each control it errs
 	}{
 		{"kms:ListKeys", motofront.AccessDenied, "AccessDenied"},
+		// Rotation and key policies fail; the key list (DescribeKey) stays whole, so controls
+		// reading only the keys are unchanged.
+		{"kms:GetKeyRotationStatus", motofront.AccessDenied, "AccessDenied"},
 		{"rds:DescribeDBInstances", motofront.Throttle400, "Throttling"},
 		{"ec2:DescribeSecurityGroups", motofront.Internal500, "InternalError"},
 		{"logs:DescribeLogGroups", motofront.Garbled, ""},

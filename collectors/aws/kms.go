@@ -23,36 +23,70 @@ func kmsTask() task {
 				return
 			}
 			keys = sortBy(keys, func(k kmstypes.KeyListEntry) string { return aws.ToString(k.KeyArn) })
+			// Per key: DescribeKey, then GetKeyRotationStatus (customer symmetric keys not pending
+			// deletion) and GetKeyPolicy (customer keys), keys side by side within the limit.
+			type keyAnswers struct {
+				meta           *kmstypes.KeyMetadata
+				rot, pol       map[string]any
+				describeErr    error
+				rotErr, polErr error
+			}
+			answers := make([]keyAnswers, len(keys))
+			e.each(len(keys), func(i int) {
+				k, a := keys[i], &answers[i]
+				d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyId})
+				if err != nil {
+					a.describeErr = fmt.Errorf("key %s: %w", aws.ToString(k.KeyArn), err)
+					return
+				}
+				a.meta = d.KeyMetadata
+				arn := aws.ToString(a.meta.Arn)
+				if a.meta.KeyManager == kmstypes.KeyManagerTypeCustomer && a.meta.KeySpec == kmstypes.KeySpecSymmetricDefault && a.meta.KeyState != kmstypes.KeyStatePendingDeletion {
+					if r, err := c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: k.KeyId}); err != nil {
+						a.rotErr = fmt.Errorf("key %s: %w", arn, err)
+					} else {
+						a.rot = perResource("KeyArn", arn, r)
+					}
+				}
+				if a.meta.KeyManager == kmstypes.KeyManagerTypeCustomer {
+					if pol, err := c.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: k.KeyId, PolicyName: aws.String("default")}); err != nil {
+						a.polErr = fmt.Errorf("key %s: %w", arn, err)
+					} else {
+						a.pol = perResource("KeyArn", arn, pol)
+					}
+				}
+			})
+			// In key order, the first failure of each call decides, as one call after another did;
+			// a failed rotation or policy call fails those kinds only, never the key list.
 			metas := []kmstypes.KeyMetadata{}
 			rot := []map[string]any{}
 			pols := []map[string]any{}
-			for _, k := range keys {
-				d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: k.KeyId})
-				if err != nil {
-					e.failAll(kinds, "DescribeKey", fmt.Errorf("key %s: %w", aws.ToString(k.KeyArn), err))
+			var rotFailed error
+			rotOp := ""
+			for _, a := range answers {
+				if a.describeErr != nil {
+					e.failAll(kinds, "DescribeKey", a.describeErr)
 					return
 				}
-				m := d.KeyMetadata
-				metas = append(metas, *m)
-				arn := aws.ToString(m.Arn)
-				if m.KeyManager == kmstypes.KeyManagerTypeCustomer && m.KeySpec == kmstypes.KeySpecSymmetricDefault && m.KeyState != kmstypes.KeyStatePendingDeletion {
-					r, err := c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: k.KeyId})
-					if err != nil {
-						e.failAll([]string{KindKeyRotation, KindKeyPolicy}, "GetKeyRotationStatus", fmt.Errorf("key %s: %w", arn, err))
-						e.ok(KindKeys, "ListKeys+DescribeKey", pages, metas)
-						return
-					}
-					rot = append(rot, perResource("KeyArn", arn, r))
+				metas = append(metas, *a.meta)
+				switch {
+				case rotFailed != nil:
+				case a.rotErr != nil:
+					rotFailed, rotOp = a.rotErr, "GetKeyRotationStatus"
+				case a.polErr != nil:
+					rotFailed, rotOp = a.polErr, "GetKeyPolicy"
 				}
-				if m.KeyManager == kmstypes.KeyManagerTypeCustomer {
-					pol, err := c.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: k.KeyId, PolicyName: aws.String("default")})
-					if err != nil {
-						e.failAll([]string{KindKeyRotation, KindKeyPolicy}, "GetKeyPolicy", fmt.Errorf("key %s: %w", arn, err))
-						e.ok(KindKeys, "ListKeys+DescribeKey", pages, metas)
-						return
-					}
-					pols = append(pols, perResource("KeyArn", arn, pol))
+				if a.rot != nil {
+					rot = append(rot, a.rot)
 				}
+				if a.pol != nil {
+					pols = append(pols, a.pol)
+				}
+			}
+			if rotFailed != nil {
+				e.ok(KindKeys, "ListKeys+DescribeKey", pages, metas)
+				e.failAll([]string{KindKeyRotation, KindKeyPolicy}, rotOp, rotFailed)
+				return
 			}
 			e.ok(KindKeys, "ListKeys+DescribeKey", pages, metas)
 			e.ok(KindKeyRotation, "GetKeyRotationStatus", len(rot), rot)
