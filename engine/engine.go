@@ -120,6 +120,13 @@ func New(ctx context.Context, cat *Catalog, opts ...Option) (*Engine, error) {
 	return e, nil
 }
 
+// Query is the prepared query of a control's `findings` rule: the catalog's policies compiled
+// once, shoko's builtins, strict builtin errors.
+func (e *Engine) Query(controlID string) (rego.PreparedEvalQuery, bool) {
+	q, ok := e.queries[controlID]
+	return q, ok
+}
+
 // Run is what an evaluation is about: the time it judges as of, and the audit period.
 type Run struct {
 	Now    time.Time

@@ -230,8 +230,7 @@ func (e *Engine) runJob(ctx context.Context, c *Control, job evalJob, set *evide
 	}
 	// The findings stay OPA values (keepTerm) and are read field by field: converting the whole
 	// set to Go maps first doubled the memory of a control with 100,000 findings.
-	rs, err := job.query.Eval(ctx, rego.EvalParsedInput(input), rego.EvalVirtualCache(newPerRowCache()),
-		rego.EvalGenerateJSON(keepTerm))
+	rs, err := job.query.Eval(ctx, append(EvalOptions(input), rego.EvalGenerateJSON(keepTerm))...)
 	if err != nil {
 		return failed(text("ポリシーの評価に失敗しました: %v", "policy evaluation failed: %v", err))
 	}
@@ -404,6 +403,13 @@ func jsonCompatible(v any) any {
 	default:
 		return v
 	}
+}
+
+// EvalOptions are the options every policy evaluation runs with: the input, and the engine's
+// cache (perRowCache). With Engine.Query, a test or tool evaluates a policy exactly as a run does
+// (policies/scaling_test.go counts evaluation steps this way).
+func EvalOptions(input ast.Value) []rego.EvalOption {
+	return []rego.EvalOption{rego.EvalParsedInput(input), rego.EvalVirtualCache(newPerRowCache())}
 }
 
 // keepTerm hands query results back as OPA values instead of converting them to Go.

@@ -2,7 +2,8 @@ package engine
 
 import (
 	"encoding/json"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -35,27 +36,9 @@ func (w *resultsWriter) fastValue(indent string, v any) bool {
 			w.field(in, "en", x.EN)
 		})
 	case map[string]string:
-		if x == nil {
-			w.buf.WriteString("null")
-			return true
-		}
-		keys := sortedKeys(x)
-		w.object(indent, func(in string) {
-			for _, k := range keys {
-				w.field(in, k, x[k])
-			}
-		})
+		writeMap(w, indent, x)
 	case map[string]any:
-		if x == nil {
-			w.buf.WriteString("null")
-			return true
-		}
-		keys := sortedKeys(x)
-		w.object(indent, func(in string) {
-			for _, k := range keys {
-				w.field(in, k, x[k])
-			}
-		})
+		writeMap(w, indent, x)
 	case []any:
 		if x == nil {
 			w.buf.WriteString("null")
@@ -188,11 +171,16 @@ func validNumber(s string) bool {
 	return i == n
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+// writeMap writes a map as encoding/json does: keys sorted, null for a nil map.
+func writeMap[V any](w *resultsWriter, indent string, m map[string]V) {
+	if m == nil {
+		w.buf.WriteString("null")
+		return
 	}
-	sort.Strings(keys)
-	return keys
+	keys := slices.Sorted(maps.Keys(m))
+	w.object(indent, func(in string) {
+		for _, k := range keys {
+			w.field(in, k, m[k])
+		}
+	})
 }

@@ -28,7 +28,6 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/topdown"
 
-	"github.com/shoko-audit/shoko/calendar"
 	"github.com/shoko-audit/shoko/engine"
 )
 
@@ -44,92 +43,6 @@ func (c *stepCounter) Config() topdown.TraceConfig { return topdown.TraceConfig{
 func (c *stepCounter) TraceEvent(e topdown.Event) {
 	if e.Op == topdown.EvalOp {
 		c.n++
-	}
-}
-
-// perRowCache mirrors the engine's virtual cache (engine/evaluate.go): function calls with a
-// composite argument are not memoised, so the counts here are those of a real run.
-type perRowCache struct{ topdown.VirtualCache }
-
-func (c *perRowCache) skip(key ast.Ref) bool {
-	if len(key) == 0 {
-		return false
-	}
-	if _, fn := key[0].Value.(ast.Ref); !fn {
-		return false
-	}
-	for _, arg := range key[1:] {
-		switch arg.Value.(type) {
-		case ast.Object, *ast.Array, ast.Set:
-			return true
-		}
-	}
-	return false
-}
-
-func (c *perRowCache) Get(key ast.Ref) (*ast.Term, bool) {
-	if c.skip(key) {
-		return nil, false
-	}
-	return c.VirtualCache.Get(key)
-}
-
-func (c *perRowCache) Put(key ast.Ref, v *ast.Term) {
-	if !c.skip(key) {
-		c.VirtualCache.Put(key, v)
-	}
-}
-
-// shokoBuiltins implement the engine's builtins (declared by the engine) for this test.
-func shokoBuiltins() []func(*rego.Rego) {
-	cal := calendar.Default()
-	parse := func(t *ast.Term) (time.Time, error) {
-		s, ok := t.Value.(ast.String)
-		if !ok {
-			return time.Time{}, fmt.Errorf("not a string")
-		}
-		if !strings.Contains(string(s), "T") {
-			return time.ParseInLocation("2006-01-02", string(s), calendar.JST)
-		}
-		return time.Parse(time.RFC3339, string(s))
-	}
-	day := func(v ast.Value) (int, error) {
-		s, ok := v.(ast.String)
-		if !ok {
-			return 0, fmt.Errorf("not a string")
-		}
-		t, err := time.Parse("2006-01-02", string(s))
-		if err != nil {
-			return 0, err
-		}
-		return int(t.Unix() / 86400), nil
-	}
-	return []func(*rego.Rego){
-		rego.Function2(&rego.Function{Name: engine.BusinessDaysBuiltin.Name, Decl: engine.BusinessDaysBuiltin.Decl, Memoize: true},
-			func(_ rego.BuiltinContext, a, b *ast.Term) (*ast.Term, error) {
-				ta, err := parse(a)
-				if err != nil {
-					return nil, err
-				}
-				tb, err := parse(b)
-				if err != nil {
-					return nil, err
-				}
-				return ast.IntNumberTerm(cal.BusinessDaysBetween(ta, tb)), nil
-			}),
-		rego.Function1(&rego.Function{Name: engine.DateDayBuiltin.Name, Decl: engine.DateDayBuiltin.Decl},
-			func(_ rego.BuiltinContext, d *ast.Term) (*ast.Term, error) {
-				n, err := day(d.Value)
-				if err != nil {
-					return nil, err
-				}
-				return ast.InternedTerm(n), nil
-			}),
-		rego.Function1(&rego.Function{Name: engine.IsDateBuiltin.Name, Decl: engine.IsDateBuiltin.Decl},
-			func(_ rego.BuiltinContext, x *ast.Term) (*ast.Term, error) {
-				_, err := day(x.Value)
-				return ast.InternedTerm(err == nil), nil
-			}),
 	}
 }
 
@@ -660,31 +573,20 @@ func backupEvidence(n int) []synthItem {
 // --- evaluation ---------------------------------------------------------------------------
 
 type scaleEval struct {
-	cat      *engine.Catalog
-	compiler *ast.Compiler
-	queries  map[string]rego.PreparedEvalQuery
+	cat *engine.Catalog
+	eng *engine.Engine
 }
 
+// newScaleEval builds the engine a run would: each policy is evaluated through engine.Query and
+// engine.EvalOptions, so the steps counted are those of a real evaluation.
 func newScaleEval(t *testing.T) *scaleEval {
 	t.Helper()
 	cat := catalog(t)
-	modules := map[string]*ast.Module{}
-	for name, src := range cat.Policies {
-		m, err := ast.ParseModuleWithOpts(name, src, ast.ParserOptions{RegoVersion: ast.RegoV1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		modules[name] = m
+	eng, err := engine.New(context.Background(), cat)
+	if err != nil {
+		t.Fatal(err)
 	}
-	decls := map[string]*ast.Builtin{}
-	for _, b := range []*ast.Builtin{engine.BusinessDaysBuiltin, engine.DateDayBuiltin, engine.IsDateBuiltin} {
-		decls[b.Name] = b
-	}
-	compiler := ast.NewCompiler().WithBuiltins(decls)
-	if compiler.Compile(modules); compiler.Failed() {
-		t.Fatal(compiler.Errors)
-	}
-	return &scaleEval{cat: cat, compiler: compiler, queries: map[string]rego.PreparedEvalQuery{}}
+	return &scaleEval{cat: cat, eng: eng}
 }
 
 type evalResult struct {
@@ -699,15 +601,9 @@ func (s *scaleEval) eval(t *testing.T, id string, items []synthItem, count bool)
 	if !ok {
 		t.Fatalf("no control %s", id)
 	}
-	q, ok := s.queries[id]
+	q, ok := s.eng.Query(id)
 	if !ok {
-		opts := append([]func(*rego.Rego){rego.Query("data." + c.Package + ".findings"), rego.Compiler(s.compiler),
-			rego.StrictBuiltinErrors(true)}, shokoBuiltins()...)
-		var err error
-		if q, err = rego.New(opts...).PrepareForEval(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		s.queries[id] = q
+		t.Fatalf("no query for %s", id)
 	}
 	ev := map[string][]any{}
 	for i, it := range items {
@@ -731,7 +627,7 @@ func (s *scaleEval) eval(t *testing.T, id string, items []synthItem, count bool)
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := []rego.EvalOption{rego.EvalParsedInput(in), rego.EvalVirtualCache(&perRowCache{topdown.NewVirtualCache()})}
+	opts := engine.EvalOptions(in)
 	counter := &stepCounter{}
 	if count {
 		opts = append(opts, rego.EvalQueryTracer(counter))
