@@ -5,10 +5,17 @@
 # every enabled region of every account (ec2:DescribeRegions AllRegions) must have evidence of
 # every regional kind; a region that could not be read is an error item, so the control is
 # `error` before this policy runs; a region that was not collected at all fails here.
+#
+# The white paper allows one exception: customer data stored outside Japan after customers were
+# told in advance. A resource outside allowed_regions passes when the service's change notices
+# (service.changes, optional evidence) hold a change of kind data_location that names its region
+# in `regions`, was notified before it took effect, and is in effect. Notices are read for the
+# audit period; one older than the period is not seen, and the resource fails (fail closed).
 package shoko.controls.geo_01
 
 import data.shoko.aws
 import data.shoko.lib
+import data.shoko.lib.service
 
 allowed := {r | some r in input.control.parameters.allowed_regions}
 
@@ -42,10 +49,31 @@ findings contains lib.pass("in_allowed_region", params(res), res.id, res.ref) if
 	res.region in allowed
 }
 
+findings contains lib.pass("outside_region_notified", object.union(params(res), {"changes": notices_for(res.region)}), res.id, res.ref) if {
+	some res in resources
+	not res.region in allowed
+	res.region in notified_regions
+}
+
 findings contains lib.fail("outside_allowed_region", params(res), res.id, res.ref) if {
 	some res in resources
 	not res.region in allowed
+	not res.region in notified_regions
 }
+
+# Advance notices of data stored in a region: [region, change id].
+notices contains [region, r.row.change_id] if {
+	some r in lib.rows("service.changes")
+	r.row.kind == "data_location"
+	is_string(r.row.notified_at)
+	service.ns(r.row.notified_at) <= service.ns(r.row.effective_at)
+	service.ns(r.row.effective_at) <= lib.now_ns
+	some region in object.get(r.row, "regions", [])
+}
+
+notified_regions := {region | some [region, _] in notices}
+
+notices_for(region) := sort([id | some [r, id] in notices; r == region])
 
 # Each enabled region of each account must have been inspected for every regional kind. Both
 # lookups read an index built once (a scan of every region row or item per account, region and

@@ -69,3 +69,51 @@ test_region_not_opted_in_needs_no_evidence if {
 	f := geo_01.findings with input as fx.input_for(params, estate([]))
 	not fx.has(f, "fail", "region_not_inspected", "123456789012/ap-east-1")
 }
+
+# Data outside Japan after an advance notice to customers (the white paper's exception): a
+# data_location change naming the region, notified before it took effect, already in effect.
+change(id, kind, notified, effective, regions) := {
+	"change_id": id, "kind": kind, "customer_impact": true,
+	"notified_at": notified, "effective_at": effective, "regions": regions,
+}
+
+with_changes(rows) := array.concat(
+	estate([fx.item("aws.rds.DescribeDBInstances", "us-east-1", [db("geo-db", "us-east-1")])]),
+	[object.union(fx.item("service.changes", "global", rows), {"scope": {"source": "service", "service": "cardsvc"}})],
+)
+
+notified_db := "arn:aws:rds:us-east-1:123456789012:db:geo-db"
+
+test_notified_region_passes if {
+	f := geo_01.findings with input as fx.input_for(params, with_changes([
+		change("CHG-9", "data_location", "2026-03-01T09:00:00+09:00", "2026-04-01T09:00:00+09:00", ["us-east-1"]),
+		change("CHG-2", "data_location", "2026-02-01T09:00:00+09:00", "2026-02-15T09:00:00+09:00", ["us-east-1", "eu-west-1"]),
+	]))
+	fx.has(f, "pass", "outside_region_notified", notified_db)
+	not fx.has(f, "fail", "outside_allowed_region", notified_db)
+	some x in f
+	x.resource == notified_db
+	x.params.changes == ["CHG-2", "CHG-9"]
+	x.params.region == "us-east-1"
+}
+
+test_notice_that_does_not_excuse_fails if {
+	cases := {
+		"another region": change("CHG-1", "data_location", "2026-03-01T09:00:00+09:00", "2026-04-01T09:00:00+09:00", ["eu-west-1"]),
+		"not notified": change("CHG-1", "data_location", null, "2026-04-01T09:00:00+09:00", ["us-east-1"]),
+		"notified after it took effect": change("CHG-1", "data_location", "2026-04-02T09:00:00+09:00", "2026-04-01T09:00:00+09:00", ["us-east-1"]),
+		"not yet in effect": change("CHG-1", "data_location", "2026-11-01T09:00:00+09:00", "2026-12-24T09:00:00+09:00", ["us-east-1"]),
+		"another kind": change("CHG-1", "maintenance", "2026-03-01T09:00:00+09:00", "2026-04-01T09:00:00+09:00", ["us-east-1"]),
+		"no regions named": object.remove(change("CHG-1", "data_location", "2026-03-01T09:00:00+09:00", "2026-04-01T09:00:00+09:00", []), ["regions"]),
+	}
+	every _, c in cases {
+		f := geo_01.findings with input as fx.input_for(params, with_changes([c]))
+		fx.has(f, "fail", "outside_allowed_region", notified_db)
+		not fx.has(f, "pass", "outside_region_notified", notified_db)
+	}
+}
+
+test_without_change_notices_outside_still_fails if {
+	f := geo_01.findings with input as fx.input_for(params, estate([fx.item("aws.rds.DescribeDBInstances", "us-east-1", [db("geo-db", "us-east-1")])]))
+	fx.has(f, "fail", "outside_allowed_region", notified_db)
+}

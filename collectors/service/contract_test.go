@@ -1,6 +1,7 @@
 package service
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -47,7 +48,9 @@ func TestContractMatchesOpenAPI(t *testing.T) {
 		s := doc.Comp.Schemas[schemaOf[e.kind]]
 		var names []string
 		for _, f := range e.fields {
-			names = append(names, f.name)
+			if f.typ&tOptional == 0 {
+				names = append(names, f.name)
+			}
 			prop := s.Properties[f.name]
 			if prop == nil {
 				t.Errorf("%s.%s: no property in the schema", e.path, f.name)
@@ -57,7 +60,7 @@ func TestContractMatchesOpenAPI(t *testing.T) {
 			if nullableDoc != (f.typ&tNullable != 0) {
 				t.Errorf("%s.%s: nullable %v in the document, %v in the collector", e.path, f.name, nullableDoc, f.typ&tNullable != 0)
 			}
-			if f.typ&^tNullable == tEnum {
+			if f.typ&^(tNullable|tOptional) == tEnum {
 				var docEnum []string
 				for _, v := range prop["enum"].([]any) {
 					docEnum = append(docEnum, v.(string))
@@ -85,4 +88,37 @@ func isNullable(prop map[string]any) bool {
 		return slices.Contains(ts, any("null"))
 	}
 	return false
+}
+
+// An optional field (a change's regions) may be left out; present, it is checked like any other.
+func TestOptionalFieldMayBeOmittedNotMistyped(t *testing.T) {
+	var changes endpoint
+	for _, e := range endpoints {
+		if e.kind == KindChanges {
+			changes = e
+		}
+	}
+	const base = `{"change_id":"CHG-1","kind":"data_location","customer_impact":true,"notified_at":"2026-03-01T09:00:00+09:00","effective_at":"2026-04-01T09:00:00+09:00"%s}`
+	cases := []struct{ name, extra, want string }{
+		{"omitted", ``, ""},
+		{"regions named", `,"regions":["ap-southeast-1"]`, ""},
+		{"empty list", `,"regions":[]`, ""},
+		{"a string, not a list", `,"regions":"ap-southeast-1"`, `field regions: got "ap-southeast-1", want an array of strings`},
+		{"a number in the list", `,"regions":[1]`, `field regions: got [1], want an array of strings`},
+		{"null", `,"regions":null`, `field regions: null, want an array of strings`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := checkItem(changes, []byte(fmt.Sprintf(base, tc.extra)))
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want %q", err, tc.want)
+			}
+		})
+	}
 }
