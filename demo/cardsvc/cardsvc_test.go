@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -127,6 +129,40 @@ func TestScenarioIsStrict(t *testing.T) {
 			_, err := cardsvc.ParseScenario("s.yaml", []byte(tt.yaml))
 			if (tt.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.want)) {
 				t.Errorf("err %v, want %q", err, tt.want)
+			}
+		})
+	}
+}
+
+// A change's regions reach the evidence API as a list, on SQLite and PostgreSQL; a change that
+// names none leaves the optional field out (never null, which the contract refuses).
+func TestChangeRegionsAreAnOptionalList(t *testing.T) {
+	for _, pg := range []bool{false, true} {
+		t.Run(fmt.Sprintf("postgres %v", pg), func(t *testing.T) {
+			dsn := ""
+			if pg {
+				dsn = testenv.NeedPostgres(t).NewDatabase(t)
+			}
+			srv, c := start(t, dsn, func(s *cardsvc.Scenario) {
+				notified := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+				s.Changes = []cardsvc.Change{
+					{ID: "CHG-A", Kind: "data_location", CustomerImpact: true, NotifiedAt: &notified,
+						EffectiveAt: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC), Regions: []string{"ap-southeast-1", "us-west-2"}},
+					{ID: "CHG-B", Kind: "feature", CustomerImpact: false, EffectiveAt: time.Date(2026, 6, 2, 10, 0, 0, 0, time.UTC)},
+				}
+			})
+			st, body := get(t, c, srv.URL+"/evidence/v1/changes", "ev-token")
+			var page struct {
+				Items []map[string]any `json:"items"`
+			}
+			if err := json.Unmarshal([]byte(body), &page); st != 200 || err != nil || len(page.Items) != 2 {
+				t.Fatalf("%d %s (%v)", st, body, err)
+			}
+			if got := fmt.Sprint(page.Items[0]["regions"]); got != "[ap-southeast-1 us-west-2]" {
+				t.Errorf("CHG-A regions %s, want [ap-southeast-1 us-west-2]", got)
+			}
+			if _, present := page.Items[1]["regions"]; present {
+				t.Errorf("CHG-B names no region but has %v", page.Items[1]["regions"])
 			}
 		})
 	}

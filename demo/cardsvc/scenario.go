@@ -98,6 +98,8 @@ type Change struct {
 	CustomerImpact bool       `yaml:"customer_impact"`
 	NotifiedAt     *time.Time `yaml:"notified_at"`
 	EffectiveAt    time.Time  `yaml:"effective_at"`
+	// Regions are the AWS regions a data_location change stores customer data in.
+	Regions []string `yaml:"regions,omitempty"`
 }
 
 // Disclosure is a disclosure of customer data to an authority.

@@ -90,7 +90,7 @@ func (s *Store) Migrate(ctx context.Context, weak bool) error {
 		`CREATE TABLE incidents (incident_id TEXT PRIMARY KEY, title TEXT NOT NULL, severity TEXT NOT NULL,
 			customer_impact BOOLEAN NOT NULL, detected_at TEXT NOT NULL, notified_at TEXT, escalated_at TEXT, recovered_at TEXT)`,
 		`CREATE TABLE changes (change_id TEXT PRIMARY KEY, kind TEXT NOT NULL, customer_impact BOOLEAN NOT NULL,
-			notified_at TEXT, effective_at TEXT NOT NULL)`,
+			notified_at TEXT, effective_at TEXT NOT NULL, regions TEXT)`,
 		`CREATE TABLE disclosures (disclosure_id TEXT PRIMARY KEY, disclosed_at TEXT NOT NULL, recipient TEXT,
 			legal_basis TEXT, approved_by TEXT)`,
 	}
@@ -192,7 +192,11 @@ func (s *Store) Seed(ctx context.Context, sc *Scenario) error {
 		}
 	}
 	for _, c := range sc.Changes {
-		if err := exec(`INSERT INTO changes VALUES (?, ?, ?, ?, ?)`, c.ID, c.Kind, c.CustomerImpact, tsp(c.NotifiedAt), ts(c.EffectiveAt)); err != nil {
+		var regions any // NULL: the change names no region
+		if len(c.Regions) > 0 {
+			regions = strings.Join(c.Regions, ",")
+		}
+		if err := exec(`INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?)`, c.ID, c.Kind, c.CustomerImpact, tsp(c.NotifiedAt), ts(c.EffectiveAt), regions); err != nil {
 			return err
 		}
 	}
@@ -364,7 +368,11 @@ func (s *Store) EvidenceRows(ctx context.Context, query string, cols []Column) (
 		}
 		m := make(map[string]any, len(cols))
 		for i, c := range cols {
-			m[c.Name] = c.convert(vals[i])
+			v := c.convert(vals[i])
+			if v == nil && c.Type == "list" {
+				continue // an optional field: left out, never null
+			}
+			m[c.Name] = v
 		}
 		out = append(out, m)
 	}
@@ -374,7 +382,7 @@ func (s *Store) EvidenceRows(ctx context.Context, query string, cols []Column) (
 // Column is one field of an evidence item.
 type Column struct {
 	Name string
-	Type string // text, int, bool
+	Type string // text, int, bool; list: comma-separated text given as an array, left out when NULL
 }
 
 func (c Column) convert(v any) any {
@@ -385,6 +393,10 @@ func (c Column) convert(v any) any {
 		return nil
 	}
 	switch c.Type {
+	case "list":
+		if x, ok := v.(string); ok {
+			return strings.Split(x, ",")
+		}
 	case "bool":
 		switch x := v.(type) {
 		case bool:
