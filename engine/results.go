@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"time"
 )
 
@@ -116,7 +117,17 @@ type ExceptionResult struct {
 // once holds it compact and indented at the same time, which at 100,000 findings was the peak of
 // a run's memory. TestMarshalMatchesWholeEncoding keeps the two identical.
 func (r *Results) Marshal() ([]byte, error) {
-	w := &resultsWriter{}
+	var b bytes.Buffer
+	if err := r.Write(&b); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// Write writes the bytes of Marshal to out as they are made, a few tens of kilobytes at a time,
+// so a large results.json is never whole in memory (shoko evaluate writes it so).
+func (r *Results) Write(out io.Writer) error {
+	w := &resultsWriter{out: out}
 	w.buf.WriteString("{")
 	w.field("  ", "schema", r.Schema)
 	w.field("  ", "run_id", r.RunID)
@@ -130,23 +141,49 @@ func (r *Results) Marshal() ([]byte, error) {
 	if r.Controls == nil {
 		w.buf.WriteString("null")
 	} else {
-		w.array("  ", len(r.Controls), func(i int) { w.control("    ", &r.Controls[i]) })
+		w.array("  ", len(r.Controls), func(i int) {
+			w.control("    ", &r.Controls[i])
+			w.flush(flushAt)
+		})
 	}
 	w.field("  ", "exceptions", r.Exceptions)
 	w.field("  ", "evidence", r.Evidence)
 	w.buf.WriteString("\n}\n")
-	if w.err != nil {
-		return nil, w.err
-	}
-	return w.buf.Bytes(), nil
+	w.flush(0)
+	return w.err
 }
 
 // resultsWriter writes indented JSON piece by piece; the first error sticks.
 type resultsWriter struct {
-	buf     bytes.Buffer
+	out     io.Writer
+	buf     bytes.Buffer  // what is made and not yet written to out
+	last    byte          // the last byte written to out, for key's comma
 	enc     *json.Encoder // writes into buf; one for all values, so its scratch buffers are reused
 	scratch [64]byte
 	err     error
+}
+
+// flushAt is how much is made before it is written out.
+const flushAt = 64 << 10
+
+// flush writes buf to out once it holds at least min bytes.
+func (w *resultsWriter) flush(min int) {
+	if w.buf.Len() == 0 || w.buf.Len() < min {
+		return
+	}
+	if w.err == nil {
+		w.last = w.buf.Bytes()[w.buf.Len()-1]
+		_, w.err = w.out.Write(w.buf.Bytes())
+	}
+	w.buf.Reset()
+}
+
+// lastByte is the last byte made so far, written out or not.
+func (w *resultsWriter) lastByte() byte {
+	if b := w.buf.Bytes(); len(b) > 0 {
+		return b[len(b)-1]
+	}
+	return w.last
 }
 
 // newline starts a line at indent and writes then (without building a string per line).
@@ -158,7 +195,7 @@ func (w *resultsWriter) newline(indent, then string) {
 
 // key writes `,\n<indent>"name": ` (the comma unless first).
 func (w *resultsWriter) key(indent, name string) {
-	if b := w.buf.Bytes(); len(b) > 0 && b[len(b)-1] != '{' {
+	if last := w.lastByte(); last != 0 && last != '{' {
 		w.buf.WriteString(",")
 	}
 	w.newline(indent, "")
@@ -222,7 +259,10 @@ func (w *resultsWriter) control(indent string, c *ControlResult) {
 		w.buf.WriteString("null")
 	} else {
 		elem := in + "  "
-		w.array(in, len(c.Findings), func(i int) { w.value(elem, c.Findings[i]) })
+		w.array(in, len(c.Findings), func(i int) {
+			w.value(elem, c.Findings[i])
+			w.flush(flushAt)
+		})
 	}
 	w.field(in, "evidence", c.Evidence)
 	w.newline(indent, "}")

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -206,3 +208,44 @@ func TestValidNumber(t *testing.T) {
 		}
 	}
 }
+
+// failAfter is a writer that takes n bytes, then fails, as a full disk does.
+type failAfter struct{ n int }
+
+func (f *failAfter) Write(p []byte) (int, error) {
+	if len(p) > f.n {
+		return 0, errors.New("no space left on device")
+	}
+	f.n -= len(p)
+	return len(p), nil
+}
+
+// Write streams exactly Marshal's bytes, in pieces; a writer that fails part-way is an error,
+// never a silently short results.json.
+func TestWriteStreamsMarshalsBytes(t *testing.T) {
+	var findings []Finding
+	for i := 0; i < 2000; i++ { // a few hundred kilobytes: several pieces
+		findings = append(findings, Finding{Status: "pass", Code: "c", Resource: fmt.Sprintf("r%04d", i),
+			Params: map[string]any{"i": json.Number(fmt.Sprint(i))}, Message: Text{JA: "適合", EN: "ok"}})
+	}
+	res := &Results{Schema: ResultsSchema, Controls: []ControlResult{{ID: "A", Findings: findings}, {ID: "B", Findings: []Finding{}}}}
+	var pieces int
+	counting := writerFunc(func(p []byte) (int, error) { pieces++; return len(p), nil })
+	if err := res.Write(counting); err != nil {
+		t.Fatal(err)
+	}
+	var streamed bytes.Buffer
+	if err := res.Write(&streamed); err != nil {
+		t.Fatal(err)
+	}
+	if want := wholeEncoding(t, res); !bytes.Equal(streamed.Bytes(), want) || pieces < 3 {
+		t.Fatalf("streamed %d bytes in %d pieces, want %d bytes in several", streamed.Len(), pieces, len(want))
+	}
+	if err := res.Write(&failAfter{n: 100 << 10}); err == nil || !strings.Contains(err.Error(), "no space left") {
+		t.Fatalf("error %v, want the writer's", err)
+	}
+}
+
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }

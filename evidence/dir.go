@@ -3,6 +3,7 @@ package evidence
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -98,7 +99,16 @@ func WriteDir(root string, items []Item) ([]Stored, error) {
 
 // WriteFileAtomic writes b to name so that a reader sees either the old file or the whole new
 // one: a temp file in the same directory, fsync, rename, fsync of the directory.
-func WriteFileAtomic(name string, b []byte, perm os.FileMode) (err error) {
+func WriteFileAtomic(name string, b []byte, perm os.FileMode) error {
+	return WriteFileAtomicFrom(name, perm, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// WriteFileAtomicFrom is WriteFileAtomic for content written by write, so a large file (a
+// results.json of 100,000 findings) need not be held in memory whole first.
+func WriteFileAtomicFrom(name string, perm os.FileMode, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(name)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
@@ -112,7 +122,7 @@ func WriteFileAtomic(name string, b []byte, perm os.FileMode) (err error) {
 			_ = os.Remove(tmp.Name())
 		}
 	}()
-	if _, err = tmp.Write(b); err == nil {
+	if err = write(tmp); err == nil {
 		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {

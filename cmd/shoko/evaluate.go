@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -127,11 +128,15 @@ func (a *app) evaluateInto(ctx context.Context, items []evidence.Stored, run eng
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: err}
 	}
-	b, err := res.Marshal()
-	if err != nil {
-		return nil, &exitErr{code: exitError, err: err}
+	// Streamed to the file: 100,000 findings make ≈ 100 MB of results.json, never whole in memory.
+	write := func(w io.Writer) error {
+		bw := bufio.NewWriterSize(w, 256<<10)
+		if err := res.Write(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
 	}
-	if err := evidence.WriteFileAtomic(filepath.Join(dir, "results.json"), b, 0o644); err != nil {
+	if err := evidence.WriteFileAtomicFrom(filepath.Join(dir, "results.json"), 0o644, write); err != nil {
 		return nil, &exitErr{code: exitError, err: err}
 	}
 	return res, nil
