@@ -254,31 +254,31 @@ type emitter struct {
 	slots chan struct{}
 }
 
-// each calls f(i) for every i in [0, n): on the task's own slot, and on as many more of the
-// collection's slots as are free when it starts, so a task's per-resource calls (8 per S3
-// bucket, 2 per DynamoDB table) overlap without the collection ever exceeding its limit.
-// Against AWS these calls wait on the network, one after another they made the S3 task the
-// last to finish. f must write only its own index of any shared slice.
+// each calls f(i) for every i in [0, n): on the task's own slot, and on every further slot of
+// the collection's concurrency limit it finds free before a call — when other tasks finish, their
+// slots are taken up — so a task's per-resource calls (8 per S3 bucket, 2 per DynamoDB table, up to
+// 3 per KMS key) overlap without the collection ever exceeding its limit. Against AWS these calls
+// wait on the network; one after another they made the S3 task the last to finish. f must write
+// only its own index of any shared slice.
 func (e *emitter) each(n int, f func(i int)) {
 	var next atomic.Int64
-	work := func() {
-		for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
-			f(i)
-		}
-	}
 	var wg sync.WaitGroup
-borrow:
-	for extra := 1; extra < n && e.slots != nil; extra++ {
-		select {
-		case e.slots <- struct{}{}:
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer func() { <-e.slots }()
-				work()
-			}()
-		default:
-			break borrow
+	var work func()
+	work = func() {
+		for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+			if e.slots != nil && int(next.Load()) < n {
+				select {
+				case e.slots <- struct{}{}:
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						defer func() { <-e.slots }()
+						work()
+					}()
+				default:
+				}
+			}
+			f(i)
 		}
 	}
 	work()

@@ -20,6 +20,7 @@ func TestEachStaysWithinTheConcurrencyLimit(t *testing.T) {
 		{"no limit given: one at a time", 0, 0, 50, 1, false},
 		{"fewer items than slots", 8, 0, 3, 3, false},
 		{"nothing to do", 4, 0, 0, 0, false},
+		{"slots freed by other tasks are taken up", 4, 3, 50, 4, true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -29,6 +30,16 @@ func TestEachStaysWithinTheConcurrencyLimit(t *testing.T) {
 				for i := 0; i < tc.taken+1; i++ { // the others' and this task's own
 					e.slots <- struct{}{}
 				}
+			}
+			if tc.name == "slots freed by other tasks are taken up" {
+				others := tc.taken
+				go func() { // the other tasks finish while this one works
+					time.Sleep(10 * time.Millisecond)
+					for i := 0; i < others; i++ {
+						<-e.slots
+					}
+				}()
+				tc.taken = 0 // held after each: only this task's own slot
 			}
 			calls := make([]int32, tc.n)
 			var active, peak atomic.Int32

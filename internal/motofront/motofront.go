@@ -92,6 +92,16 @@ type Front struct {
 	faults   []Fault
 	seed     uint64
 	attempts map[string]int
+	// latency is added before every answer, as the network to AWS adds it (moto answers at once).
+	latency time.Duration
+}
+
+// SetLatency adds d before every answer (0: none), so a benchmark sees calls that wait on the
+// network as they do against AWS, where moto on loopback answers at once.
+func (f *Front) SetLatency(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.latency = d
 }
 
 // Start starts a front forwarding to the moto server at motoURL.
@@ -184,6 +194,16 @@ var (
 // ServeHTTP counts the call, injects the fault it is due (see InjectFaults), and otherwise
 // answers it with serve.
 func (f *Front) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	d := f.latency
+	f.mu.Unlock()
+	if d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return
+		}
+	}
 	c := f.classify(r)
 	if kind, ok := f.faultFor(c); ok {
 		f.injectFault(w, r, c, kind)

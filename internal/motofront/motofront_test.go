@@ -148,3 +148,31 @@ func TestFrontServesWhatMotoLacksAndForwardsTheRest(t *testing.T) {
 		t.Run(tc.name, tc.run)
 	}
 }
+
+// SetLatency holds every answer back by at least the latency, and 0 takes it away again; the
+// answer itself is unchanged.
+func TestLatencyDelaysEveryAnswer(t *testing.T) {
+	f, cfg := start(t)
+	c := ec2.NewFromConfig(cfg)
+	cases := []struct {
+		name    string
+		latency time.Duration
+	}{
+		{"no latency", 0},
+		{"50 ms", 50 * time.Millisecond},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			f.SetLatency(tc.latency)
+			defer f.SetLatency(0)
+			start := time.Now()
+			out, err := c.DescribeRegions(context.Background(), &ec2.DescribeRegionsInput{})
+			if err != nil || len(out.Regions) == 0 {
+				t.Fatalf("regions %v, err %v", out, err)
+			}
+			if took := time.Since(start); took < tc.latency {
+				t.Fatalf("answered in %s, before the latency of %s", took, tc.latency)
+			}
+		})
+	}
+}
