@@ -155,6 +155,8 @@ func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, peri
 	if err != nil {
 		return nil, err
 	}
+	// The results carry the run's own id, the one its directory, bundle and statement use.
+	run.ID = id
 	res, err := engine.EvaluateRun(ctx, files, engine.RunSpec{Shards: plan.Shards, Run: run, Closures: closures}, collectors.KnownKinds())
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: fmt.Errorf("run %s: %w", id, err)}
