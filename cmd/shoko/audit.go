@@ -28,20 +28,23 @@ it as of the collection time, and complete the run:
   DIR/runs/<id>/catalog/      the exact controls and policies used
   DIR/runs/<id>/evidence/main the evidence items
   DIR/runs/<id>/results.json  the verdicts
-  DIR/runs/<id>/reports/      the reports (--reports, in --lang), signed with the run
+  DIR/runs/<id>/reports/      the reports (--reports), in every --lang (default ja,en), signed with the run
   DIR/runs/<id>/run.json      tool, config digest, scope, period, evaluation time, start/end
   DIR/runs/<id>/statement.intoto.json  the signed statement (with --key or signing.key)
 
 A run interrupted at any point stays marked INCOMPLETE and is never signed.
 Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`,
 		Example: `  shoko audit --config shoko.yaml --out out/ --key keys/shoko.key
-  shoko audit --config shoko.yaml --out out/ --period 2026-04-01..2027-03-31 --lang en`,
+  shoko audit --config shoko.yaml --out out/ --period 2026-04-01..2027-03-31 --lang en   # English only`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cfgPath == "" && out == "" && store == "" {
 				return usageErr("audit needs --config, or --out to audit the current AWS account without one")
 			}
-			if err := checkLang(lang); err != nil {
+			// Every report is written in each language into the run before it is signed: a
+			// report added to a signed run would fail verify, so the run must already hold both.
+			langs, err := parseLangs(lang)
+			if err != nil {
 				return err
 			}
 			cfg, err := loadConfigOrAWSDefault(cfgPath)
@@ -91,14 +94,14 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 					if err != nil {
 						return nil, err
 					}
-					return a.renderReports(in, fmts, []string{lang})
+					return a.renderReports(in, fmts, langs)
 				}
 			}
 			res, err := a.evaluateRun(cmd.Context(), st, runID, now.Format(time.RFC3339), period, closuresOf(cfg), key, render)
 			if err != nil {
 				return err
 			}
-			writeSummary(a.stdout, res, lang)
+			writeSummary(a.stdout, res, langs[0])
 			fmt.Fprintf(a.stdout, "\nrun: %s\n", runDisplay(st, runID))
 			return exitForResults(res)
 		},
@@ -110,7 +113,7 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 	f.StringVar(&keyPath, "key", "", "private key to sign the run with (default: the config's signing.key)")
 	f.StringVar(&runID, "run-id", "", "run id (default: the start time and random bits)")
 	f.StringVar(&period, "period", "", "audit period START..END; default: the year before now")
-	f.StringVar(&lang, "lang", "ja", "language of the summary: ja or en")
+	f.StringVar(&lang, "lang", "ja,en", "languages of the reports written into the run, comma-separated (the summary is in the first)")
 	f.StringVar(&reportFormats, "reports", "oscal,pdf,whitepaper", "reports to write into the run's reports/ (formats as for `shoko report`; empty for none)")
 	f.IntVar(&concurrency, "concurrency", runtime.GOMAXPROCS(0)*2, "collectors and AWS calls in flight at once")
 	af.register(cmd)

@@ -60,13 +60,9 @@ two reports of the same results with the same time are byte-identical.`,
 			if err != nil {
 				return err
 			}
-			var langList []string
-			for _, l := range strings.Split(langs, ",") {
-				l = strings.TrimSpace(l)
-				if err := checkLang(l); err != nil {
-					return err
-				}
-				langList = append(langList, l)
+			langList, err := parseLangs(langs)
+			if err != nil {
+				return err
 			}
 			at := time.Now().UTC().Truncate(time.Second)
 			if generatedAt != "" {
@@ -96,6 +92,23 @@ two reports of the same results with the same time are byte-identical.`,
 	f.StringVar(&out, "out", "", "directory to write the reports to")
 	f.StringVar(&generatedAt, "generated-at", "", "generation time printed on the reports (RFC 3339); default: now")
 	return cmd
+}
+
+// parseLangs reads a comma-separated list of report languages ("ja,en"), each once, in order.
+func parseLangs(s string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range strings.Split(s, ",") {
+		l = strings.TrimSpace(l)
+		if err := checkLang(l); err != nil {
+			return nil, err
+		}
+		if !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	return out, nil
 }
 
 func parseFormats(s string) ([]string, error) {
