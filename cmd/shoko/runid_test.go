@@ -129,3 +129,51 @@ func TestEvaluateEvidenceDirKeepsDerivedRunID(t *testing.T) {
 		t.Fatalf("results.json of an evidence directory has no derived run id:\n%.400s", got[0])
 	}
 }
+
+// TestAuditSignsBothLanguages: audit, by default, writes every report in Japanese and English
+// into the run before signing, so verify covers both: changing either language's PDF fails it.
+func TestAuditSignsBothLanguages(t *testing.T) {
+	priv, pub := keyPair(t)
+	store := t.TempDir()
+	if code, out, errOut := shoko(t, "audit", "--config", demoConfig, "--out", store, "--key", priv); code != exitError {
+		t.Fatalf("audit: exit %d\n%s%s", code, out, errOut)
+	}
+	runDir := runDirs(t, store)[0]
+	for _, name := range []string{"audit-report.ja.pdf", "audit-report.en.pdf", "whitepaper.ja.pdf", "whitepaper.en.pdf", "assessment-results.oscal.json"} {
+		if _, err := os.Stat(filepath.Join(runDir, "reports", name)); err != nil {
+			t.Errorf("the run has no reports/%s: %v", name, err)
+		}
+	}
+	cases := []struct {
+		name   string
+		tamper string // a file of the run to change one byte of; "" for none
+		code   int
+	}{
+		{"untouched verifies", "", exitOK},
+		{"changed English report fails", "reports/audit-report.en.pdf", exitFail},
+		{"changed Japanese report fails", "reports/audit-report.ja.pdf", exitFail},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "runs", filepath.Base(runDir))
+			if err := os.CopyFS(dir, os.DirFS(runDir)); err != nil {
+				t.Fatal(err)
+			}
+			if tc.tamper != "" {
+				p := filepath.Join(dir, tc.tamper)
+				b, err := os.ReadFile(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b[len(b)/2] ^= 1
+				if err := os.WriteFile(p, b, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			code, out, _ := shoko(t, "verify", dir, "--pubkey", pub)
+			if code != tc.code || (tc.tamper != "" && !strings.Contains(out, tc.tamper)) {
+				t.Fatalf("exit %d, want %d (naming %q):\n%s", code, tc.code, tc.tamper, out)
+			}
+		})
+	}
+}
