@@ -122,6 +122,8 @@ func auditCover(d *doc, in *Input, title string) {
 		{t("対象範囲: AWS アカウント", "Scope: AWS accounts"), list(scope.Accounts)},
 		{t("対象範囲: リージョン", "Scope: regions"), list(scope.Regions)},
 		{t("対象範囲: エンドポイント", "Scope: endpoints"), list(scope.Endpoints)},
+		{t("対象範囲: データベース", "Scope: databases"), list(scope.Databases)},
+		{t("対象範囲: 記録ファイル", "Scope: record files"), list(scope.RecordFiles)},
 		{t("監査期間", "Audit period"), formatDate(res.Period.Start) + " – " + formatDate(res.Period.End.Add(-1))},
 		{t("評価時点", "Evaluated as of"), formatTime(in.resultsNow())},
 		{t("実行 ID", "Run id"), res.RunID},

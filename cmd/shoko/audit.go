@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/shoko-audit/shoko/config"
 	"github.com/shoko-audit/shoko/evidence"
 )
 
@@ -89,8 +88,8 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 				if err != nil {
 					return err
 				}
-				render = func(res *engine.Results, resultsJSON []byte) ([]reportFile, error) {
-					in, err := a.runReportInput(res, resultsJSON, cfg, now)
+				render = func(res *engine.Results, resultsJSON []byte, meta evidence.RunMeta) ([]reportFile, error) {
+					in, err := a.runReportInput(res, resultsJSON, meta, now)
 					if err != nil {
 						return nil, err
 					}
@@ -121,8 +120,8 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 }
 
 // runReportInput is the report input for a run being completed: its results, the catalog it was
-// evaluated with (checked by digest), and the organisation from the config.
-func (a *app) runReportInput(res *engine.Results, resultsJSON []byte, cfg *config.Config, generatedAt time.Time) (*reports.Input, error) {
+// evaluated with (checked by digest), and the organisation and scope from its run.json.
+func (a *app) runReportInput(res *engine.Results, resultsJSON []byte, meta evidence.RunMeta, generatedAt time.Time) (*reports.Input, error) {
 	cat, err := a.loadCatalog()
 	if err != nil {
 		return nil, err
@@ -131,9 +130,16 @@ func (a *app) runReportInput(res *engine.Results, resultsJSON []byte, cfg *confi
 		return nil, &exitErr{code: exitError, err: fmt.Errorf("the run was evaluated with catalog %s, but the catalog loaded is %s", res.Catalog.Digest, d)}
 	}
 	in := &reports.Input{Results: res, Catalog: cat, GeneratedAt: generatedAt, ResultsJSON: resultsJSON}
-	in.Run.Organization = cfg.Organization
+	in.Run.Organization = meta.Scope.Organization
+	in.Run.Scope = reportScope(meta.Covered)
 	in.Run.InRun = true
 	return in, nil
+}
+
+// reportScope is the scope the report's cover prints, from run.json's coverage.
+func reportScope(c evidence.Coverage) reports.Scope {
+	return reports.Scope{Accounts: c.AWSAccounts, Regions: c.AWSRegions, Endpoints: c.Endpoints,
+		Databases: c.Databases, RecordFiles: c.RecordFiles}
 }
 
 // runDisplay is where a run is, for messages: its directory in a directory store.

@@ -19,7 +19,7 @@ import (
 )
 
 func (a *app) evaluateCommand() *cobra.Command {
-	var evidenceDir, out, period, asOf, cfgPath, lang, runArg, store, keyPath string
+	var evidenceDir, out, period, asOf, cfgPath, lang, runArg, store, keyPath, runID string
 	cmd := &cobra.Command{
 		Use:   "evaluate",
 		Short: "Evaluate every control on a run, or on a directory of evidence",
@@ -29,7 +29,9 @@ stored in the run, complete the run and sign it (--key or the config's signing.k
 run planned but that has no manifest is an error, not a smaller audit.
 
 The evaluation time ("now") is the newest collected_at among the evidence unless --as-of is given,
-so the same evidence always gives byte-identical results. The audit period defaults to the year
+so the same evidence always gives byte-identical results. The run id in the results is the run's
+own with --run; with --evidence it is derived from the evidence unless --run-id names a run, so
+re-evaluating a run's evidence/<shard> with its id reproduces its results.json. The audit period defaults to the year
 before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`,
 		Example: `  shoko evaluate --evidence testdata/records-demo --out /tmp/r
   shoko evaluate --evidence ev/ --out out/ --period 2026-04-01..2027-03-31 --as-of 2026-11-27T00:00:00Z
@@ -40,8 +42,8 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
 				return err
 			}
 			if runArg != "" {
-				if evidenceDir != "" || out != "" {
-					return usageErr("evaluate: give --run, or --evidence with --out, not both")
+				if evidenceDir != "" || out != "" || runID != "" {
+					return usageErr("evaluate: give --run, or --evidence with --out (and --run-id), not both")
 				}
 				return a.evaluateRunCommand(cmd, runArg, store, cfgPath, keyPath, asOf, period, lang)
 			}
@@ -64,6 +66,12 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
 			if err != nil {
 				return err
 			}
+			if runID != "" {
+				if err := evidence.CheckRunID(runID); err != nil {
+					return usageErr("--run-id: %v", err)
+				}
+				run.ID = runID
+			}
 			res, err := a.evaluateInto(cmd.Context(), items, run, cal, out)
 			if err != nil {
 				return err
@@ -81,6 +89,7 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
 	f.StringVar(&cfgPath, "config", "", "config file, for the company calendar (closures)")
 	f.StringVar(&lang, "lang", "ja", "language of the summary: ja or en")
 	f.StringVar(&runArg, "run", "", "run to evaluate: its directory, or its id in --store")
+	f.StringVar(&runID, "run-id", "", "with --evidence: the run id the results carry (a run's own, to re-evaluate its evidence byte for byte); default: derived from the evidence")
 	f.StringVar(&store, "store", "", "store of --run ID: a directory or s3://bucket/prefix (default: the config's store.location)")
 	f.StringVar(&keyPath, "key", "", "private key to sign the run with (default: the config's signing.key)")
 	return cmd

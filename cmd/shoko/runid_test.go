@@ -177,3 +177,31 @@ func TestAuditSignsBothLanguages(t *testing.T) {
 		})
 	}
 }
+
+// readCovered is run.json's coverage: what the run's evidence was collected from.
+func readCovered(t *testing.T, runDir string) evidence.Coverage {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(runDir, evidence.RunFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	meta, err := evidence.ParseRunMeta(evidence.RunFile, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return meta.Covered
+}
+
+// assertListed fails unless every wanted entry is in the list.
+func assertListed(t *testing.T, what string, list []string, want ...string) {
+	t.Helper()
+	have := map[string]bool{}
+	for _, s := range list {
+		have[s] = true
+	}
+	for _, w := range want {
+		if !have[w] {
+			t.Errorf("run.json covered.%s %q lacks %q", what, list, w)
+		}
+	}
+}
