@@ -205,3 +205,66 @@ func assertListed(t *testing.T, what string, list []string, want ...string) {
 		}
 	}
 }
+
+// TestReportAfterSigningAttachesTheStatement: a report written from a signed run (report --run)
+// has the run's statement attached byte for byte and prints its digest on the cover, while the
+// in-run report names the statement's path instead; --out inside the signed run is refused, and
+// the run still verifies.
+func TestReportAfterSigningAttachesTheStatement(t *testing.T) {
+	if _, err := exec.LookPath("pdfdetach"); err != nil {
+		testenv.Missing(t, "pdfdetach", err)
+	}
+	priv, pub := keyPair(t)
+	store := t.TempDir()
+	if code, out, errOut := shoko(t, "audit", "--config", demoConfig, "--out", store, "--key", priv, "--lang", "en"); code != exitError {
+		t.Fatalf("audit: exit %d\n%s%s", code, out, errOut)
+	}
+	runDir := runDirs(t, store)[0]
+	id := filepath.Base(runDir)
+	stmt, err := os.ReadFile(filepath.Join(runDir, evidence.StatementFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	digest := evidence.Digest(stmt)
+	later := filepath.Join(t.TempDir(), "later")
+	if code, out, errOut := shoko(t, "report", "--run", runDir, "--format", "pdf", "--lang", "en", "--out", later); code != exitOK {
+		t.Fatalf("report --run: exit %d\n%s%s", code, out, errOut)
+	}
+	cases := []struct {
+		name           string
+		pdf            string
+		wantDigest     bool
+		wantAttachment bool
+	}{
+		{"written in the run, before signing", filepath.Join(runDir, "reports", "audit-report.en.pdf"), false, false},
+		{"written after signing", filepath.Join(later, "audit-report.en.pdf"), true, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cover := strings.Join(strings.Fields(pdfPageText(t, tc.pdf, 1)), "")
+			if strings.Contains(cover, digest) != tc.wantDigest {
+				t.Errorf("cover prints the statement digest %s: %v, want %v\n%s", digest, !tc.wantDigest, tc.wantDigest, cover)
+			}
+			if !tc.wantDigest && !strings.Contains(cover, "runs/"+id+"/statement.intoto.json") {
+				t.Errorf("the in-run cover does not name the statement that signs it:\n%s", cover)
+			}
+			dir := t.TempDir()
+			if out, err := exec.Command("pdfdetach", "-saveall", "-o", dir, tc.pdf).CombinedOutput(); err != nil {
+				t.Fatalf("pdfdetach: %v\n%s", err, out)
+			}
+			got, err := os.ReadFile(filepath.Join(dir, "statement.intoto.json"))
+			if (err == nil) != tc.wantAttachment || (tc.wantAttachment && string(got) != string(stmt)) {
+				t.Errorf("statement attached: %v (same bytes: %v), want %v", err == nil, string(got) == string(stmt), tc.wantAttachment)
+			}
+		})
+	}
+	t.Run("--out inside the run is refused", func(t *testing.T) {
+		code, out, errOut := shoko(t, "report", "--run", runDir, "--format", "pdf", "--out", filepath.Join(runDir, "reports", "more"))
+		if code != exitUsage || !strings.Contains(out+errOut, "inside run") {
+			t.Fatalf("exit %d, want %d\n%s%s", code, exitUsage, out, errOut)
+		}
+		if code, out, _ := shoko(t, "verify", runDir, "--pubkey", pub); code != exitOK {
+			t.Fatalf("the run no longer verifies:\n%s", out)
+		}
+	})
+}
