@@ -41,7 +41,11 @@ func CoverageOf(items []Stored, configured Scope) Coverage {
 		switch s["source"] {
 		case "aws":
 			add("accounts", s["account"])
-			add("regions", s["region"])
+			// IAM, Organizations and the like answer for the account as a whole ("global"):
+			// not a region the data can live in.
+			if s["region"] != "global" {
+				add("regions", s["region"])
+			}
 		case "service":
 			add("endpoints", withDetail(s["service"], configured.Services[s["service"]]))
 		case "tls":

@@ -20,6 +20,7 @@ func TestCoverageOfNamesWhatWasCollected(t *testing.T) {
 			item(map[string]string{"source": "aws", "account": "222222222222", "region": "us-east-1"}),
 			item(map[string]string{"source": "aws", "account": "111111111111", "region": "ap-northeast-1"}),
 			item(map[string]string{"source": "aws", "account": "111111111111", "region": "ap-northeast-1"}),
+			item(map[string]string{"source": "aws", "account": "111111111111", "region": "global"}),
 			item(map[string]string{"source": "service", "service": "cardsvc"}),
 			item(map[string]string{"source": "tls", "endpoint": "svc.example:443"}),
 			item(map[string]string{"source": "http", "url": "https://svc.example/faq"}),

@@ -111,9 +111,11 @@ func auditCover(d *doc, in *Input, title string) {
 		if len(xs) == 0 {
 			return none
 		}
-		const maxShown = 20
+		// Every AWS region fits (about 35); an estate of hundreds of accounts is cut, and
+		// run.json, signed with the run, lists them all.
+		const maxShown = 40
 		if len(xs) > maxShown {
-			return strings.Join(xs[:maxShown], ", ") + fmt.Sprintf(t(" ほか %d 件", " and %d more"), len(xs)-maxShown)
+			return strings.Join(xs[:maxShown], ", ") + fmt.Sprintf(t(" ほか %d 件（全件は run.json）", " and %d more (run.json lists all)"), len(xs)-maxShown)
 		}
 		return strings.Join(xs, ", ")
 	}
