@@ -82,19 +82,9 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 			if _, err := a.collectShard(cmd.Context(), st, cfg, runID, evidence.DefaultShard, concurrency, now, pr.Period, af); err != nil {
 				return err
 			}
-			var render inRunReports
-			if reportFormats != "" {
-				fmts, err := parseFormats(reportFormats)
-				if err != nil {
-					return err
-				}
-				render = func(res *engine.Results, resultsJSON []byte, meta evidence.RunMeta) ([]reportFile, error) {
-					in, err := a.runReportInput(res, resultsJSON, meta, now)
-					if err != nil {
-						return nil, err
-					}
-					return a.renderReports(in, fmts, langs)
-				}
+			render, err := a.inRunRenderer(reportFormats, langs, now)
+			if err != nil {
+				return err
 			}
 			res, err := a.evaluateRun(cmd.Context(), st, runID, now.Format(time.RFC3339), period, closuresOf(cfg), key, render)
 			if err != nil {
@@ -119,13 +109,28 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 	return cmd
 }
 
-// runReportInput is the report input for a run being completed: its results, the catalog it was
-// evaluated with (checked by digest), and the organisation and scope from its run.json.
-func (a *app) runReportInput(res *engine.Results, resultsJSON []byte, meta evidence.RunMeta, generatedAt time.Time) (*reports.Input, error) {
-	cat, err := a.loadCatalog()
+// inRunRenderer renders the reports a run carries (formats, comma-separated; none when empty) in
+// every language, generated at generatedAt; nil when there are none to write.
+func (a *app) inRunRenderer(formats string, langs []string, generatedAt time.Time) (inRunReports, error) {
+	if formats == "" {
+		return nil, nil
+	}
+	fmts, err := parseFormats(formats)
 	if err != nil {
 		return nil, err
 	}
+	return func(res *engine.Results, resultsJSON []byte, meta evidence.RunMeta, cat *engine.Catalog) ([]reportFile, error) {
+		in, err := runReportInput(res, resultsJSON, meta, cat, generatedAt)
+		if err != nil {
+			return nil, err
+		}
+		return a.renderReports(in, fmts, langs)
+	}, nil
+}
+
+// runReportInput is the report input for a run being completed: its results, the catalog stored
+// in the run (checked by digest), and the organisation and scope from its run.json.
+func runReportInput(res *engine.Results, resultsJSON []byte, meta evidence.RunMeta, cat *engine.Catalog, generatedAt time.Time) (*reports.Input, error) {
 	if d := cat.Digest(); d != res.Catalog.Digest {
 		return nil, &exitErr{code: exitError, err: fmt.Errorf("the run was evaluated with catalog %s, but the catalog loaded is %s", res.Catalog.Digest, d)}
 	}

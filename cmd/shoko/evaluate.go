@@ -19,13 +19,14 @@ import (
 )
 
 func (a *app) evaluateCommand() *cobra.Command {
-	var evidenceDir, out, period, asOf, cfgPath, lang, runArg, store, keyPath, runID string
+	var evidenceDir, out, period, asOf, cfgPath, lang, runArg, store, keyPath, runID, reportFormats string
 	cmd := &cobra.Command{
 		Use:   "evaluate",
 		Short: "Evaluate every control on a run, or on a directory of evidence",
 		Long: `Evaluate every control of the catalog on the evidence items in --evidence and write
 results.json to --out; or, with --run ID|DIR, evaluate every shard of a run with the catalog
-stored in the run, complete the run and sign it (--key or the config's signing.key). A shard the
+stored in the run, write its reports into runs/<id>/reports (--reports, in every --lang, default
+ja,en), complete the run and sign it (--key or the config's signing.key). A shard the
 run planned but that has no manifest is an error, not a smaller audit.
 
 The evaluation time ("now") is the newest collected_at among the evidence unless --as-of is given,
@@ -38,14 +39,28 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
   shoko evaluate --run out/runs/20261127T030000Z-1a2b3c4d --config shoko.yaml --key keys/shoko.key`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkLang(lang); err != nil {
-				return err
-			}
 			if runArg != "" {
 				if evidenceDir != "" || out != "" || runID != "" {
 					return usageErr("evaluate: give --run, or --evidence with --out (and --run-id), not both")
 				}
-				return a.evaluateRunCommand(cmd, runArg, store, cfgPath, keyPath, asOf, period, lang)
+				// A run gets its reports in both languages, as audit writes them.
+				if lang == "" {
+					lang = "ja,en"
+				}
+				langs, err := parseLangs(lang)
+				if err != nil {
+					return err
+				}
+				return a.evaluateRunCommand(cmd, runArg, store, cfgPath, keyPath, asOf, period, langs, reportFormats)
+			}
+			if cmd.Flags().Changed("reports") {
+				return usageErr("evaluate: --reports is for --run (reports are written into the run); use shoko report for an evidence directory")
+			}
+			if lang == "" {
+				lang = "ja"
+			}
+			if err := checkLang(lang); err != nil {
+				return err
 			}
 			if evidenceDir == "" || out == "" {
 				return usageErr("evaluate needs --run ID|DIR, or --evidence and --out")
@@ -87,7 +102,8 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
 	f.StringVar(&period, "period", "", "audit period START..END (YYYY-MM-DD in JST, or RFC 3339); default: the year before --as-of")
 	f.StringVar(&asOf, "as-of", "", "evaluation time (RFC 3339); default: the newest collected_at of the evidence")
 	f.StringVar(&cfgPath, "config", "", "config file, for the company calendar (closures)")
-	f.StringVar(&lang, "lang", "ja", "language of the summary: ja or en")
+	f.StringVar(&lang, "lang", "", "language of the summary: ja or en (default ja); with --run, the languages of the reports, comma-separated (default ja,en; the summary is in the first)")
+	f.StringVar(&reportFormats, "reports", "oscal,pdf,whitepaper", "with --run: reports to write into the run's reports/ before signing (formats as for `shoko report`; empty for none)")
 	f.StringVar(&runArg, "run", "", "run to evaluate: its directory, or its id in --store")
 	f.StringVar(&runID, "run-id", "", "with --evidence: the run id the results carry (a run's own, to re-evaluate its evidence byte for byte); default: derived from the evidence")
 	f.StringVar(&store, "store", "", "store of --run ID: a directory or s3://bucket/prefix (default: the config's store.location)")
@@ -96,7 +112,7 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
 }
 
 // evaluateRunCommand is evaluate --run: evaluate all shards, complete and sign the run.
-func (a *app) evaluateRunCommand(cmd *cobra.Command, runArg, store, cfgPath, keyPath, asOf, period, lang string) error {
+func (a *app) evaluateRunCommand(cmd *cobra.Command, runArg, store, cfgPath, keyPath, asOf, period string, langs []string, reportFormats string) error {
 	var cfg *config.Config
 	closures := closuresOf(nil)
 	if cfgPath != "" {
@@ -114,11 +130,15 @@ func (a *app) evaluateRunCommand(cmd *cobra.Command, runArg, store, cfgPath, key
 	if err != nil {
 		return err
 	}
-	res, err := a.evaluateRun(cmd.Context(), st, id, asOf, period, closures, key, nil)
+	render, err := a.inRunRenderer(reportFormats, langs, time.Now().UTC().Truncate(time.Second))
 	if err != nil {
 		return err
 	}
-	writeSummary(a.stdout, res, lang)
+	res, err := a.evaluateRun(cmd.Context(), st, id, asOf, period, closures, key, render)
+	if err != nil {
+		return err
+	}
+	writeSummary(a.stdout, res, langs[0])
 	fmt.Fprintf(a.stdout, "\nrun: %s\n", runDisplay(st, id))
 	return exitForResults(res)
 }

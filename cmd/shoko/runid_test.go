@@ -268,3 +268,58 @@ func TestReportAfterSigningAttachesTheStatement(t *testing.T) {
 		}
 	})
 }
+
+// TestShardedRunCarriesSignedReports: a run collected in shards and completed by evaluate --run
+// gets its reports written into it in both languages before it is signed, as audit does; with
+// --reports "" it gets none; --reports on an evidence directory is refused.
+func TestShardedRunCarriesSignedReports(t *testing.T) {
+	priv, pub := keyPair(t)
+	cfg := writeConfig(t, t.TempDir(), "all.yaml", demoSources(t))
+	cases := []struct {
+		name  string
+		extra []string
+		want  []string
+	}{
+		{"by default, every report in both languages", nil, []string{"assessment-results.oscal.json",
+			"audit-report.en.pdf", "audit-report.ja.pdf", "whitepaper.en.pdf", "whitepaper.ja.pdf"}},
+		{"none when asked for none", []string{"--reports", ""}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			store := t.TempDir()
+			code, out, errOut := shoko(t, "runs", "start", "--store", store, "--config", cfg, "--shard", "a")
+			if code != exitOK {
+				t.Fatalf("runs start: exit %d\n%s%s", code, out, errOut)
+			}
+			id := strings.TrimSpace(out)
+			if code, out, errOut := shoko(t, "collect", "--store", store, "--run", id, "--shard", "a", "--config", cfg); code != exitOK {
+				t.Fatalf("collect: exit %d\n%s%s", code, out, errOut)
+			}
+			args := append([]string{"evaluate", "--store", store, "--run", id, "--config", cfg, "--key", priv}, tc.extra...)
+			if code, out, errOut := shoko(t, args...); code != exitError {
+				t.Fatalf("evaluate: exit %d\n%s%s", code, out, errOut)
+			}
+			runDir := filepath.Join(store, "runs", id)
+			entries, _ := os.ReadDir(filepath.Join(runDir, "reports"))
+			var got []string
+			for _, e := range entries {
+				got = append(got, e.Name())
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Fatalf("reports %v, want %v", got, tc.want)
+			}
+			if len(got) > 0 && !strings.Contains(pdfPageText(t, filepath.Join(runDir, "reports", "audit-report.ja.pdf"), 1), id) {
+				t.Error("the report's cover does not name the run")
+			}
+			if code, out, _ := shoko(t, "verify", runDir, "--pubkey", pub); code != exitOK {
+				t.Fatalf("verify:\n%s", out)
+			}
+		})
+	}
+	t.Run("--reports on an evidence directory is refused", func(t *testing.T) {
+		code, out, errOut := shoko(t, "evaluate", "--evidence", "../../testdata/records-demo", "--out", t.TempDir(), "--reports", "pdf")
+		if code != exitUsage || !strings.Contains(out+errOut, "--reports is for --run") {
+			t.Fatalf("exit %d\n%s%s", code, out, errOut)
+		}
+	})
+}

@@ -142,7 +142,8 @@ func (a *app) collectShard(ctx context.Context, st evidence.Store, cfg *config.C
 // and signs it when a key is given. The evaluation time and period are recorded in run.json,
 // so verify replays exactly this evaluation.
 // inRunReports renders the reports a run carries, from its results and results.json bytes.
-type inRunReports func(res *engine.Results, resultsJSON []byte, meta evidence.RunMeta) ([]reportFile, error)
+// The catalog is the one stored in the run, the one the results were evaluated with.
+type inRunReports func(res *engine.Results, resultsJSON []byte, meta evidence.RunMeta, cat *engine.Catalog) ([]reportFile, error)
 
 func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, period string, closures []string, key ed25519.PrivateKey, reportsFn inRunReports) (*engine.Results, error) {
 	plan, complete, err := evidence.ReadPlan(ctx, st, id)
@@ -180,11 +181,15 @@ func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, peri
 	// Reports are written into the run before it is completed and signed, so the statement
 	// covers them too.
 	if reportsFn != nil {
-		files, err := reportsFn(res, b, meta)
+		cat, err := engine.LoadRunCatalog(files, collectors.KnownKinds())
+		if err != nil {
+			return nil, &exitErr{code: exitError, err: fmt.Errorf("run %s: %w", id, err)}
+		}
+		reportFiles, err := reportsFn(res, b, meta, cat)
 		if err != nil {
 			return nil, err
 		}
-		for _, f := range files {
+		for _, f := range reportFiles {
 			if err := st.Put(ctx, evidence.RunPath(id, path.Join(evidence.ReportsDir, f.name)), f.data); err != nil {
 				return nil, &exitErr{code: exitError, err: err}
 			}
