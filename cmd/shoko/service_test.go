@@ -123,6 +123,10 @@ func TestServiceAuditEndToEnd(t *testing.T) {
 				wantDB = "cards (postgres " + sqlprobe.Target("postgres", dsn) + ")"
 			}
 			assertListed(t, "databases", cov.Databases, wantDB)
+			// The report's cover prints that scope from run.json (the evidence alone names only "cards").
+			if cover := pdfPageText(t, filepath.Join(onlyRun(t, out), "reports", "audit-report.en.pdf"), 1); !strings.Contains(strings.Join(strings.Fields(cover), " "), wantDB) {
+				t.Errorf("the cover does not print the database %q from run.json:\n%s", wantDB, cover)
+			}
 			got := map[string]engine.ControlResult{}
 			for _, c := range res.Controls {
 				got[c.ID] = c
