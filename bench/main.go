@@ -308,7 +308,7 @@ func verify(bin, work string) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	spec := engine.RunSpec{Shards: plan.Shards, Run: engine.Run{Now: now, Period: engine.Period{Start: now.AddDate(-1, 0, 0), End: now}}}
+	spec := engine.RunSpec{Shards: plan.Shards, Run: engine.Run{ID: id, Now: now, Period: engine.Period{Start: now.AddDate(-1, 0, 0), End: now}}}
 	res, err := engine.EvaluateRun(ctx, files, spec, collectors.KnownKinds())
 	if err != nil {
 		return nil, err

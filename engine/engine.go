@@ -127,10 +127,16 @@ func (e *Engine) Query(controlID string) (rego.PreparedEvalQuery, bool) {
 	return q, ok
 }
 
-// Run is what an evaluation is about: the time it judges as of, and the audit period.
+// Run is what an evaluation is about: the time it judges as of, the audit period, and the run
+// id the results carry.
 type Run struct {
 	Now    time.Time
 	Period Period
+	// ID is the id of the stored run being evaluated (runs/<id>/), so results.json, the reports
+	// and the bundle all name the run the auditor holds. Empty for a plain evidence directory:
+	// the id is then derived from the evidence (see runID), so the same evidence still gives
+	// byte-identical results.
+	ID string
 }
 
 // Evaluate judges every control of the catalog on the evidence. Errors returned are about the
@@ -195,12 +201,15 @@ func (e *Engine) Evaluate(ctx context.Context, items []evidence.Stored, run Run)
 	for _, it := range set.items {
 		res.Evidence = append(res.Evidence, it.ref)
 	}
-	res.RunID = runID(run, res.Catalog.Digest, set)
+	res.RunID = run.ID
+	if res.RunID == "" {
+		res.RunID = runID(run, res.Catalog.Digest, set)
+	}
 	return res, nil
 }
 
-// runID is derived from what the run is about, so the same evidence, catalog and time give the
-// same id: r<time>-<hash>.
+// runID is the id of an evaluation outside a store, derived from what it is about, so the same
+// evidence, catalog and time give the same id: r<time>-<hash>.
 func runID(run Run, catalogDigest string, set *evidenceSet) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n%s\n%s\n", run.Now.UTC().Format(time.RFC3339), run.Period.Start.UTC().Format(time.RFC3339),

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -393,6 +394,40 @@ findings contains lib.pass("row_ok", {"name": sprintf("%d", [count(object.get(in
 			}
 			if tc.seen != "" && c.Findings[0].Params["name"] != tc.seen {
 				t.Fatalf("policy saw %v items of the optional kind, want %s", c.Findings[0].Params["name"], tc.seen)
+			}
+		})
+	}
+}
+
+// A stored run's id is given to the engine, so results.json names the run its directory, bundle
+// and statement name; without one (a plain evidence directory) the id is derived from the
+// evidence, the same for the same evidence.
+func TestRunIDIsTheRunsOwnOrDerived(t *testing.T) {
+	cat := testCatalog(t, nil, nil)
+	it := item(t, "test.rows", "r.csv", now, []row{{"a", true}})
+	e, err := New(context.Background(), cat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	derived := regexp.MustCompile(`^r\d{8}T\d{6}Z-[0-9a-f]{12}$`)
+	cases := []struct {
+		name string
+		id   string
+		want func(string) bool
+	}{
+		{"a stored run keeps its id", "20261127T030000Z-1a2b3c4d", func(got string) bool { return got == "20261127T030000Z-1a2b3c4d" }},
+		{"an evidence directory gets a derived id", "", derived.MatchString},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run()
+			r.ID = tc.id
+			res, err := e.Evaluate(context.Background(), []evidence.Stored{it}, r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !tc.want(res.RunID) {
+				t.Fatalf("run_id %q", res.RunID)
 			}
 		})
 	}

@@ -76,6 +76,11 @@ func RunPath(id, name string) string { return path.Join(RunsDir, id, name) }
 type Scope struct {
 	Organization string   `json:"organization"`
 	Sources      []string `json:"sources"`
+	// Services maps a configured service's name to its evidence API's base URL.
+	Services map[string]string `json:"services,omitempty"`
+	// Databases maps a configured database's name to its driver and the host/database its DSN
+	// points at (no user, password or parameters).
+	Databases map[string]string `json:"databases,omitempty"`
 }
 
 // Plan is what a run sets out to do, fixed when it starts: kept in the INCOMPLETE marker while
@@ -100,7 +105,9 @@ type RunMeta struct {
 		End   time.Time `json:"end"`
 	} `json:"period"`
 	// Closures are the company closures of the business-day calendar.
-	Closures      []string  `json:"closures"`
+	Closures []string `json:"closures"`
+	// Covered is what the evidence of every shard was collected from (see Coverage).
+	Covered       Coverage  `json:"covered"`
 	CatalogDigest string    `json:"catalog_digest"`
 	ResultsDigest string    `json:"results_digest"`
 	EndedAt       time.Time `json:"ended_at"`

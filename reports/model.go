@@ -161,9 +161,10 @@ func (in *Input) resultsNow() time.Time {
 }
 
 // ScopeOf derives a run's scope from the scopes of its evidence: the values of the "account",
-// "region" and "endpoint"/"host"/"url" scope keys, sorted and without repeats.
+// "region", "endpoint"/"host"/"url", "database" and "file"/"dir" scope keys, sorted and without
+// repeats.
 func ScopeOf(res *engine.Results) Scope {
-	acc, reg, end := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	acc, reg, end, db, rec := map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, e := range res.Evidence {
 		for k, v := range e.Scope {
 			switch k {
@@ -173,10 +174,15 @@ func ScopeOf(res *engine.Results) Scope {
 				reg[v] = true
 			case "endpoint", "host", "url", "base_url":
 				end[v] = true
+			case "database":
+				db[v] = true
+			case "file", "dir":
+				rec[v] = true
 			}
 		}
 	}
-	return Scope{Accounts: sortedKeys(acc), Regions: sortedKeys(reg), Endpoints: sortedKeys(end)}
+	return Scope{Accounts: sortedKeys(acc), Regions: sortedKeys(reg), Endpoints: sortedKeys(end),
+		Databases: sortedKeys(db), RecordFiles: sortedKeys(rec)}
 }
 
 // scope is the run's scope as given, or as derived from the evidence.

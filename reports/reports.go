@@ -54,15 +54,20 @@ type RunInfo struct {
 	InRun bool
 }
 
-// Scope lists what a run covered: AWS accounts, regions and service endpoints.
+// Scope lists what a run covered: AWS accounts, regions, service endpoints, databases and record
+// files. For a run, it is run.json's coverage (what the evidence was collected from).
 type Scope struct {
-	Accounts  []string `json:"accounts,omitempty"`
-	Regions   []string `json:"regions,omitempty"`
-	Endpoints []string `json:"endpoints,omitempty"`
+	Accounts    []string `json:"accounts,omitempty"`
+	Regions     []string `json:"regions,omitempty"`
+	Endpoints   []string `json:"endpoints,omitempty"`
+	Databases   []string `json:"databases,omitempty"`
+	RecordFiles []string `json:"record_files,omitempty"`
 }
 
 // Empty reports whether the scope names nothing.
-func (s Scope) Empty() bool { return len(s.Accounts)+len(s.Regions)+len(s.Endpoints) == 0 }
+func (s Scope) Empty() bool {
+	return len(s.Accounts)+len(s.Regions)+len(s.Endpoints)+len(s.Databases)+len(s.RecordFiles) == 0
+}
 
 // Renderer writes one format. Each format is one type implementing it, in its own file.
 type Renderer interface {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/shoko-audit/shoko/config"
 	"github.com/shoko-audit/shoko/evidence"
 )
 
@@ -28,20 +27,23 @@ it as of the collection time, and complete the run:
   DIR/runs/<id>/catalog/      the exact controls and policies used
   DIR/runs/<id>/evidence/main the evidence items
   DIR/runs/<id>/results.json  the verdicts
-  DIR/runs/<id>/reports/      the reports (--reports, in --lang), signed with the run
+  DIR/runs/<id>/reports/      the reports (--reports), in every --lang (default ja,en), signed with the run
   DIR/runs/<id>/run.json      tool, config digest, scope, period, evaluation time, start/end
   DIR/runs/<id>/statement.intoto.json  the signed statement (with --key or signing.key)
 
 A run interrupted at any point stays marked INCOMPLETE and is never signed.
 Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`,
 		Example: `  shoko audit --config shoko.yaml --out out/ --key keys/shoko.key
-  shoko audit --config shoko.yaml --out out/ --period 2026-04-01..2027-03-31 --lang en`,
+  shoko audit --config shoko.yaml --out out/ --period 2026-04-01..2027-03-31 --lang en   # English only`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cfgPath == "" && out == "" && store == "" {
 				return usageErr("audit needs --config, or --out to audit the current AWS account without one")
 			}
-			if err := checkLang(lang); err != nil {
+			// Every report is written in each language into the run before it is signed: a
+			// report added to a signed run would fail verify, so the run must already hold both.
+			langs, err := parseLangs(lang)
+			if err != nil {
 				return err
 			}
 			cfg, err := loadConfigOrAWSDefault(cfgPath)
@@ -80,25 +82,15 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 			if _, err := a.collectShard(cmd.Context(), st, cfg, runID, evidence.DefaultShard, concurrency, now, pr.Period, af); err != nil {
 				return err
 			}
-			var render inRunReports
-			if reportFormats != "" {
-				fmts, err := parseFormats(reportFormats)
-				if err != nil {
-					return err
-				}
-				render = func(res *engine.Results, resultsJSON []byte) ([]reportFile, error) {
-					in, err := a.runReportInput(res, resultsJSON, cfg, now)
-					if err != nil {
-						return nil, err
-					}
-					return a.renderReports(in, fmts, []string{lang})
-				}
+			render, err := a.inRunRenderer(reportFormats, langs, now)
+			if err != nil {
+				return err
 			}
 			res, err := a.evaluateRun(cmd.Context(), st, runID, now.Format(time.RFC3339), period, closuresOf(cfg), key, render)
 			if err != nil {
 				return err
 			}
-			writeSummary(a.stdout, res, lang)
+			writeSummary(a.stdout, res, langs[0])
 			fmt.Fprintf(a.stdout, "\nrun: %s\n", runDisplay(st, runID))
 			return exitForResults(res)
 		},
@@ -110,27 +102,49 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 	f.StringVar(&keyPath, "key", "", "private key to sign the run with (default: the config's signing.key)")
 	f.StringVar(&runID, "run-id", "", "run id (default: the start time and random bits)")
 	f.StringVar(&period, "period", "", "audit period START..END; default: the year before now")
-	f.StringVar(&lang, "lang", "ja", "language of the summary: ja or en")
+	f.StringVar(&lang, "lang", "ja,en", "languages of the reports written into the run, comma-separated (the summary is in the first)")
 	f.StringVar(&reportFormats, "reports", "oscal,pdf,whitepaper", "reports to write into the run's reports/ (formats as for `shoko report`; empty for none)")
 	f.IntVar(&concurrency, "concurrency", runtime.GOMAXPROCS(0)*2, "collectors and AWS calls in flight at once")
 	af.register(cmd)
 	return cmd
 }
 
-// runReportInput is the report input for a run being completed: its results, the catalog it was
-// evaluated with (checked by digest), and the organisation from the config.
-func (a *app) runReportInput(res *engine.Results, resultsJSON []byte, cfg *config.Config, generatedAt time.Time) (*reports.Input, error) {
-	cat, err := a.loadCatalog()
+// inRunRenderer renders the reports a run carries (formats, comma-separated; none when empty) in
+// every language, generated at generatedAt; nil when there are none to write.
+func (a *app) inRunRenderer(formats string, langs []string, generatedAt time.Time) (inRunReports, error) {
+	if formats == "" {
+		return nil, nil
+	}
+	fmts, err := parseFormats(formats)
 	if err != nil {
 		return nil, err
 	}
+	return func(res *engine.Results, resultsJSON []byte, meta evidence.RunMeta, cat *engine.Catalog) ([]reportFile, error) {
+		in, err := runReportInput(res, resultsJSON, meta, cat, generatedAt)
+		if err != nil {
+			return nil, err
+		}
+		return a.renderReports(in, fmts, langs)
+	}, nil
+}
+
+// runReportInput is the report input for a run being completed: its results, the catalog stored
+// in the run (checked by digest), and the organisation and scope from its run.json.
+func runReportInput(res *engine.Results, resultsJSON []byte, meta evidence.RunMeta, cat *engine.Catalog, generatedAt time.Time) (*reports.Input, error) {
 	if d := cat.Digest(); d != res.Catalog.Digest {
 		return nil, &exitErr{code: exitError, err: fmt.Errorf("the run was evaluated with catalog %s, but the catalog loaded is %s", res.Catalog.Digest, d)}
 	}
 	in := &reports.Input{Results: res, Catalog: cat, GeneratedAt: generatedAt, ResultsJSON: resultsJSON}
-	in.Run.Organization = cfg.Organization
+	in.Run.Organization = meta.Scope.Organization
+	in.Run.Scope = reportScope(meta.Covered)
 	in.Run.InRun = true
 	return in, nil
+}
+
+// reportScope is the scope the report's cover prints, from run.json's coverage.
+func reportScope(c evidence.Coverage) reports.Scope {
+	return reports.Scope{Accounts: c.AWSAccounts, Regions: c.AWSRegions, Endpoints: c.Endpoints,
+		Databases: c.Databases, RecordFiles: c.RecordFiles}
 }
 
 // runDisplay is where a run is, for messages: its directory in a directory store.

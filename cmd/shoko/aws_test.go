@@ -61,6 +61,12 @@ func TestAuditAWSDemoAgainstMoto(t *testing.T) {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	res := readResults(t, filepath.Join(onlyRun(t, out), "results.json"))
+	// run.json records the account and regions the evidence was actually collected from.
+	if cov := readCovered(t, onlyRun(t, out)); len(cov.AWSAccounts) != 1 || len(cov.AWSRegions) == 0 {
+		t.Errorf("run.json covered: accounts %q, regions %q; want the one account and its regions", cov.AWSAccounts, cov.AWSRegions)
+	} else {
+		assertListed(t, "aws_regions", cov.AWSRegions, awsestate.Region)
+	}
 	got := map[string]engine.ControlResult{}
 	for _, c := range res.Controls {
 		got[c.ID] = c

@@ -19,31 +19,48 @@ import (
 )
 
 func (a *app) evaluateCommand() *cobra.Command {
-	var evidenceDir, out, period, asOf, cfgPath, lang, runArg, store, keyPath string
+	var evidenceDir, out, period, asOf, cfgPath, lang, runArg, store, keyPath, runID, reportFormats string
 	cmd := &cobra.Command{
 		Use:   "evaluate",
 		Short: "Evaluate every control on a run, or on a directory of evidence",
 		Long: `Evaluate every control of the catalog on the evidence items in --evidence and write
 results.json to --out; or, with --run ID|DIR, evaluate every shard of a run with the catalog
-stored in the run, complete the run and sign it (--key or the config's signing.key). A shard the
+stored in the run, write its reports into runs/<id>/reports (--reports, in every --lang, default
+ja,en), complete the run and sign it (--key or the config's signing.key). A shard the
 run planned but that has no manifest is an error, not a smaller audit.
 
 The evaluation time ("now") is the newest collected_at among the evidence unless --as-of is given,
-so the same evidence always gives byte-identical results. The audit period defaults to the year
+so the same evidence always gives byte-identical results. The run id in the results is the run's
+own with --run; with --evidence it is derived from the evidence unless --run-id names a run, so
+re-evaluating a run's evidence/<shard> with its id reproduces its results.json. The audit period defaults to the year
 before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`,
 		Example: `  shoko evaluate --evidence testdata/records-demo --out /tmp/r
   shoko evaluate --evidence ev/ --out out/ --period 2026-04-01..2027-03-31 --as-of 2026-11-27T00:00:00Z
   shoko evaluate --run out/runs/20261127T030000Z-1a2b3c4d --config shoko.yaml --key keys/shoko.key`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runArg != "" {
+				if evidenceDir != "" || out != "" || runID != "" {
+					return usageErr("evaluate: give --run, or --evidence with --out (and --run-id), not both")
+				}
+				// A run gets its reports in both languages, as audit writes them.
+				if lang == "" {
+					lang = "ja,en"
+				}
+				langs, err := parseLangs(lang)
+				if err != nil {
+					return err
+				}
+				return a.evaluateRunCommand(cmd, runArg, store, cfgPath, keyPath, asOf, period, langs, reportFormats)
+			}
+			if cmd.Flags().Changed("reports") {
+				return usageErr("evaluate: --reports is for --run (reports are written into the run); use shoko report for an evidence directory")
+			}
+			if lang == "" {
+				lang = "ja"
+			}
 			if err := checkLang(lang); err != nil {
 				return err
-			}
-			if runArg != "" {
-				if evidenceDir != "" || out != "" {
-					return usageErr("evaluate: give --run, or --evidence with --out, not both")
-				}
-				return a.evaluateRunCommand(cmd, runArg, store, cfgPath, keyPath, asOf, period, lang)
 			}
 			if evidenceDir == "" || out == "" {
 				return usageErr("evaluate needs --run ID|DIR, or --evidence and --out")
@@ -64,6 +81,12 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
 			if err != nil {
 				return err
 			}
+			if runID != "" {
+				if err := evidence.CheckRunID(runID); err != nil {
+					return usageErr("--run-id: %v", err)
+				}
+				run.ID = runID
+			}
 			res, err := a.evaluateInto(cmd.Context(), items, run, cal, out)
 			if err != nil {
 				return err
@@ -79,15 +102,17 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
 	f.StringVar(&period, "period", "", "audit period START..END (YYYY-MM-DD in JST, or RFC 3339); default: the year before --as-of")
 	f.StringVar(&asOf, "as-of", "", "evaluation time (RFC 3339); default: the newest collected_at of the evidence")
 	f.StringVar(&cfgPath, "config", "", "config file, for the company calendar (closures)")
-	f.StringVar(&lang, "lang", "ja", "language of the summary: ja or en")
+	f.StringVar(&lang, "lang", "", "language of the summary: ja or en (default ja); with --run, the languages of the reports, comma-separated (default ja,en; the summary is in the first)")
+	f.StringVar(&reportFormats, "reports", "oscal,pdf,whitepaper", "with --run: reports to write into the run's reports/ before signing (formats as for `shoko report`; empty for none)")
 	f.StringVar(&runArg, "run", "", "run to evaluate: its directory, or its id in --store")
+	f.StringVar(&runID, "run-id", "", "with --evidence: the run id the results carry (a run's own, to re-evaluate its evidence byte for byte); default: derived from the evidence")
 	f.StringVar(&store, "store", "", "store of --run ID: a directory or s3://bucket/prefix (default: the config's store.location)")
 	f.StringVar(&keyPath, "key", "", "private key to sign the run with (default: the config's signing.key)")
 	return cmd
 }
 
 // evaluateRunCommand is evaluate --run: evaluate all shards, complete and sign the run.
-func (a *app) evaluateRunCommand(cmd *cobra.Command, runArg, store, cfgPath, keyPath, asOf, period, lang string) error {
+func (a *app) evaluateRunCommand(cmd *cobra.Command, runArg, store, cfgPath, keyPath, asOf, period string, langs []string, reportFormats string) error {
 	var cfg *config.Config
 	closures := closuresOf(nil)
 	if cfgPath != "" {
@@ -105,11 +130,15 @@ func (a *app) evaluateRunCommand(cmd *cobra.Command, runArg, store, cfgPath, key
 	if err != nil {
 		return err
 	}
-	res, err := a.evaluateRun(cmd.Context(), st, id, asOf, period, closures, key, nil)
+	render, err := a.inRunRenderer(reportFormats, langs, time.Now().UTC().Truncate(time.Second))
 	if err != nil {
 		return err
 	}
-	writeSummary(a.stdout, res, lang)
+	res, err := a.evaluateRun(cmd.Context(), st, id, asOf, period, closures, key, render)
+	if err != nil {
+		return err
+	}
+	writeSummary(a.stdout, res, langs[0])
 	fmt.Fprintf(a.stdout, "\nrun: %s\n", runDisplay(st, id))
 	return exitForResults(res)
 }

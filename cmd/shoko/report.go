@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/shoko-audit/shoko/collectors"
 	"github.com/shoko-audit/shoko/config"
 	"github.com/shoko-audit/shoko/engine"
 	"github.com/shoko-audit/shoko/evidence"
@@ -32,7 +34,7 @@ type reportSources struct {
 
 func (a *app) reportCommand() *cobra.Command {
 	var src reportSources
-	var formats, langs, out, generatedAt, organization string
+	var formats, langs, out, generatedAt, organization, runArg, store string
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Write the audit report, white paper, OSCAL and JSON from results.json",
@@ -48,25 +50,30 @@ func (a *app) reportCommand() *cobra.Command {
 
 The catalog must be the one the results were evaluated with (its digest is checked): the claims,
 sections and parameters come from it. --generated-at fixes the generation time (default: now), so
-two reports of the same results with the same time are byte-identical.`,
+two reports of the same results with the same time are byte-identical.
+
+--run reports a complete run after it was signed: results, catalog, evidence (checked digest by
+digest), organisation and scope come from the run, and the audit report has the run's signed
+statement attached and prints its digest. --out must be outside the run: a file added to a
+signed run would fail verify (audit writes the reports signed with the run into runs/<id>/reports).`,
 		Example: `  shoko report --results out/results.json --out out/reports
+  shoko report --run out/runs/20261127T030000Z-1a2b3c4d --format pdf --lang ja,en --out out/reports-later
   shoko report --results out/results.json --evidence out/evidence --format pdf,whitepaper --lang ja,en --out out/reports`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if src.results == "" || out == "" {
-				return usageErr("report needs --results and --out")
+			if runArg != "" && (src.results != "" || src.evidenceDir != "" || src.statement != "" || src.config != "") {
+				return usageErr("report: --run takes the results, evidence, statement and organisation from the run; give it without --results, --evidence, --statement or --config")
+			}
+			if (src.results == "" && runArg == "") || out == "" {
+				return usageErr("report needs --results or --run, and --out")
 			}
 			fmts, err := parseFormats(formats)
 			if err != nil {
 				return err
 			}
-			var langList []string
-			for _, l := range strings.Split(langs, ",") {
-				l = strings.TrimSpace(l)
-				if err := checkLang(l); err != nil {
-					return err
-				}
-				langList = append(langList, l)
+			langList, err := parseLangs(langs)
+			if err != nil {
+				return err
 			}
 			at := time.Now().UTC().Truncate(time.Second)
 			if generatedAt != "" {
@@ -74,7 +81,12 @@ two reports of the same results with the same time are byte-identical.`,
 					return usageErr("--generated-at %q: want an RFC 3339 time like 2026-11-27T09:00:00+09:00", generatedAt)
 				}
 			}
-			in, err := a.reportInput(src, at)
+			var in *reports.Input
+			if runArg != "" {
+				in, err = a.signedRunReportInput(cmd.Context(), runArg, store, out, at)
+			} else {
+				in, err = a.reportInput(src, at)
+			}
 			if err != nil {
 				return err
 			}
@@ -86,6 +98,8 @@ two reports of the same results with the same time are byte-identical.`,
 		},
 	}
 	f := cmd.Flags()
+	f.StringVar(&runArg, "run", "", "a complete run (its directory, or its id in --store) to report from, with its signed statement attached")
+	f.StringVar(&store, "store", "", "store of --run ID: a directory or s3://bucket/prefix")
 	f.StringVar(&src.results, "results", "", "results.json of an evaluation")
 	f.StringVar(&src.evidenceDir, "evidence", "", "evidence directory of the run; every evidence digest in the results is checked against it")
 	f.StringVar(&src.statement, "statement", "", "signed statement (DSSE envelope) of the run, embedded in the audit report")
@@ -96,6 +110,23 @@ two reports of the same results with the same time are byte-identical.`,
 	f.StringVar(&out, "out", "", "directory to write the reports to")
 	f.StringVar(&generatedAt, "generated-at", "", "generation time printed on the reports (RFC 3339); default: now")
 	return cmd
+}
+
+// parseLangs reads a comma-separated list of report languages ("ja,en"), each once, in order.
+func parseLangs(s string) ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, l := range strings.Split(s, ",") {
+		l = strings.TrimSpace(l)
+		if err := checkLang(l); err != nil {
+			return nil, err
+		}
+		if !seen[l] {
+			seen[l] = true
+			out = append(out, l)
+		}
+	}
+	return out, nil
 }
 
 func parseFormats(s string) ([]string, error) {
@@ -126,14 +157,9 @@ func (a *app) reportInput(src reportSources, generatedAt time.Time) (*reports.In
 	if err != nil {
 		return nil, usageErr("read results: %v", err)
 	}
-	var res engine.Results
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&res); err != nil {
-		return nil, usageErr("results %s: %v", src.results, err)
-	}
-	if res.Schema != engine.ResultsSchema {
-		return nil, usageErr("results %s: schema %q, want %q", src.results, res.Schema, engine.ResultsSchema)
+	res, err := decodeResults(raw, src.results)
+	if err != nil {
+		return nil, err
 	}
 	cat, err := a.loadCatalog()
 	if err != nil {
@@ -143,7 +169,7 @@ func (a *app) reportInput(src reportSources, generatedAt time.Time) (*reports.In
 		return nil, usageErr("results %s were evaluated with catalog %s, but the catalog loaded is %s: report with the run's own catalog (--controls/--policies)",
 			src.results, res.Catalog.Digest, d)
 	}
-	in := &reports.Input{Results: &res, Catalog: cat, GeneratedAt: generatedAt, ResultsJSON: raw}
+	in := &reports.Input{Results: res, Catalog: cat, GeneratedAt: generatedAt, ResultsJSON: raw}
 	if src.config != "" {
 		cfg, err := config.Load(src.config)
 		if err != nil {
@@ -159,11 +185,89 @@ func (a *app) reportInput(src reportSources, generatedAt time.Time) (*reports.In
 		in.Statement, in.Run.StatementDigest = b, evidence.Digest(b)
 	}
 	if src.evidenceDir != "" {
-		if err := checkEvidence(&res, src.evidenceDir); err != nil {
+		if err := checkEvidence(res, src.evidenceDir); err != nil {
 			return nil, &exitErr{code: exitUsage, err: err}
 		}
 	}
 	return in, nil
+}
+
+// signedRunReportInput is the report input for a complete run, read after it was signed: every
+// source comes from the run, checked as reportInput checks them, and the signed statement (when
+// the run has one) is attached with its digest. out must not be inside the run.
+func (a *app) signedRunReportInput(ctx context.Context, runArg, store, out string, generatedAt time.Time) (*reports.Input, error) {
+	st, id, err := a.runLocation(ctx, runArg, store, nil)
+	if err != nil {
+		return nil, err
+	}
+	if d, ok := st.(*evidence.DirStore); ok {
+		runDir, _ := filepath.Abs(filepath.Join(d.Root(), evidence.RunsDir, id))
+		absOut, _ := filepath.Abs(out)
+		if rel, err := filepath.Rel(runDir, absOut); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+			return nil, usageErr("--out %s is inside run %s: a file added to a signed run fails verify; write the reports elsewhere", out, id)
+		}
+	}
+	files, err := evidence.ReadRun(ctx, st, id)
+	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	if _, ok := files[evidence.MarkerFile]; ok {
+		return nil, usageErr("run %s is incomplete: it has no results to report", id)
+	}
+	mb, ok := files[evidence.RunFile]
+	if !ok {
+		return nil, usageErr("run %s has no %s: incomplete, nothing to report", id, evidence.RunFile)
+	}
+	meta, err := evidence.ParseRunMeta(evidence.RunFile, mb)
+	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	raw := files[evidence.ResultsFile]
+	res, err := decodeResults(raw, "run "+id+" "+evidence.ResultsFile)
+	if err != nil {
+		return nil, err
+	}
+	// One run id everywhere: a report must not print an id the bundle does not carry.
+	if res.RunID != id {
+		return nil, usageErr("run %s: its results.json names run %q (evaluated before results carried the run's own id); report it with --results instead", id, res.RunID)
+	}
+	cat, err := engine.LoadRunCatalog(files, collectors.KnownKinds())
+	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: fmt.Errorf("run %s: %w", id, err)}
+	}
+	if d := cat.Digest(); d != res.Catalog.Digest {
+		return nil, usageErr("run %s: results were evaluated with catalog %s, but the run's catalog is %s", id, res.Catalog.Digest, d)
+	}
+	items, err := evidence.RunEvidence(files, meta.Shards)
+	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: fmt.Errorf("run %s: %w", id, err)}
+	}
+	if err := checkEvidenceItems(res, items, "run "+id); err != nil {
+		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	in := &reports.Input{Results: res, Catalog: cat, GeneratedAt: generatedAt, ResultsJSON: raw}
+	in.Run.Organization = meta.Scope.Organization
+	in.Run.Scope = reportScope(meta.Covered)
+	if b, ok := files[evidence.StatementFile]; ok {
+		in.Statement, in.Run.StatementDigest = b, evidence.Digest(b)
+	} else {
+		a.log.Warn("run is not signed: the reports carry no statement", "run", id)
+	}
+	return in, nil
+}
+
+// decodeResults reads a results.json strictly and checks its schema.
+func decodeResults(raw []byte, name string) (*engine.Results, error) {
+	var res engine.Results
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&res); err != nil {
+		return nil, usageErr("results %s: %v", name, err)
+	}
+	if res.Schema != engine.ResultsSchema {
+		return nil, usageErr("results %s: schema %q, want %q", name, res.Schema, engine.ResultsSchema)
+	}
+	return &res, nil
 }
 
 // checkEvidence makes sure every evidence item the results name is in dir with the same digest,
@@ -173,6 +277,11 @@ func checkEvidence(res *engine.Results, dir string) error {
 	if err != nil {
 		return err
 	}
+	return checkEvidenceItems(res, items, dir)
+}
+
+// checkEvidenceItems is checkEvidence on items already read from where.
+func checkEvidenceItems(res *engine.Results, items []evidence.Stored, where string) error {
 	have := map[string]string{}
 	for _, it := range items {
 		have[it.Path] = it.Digest
@@ -181,7 +290,7 @@ func checkEvidence(res *engine.Results, dir string) error {
 	for _, e := range res.Evidence {
 		switch d, ok := have[e.Path]; {
 		case !ok:
-			problems = append(problems, fmt.Sprintf("%s is not in %s", e.Path, dir))
+			problems = append(problems, fmt.Sprintf("%s is not in %s", e.Path, where))
 		case d != e.Digest:
 			problems = append(problems, fmt.Sprintf("%s has digest %s, the results say %s", e.Path, d, e.Digest))
 		}

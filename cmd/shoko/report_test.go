@@ -85,7 +85,9 @@ func TestReportRefusesBadInput(t *testing.T) {
 		args []string
 		msg  string
 	}{
-		{"no results", []string{"report", "--out", dir}, "needs --results and --out"},
+		{"no results", []string{"report", "--out", dir}, "needs --results or --run, and --out"},
+		{"a run and results", []string{"report", "--run", dir, "--results", results, "--out", dir}, "--run takes the results"},
+		{"a run that is not one", []string{"report", "--run", dir, "--out", dir}, "expected a run directory"},
 		{"missing results file", []string{"report", "--results", filepath.Join(dir, "none.json"), "--out", dir}, "read results"},
 		{"unknown format", []string{"report", "--results", results, "--format", "pdf,docx", "--out", dir}, `--format "docx"`},
 		{"unknown language", []string{"report", "--results", results, "--lang", "ja,fr", "--out", dir}, `--lang "fr"`},

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/shoko-audit/shoko/collectors"
+	sqlprobe "github.com/shoko-audit/shoko/collectors/sql"
 	"github.com/shoko-audit/shoko/config"
 	"github.com/shoko-audit/shoko/engine"
 	"github.com/shoko-audit/shoko/evidence"
@@ -78,6 +79,14 @@ func scopeOf(cfg *config.Config) evidence.Scope {
 	add("records.certificates", cfg.Records.Certificates...)
 	add("attestations", cfg.Attestations)
 	add("exceptions", cfg.Exceptions)
+	// What the evidence names only by name: the service's base URL, and the database's driver
+	// and host/database (read from its DSN, which itself is never recorded: it may hold a password).
+	if sv := cfg.Service; sv != nil && sv.Name != "" {
+		s.Services = map[string]string{sv.Name: sv.BaseURL}
+	}
+	if d := cfg.Database; d != nil && d.Name != "" {
+		s.Databases = map[string]string{d.Name: strings.TrimSpace(d.Driver + " " + sqlprobe.Target(d.Driver, os.Getenv(d.DSNEnv)))}
+	}
 	return s
 }
 
@@ -133,7 +142,8 @@ func (a *app) collectShard(ctx context.Context, st evidence.Store, cfg *config.C
 // and signs it when a key is given. The evaluation time and period are recorded in run.json,
 // so verify replays exactly this evaluation.
 // inRunReports renders the reports a run carries, from its results and results.json bytes.
-type inRunReports func(res *engine.Results, resultsJSON []byte) ([]reportFile, error)
+// The catalog is the one stored in the run, the one the results were evaluated with.
+type inRunReports func(res *engine.Results, resultsJSON []byte, meta evidence.RunMeta, cat *engine.Catalog) ([]reportFile, error)
 
 func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, period string, closures []string, key ed25519.PrivateKey, reportsFn inRunReports) (*engine.Results, error) {
 	plan, complete, err := evidence.ReadPlan(ctx, st, id)
@@ -155,6 +165,8 @@ func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, peri
 	if err != nil {
 		return nil, err
 	}
+	// The results carry the run's own id, the one its directory, bundle and statement use.
+	run.ID = id
 	res, err := engine.EvaluateRun(ctx, files, engine.RunSpec{Shards: plan.Shards, Run: run, Closures: closures}, collectors.KnownKinds())
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: fmt.Errorf("run %s: %w", id, err)}
@@ -164,16 +176,20 @@ func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, peri
 		return nil, &exitErr{code: exitError, err: err}
 	}
 	meta := evidence.RunMeta{Plan: plan, EvaluatedAt: run.Now.UTC(), Closures: closures,
-		CatalogDigest: res.Catalog.Digest, EndedAt: time.Now().UTC()}
+		Covered: evidence.CoverageOf(items, plan.Scope), CatalogDigest: res.Catalog.Digest, EndedAt: time.Now().UTC()}
 	meta.Period.Start, meta.Period.End = run.Period.Start.UTC(), run.Period.End.UTC()
 	// Reports are written into the run before it is completed and signed, so the statement
 	// covers them too.
 	if reportsFn != nil {
-		files, err := reportsFn(res, b)
+		cat, err := engine.LoadRunCatalog(files, collectors.KnownKinds())
+		if err != nil {
+			return nil, &exitErr{code: exitError, err: fmt.Errorf("run %s: %w", id, err)}
+		}
+		reportFiles, err := reportsFn(res, b, meta, cat)
 		if err != nil {
 			return nil, err
 		}
-		for _, f := range files {
+		for _, f := range reportFiles {
 			if err := st.Put(ctx, evidence.RunPath(id, path.Join(evidence.ReportsDir, f.name)), f.data); err != nil {
 				return nil, &exitErr{code: exitError, err: err}
 			}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	sqlprobe "github.com/shoko-audit/shoko/collectors/sql"
 	"github.com/shoko-audit/shoko/demo/cardsvc"
 	"github.com/shoko-audit/shoko/engine"
 	"github.com/shoko-audit/shoko/internal/testenv"
@@ -110,6 +111,22 @@ func TestServiceAuditEndToEnd(t *testing.T) {
 				t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 			}
 			res := readResults(t, filepath.Join(onlyRun(t, out), "results.json"))
+			// run.json records what was collected: the service with its base URL, the TLS endpoint,
+			// the probed pages, the database with its host/database (never its DSN), the records.
+			cov := readCovered(t, onlyRun(t, out))
+			host := "https://localhost:" + port
+			assertListed(t, "endpoints", cov.Endpoints, "cardsvc ("+host+")", "localhost:"+port, host+"/faq", host+"/policy")
+			attestations, _ := filepath.Abs("../../testdata/records-demo-src/attestations")
+			assertListed(t, "record_files", cov.RecordFiles, attestations)
+			wantDB := "cards (sqlite cards.db)"
+			if tt.postgres {
+				wantDB = "cards (postgres " + sqlprobe.Target("postgres", dsn) + ")"
+			}
+			assertListed(t, "databases", cov.Databases, wantDB)
+			// The report's cover prints that scope from run.json (the evidence alone names only "cards").
+			if cover := pdfPageText(t, filepath.Join(onlyRun(t, out), "reports", "audit-report.en.pdf"), 1); !strings.Contains(strings.Join(strings.Fields(cover), " "), wantDB) {
+				t.Errorf("the cover does not print the database %q from run.json:\n%s", wantDB, cover)
+			}
 			got := map[string]engine.ControlResult{}
 			for _, c := range res.Controls {
 				got[c.ID] = c
@@ -147,10 +164,11 @@ func TestServiceAuditEndToEnd(t *testing.T) {
 					}
 				}
 			}
-			// Same evidence, same results: re-evaluating the collected evidence gives the audit's
-			// results.json byte for byte.
+			// Same evidence, same results: re-evaluating the collected evidence with the run's id
+			// gives the audit's results.json byte for byte.
 			again := filepath.Join(dir, "again")
-			shoko(t, "evaluate", "--evidence", filepath.Join(onlyRun(t, out), "evidence", "main"), "--out", again, "--period", "2026-01-01..2026-12-31", "--config", cfg)
+			shoko(t, "evaluate", "--evidence", filepath.Join(onlyRun(t, out), "evidence", "main"), "--out", again, "--period", "2026-01-01..2026-12-31", "--config", cfg,
+				"--run-id", filepath.Base(onlyRun(t, out)))
 			b1, _ := os.ReadFile(filepath.Join(onlyRun(t, out), "results.json"))
 			b2, _ := os.ReadFile(filepath.Join(again, "results.json"))
 			if len(b1) == 0 || string(b1) != string(b2) {
