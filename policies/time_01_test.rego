@@ -35,3 +35,14 @@ test_no_date_fails if {
 	some x in f
 	x.code == "date_missing"
 }
+
+# The skew is compared as the probe measured it, either way: 5 s passes, 5.0004 s fails (the
+# probe no longer rounds it to the millisecond, which made it 5.000), and so does 5 s behind.
+test_skew_at_the_limit_passes_past_it_fails if {
+	every skew in [5, -5] {
+		{x.code | some x in time_01.findings with input as run_input(probe(skew))} == {"clock_synchronized"}
+	}
+	every skew in [5.0004, -5.0004, 6] {
+		{x.code | some x in time_01.findings with input as run_input(probe(skew))} == {"clock_skewed"}
+	}
+}
