@@ -50,6 +50,9 @@ type boundary struct {
 	// want is the verdict of the findings about `about` at the limit and one past it:
 	// "pass" and "fail" unless the row says otherwise ("none": no finding about it).
 	want [2]string
+	// more are further paths to the same limit (a deadline judged against now while the
+	// thing is still open, a fixed finding as well as an open one), each tested the same way.
+	more []boundary
 }
 
 var bNow = scaleNow // 2026-11-27T00:00:00Z, 09:00 on the 27th in Japan
@@ -163,6 +166,15 @@ var boundaryTable = map[string]map[string]boundary{
 			return []synthItem{serviceItem("service.tenants", []any{obj{"tenant_id": "T-GW", "status": "terminated", "notification_contacts": 1,
 				"contract_ended_at": end.Format(time.RFC3339), "data_purged_at": purged.Format(time.RFC3339)}})}
 		},
+		more: []boundary{{
+			rule: "a tenant not yet purged is pending up to the Nth business day after the contract's end, late on the next", unit: "1 business day",
+			about: "T-OPEN",
+			evidence: func(limit float64, _ map[string]any, past bool) []synthItem {
+				end := businessDaysBefore(bNow, int(limit+unitPast(past, 1)))
+				return []synthItem{serviceItem("service.tenants", []any{obj{"tenant_id": "T-OPEN", "status": "terminated", "notification_contacts": 1,
+					"contract_ended_at": end.Format(time.RFC3339), "data_purged_at": nil}})}
+			},
+		}},
 	}},
 	"INC-01": {"max_notify_minutes": {
 		rule: "検知から 30 分以内: notified at most N minutes after detection, to the nanosecond", unit: "1 s", about: "INC-1",
@@ -171,6 +183,14 @@ var boundaryTable = map[string]map[string]boundary{
 			notified := detected.Add(time.Duration(limit*float64(time.Minute)) + time.Duration(unitPast(past, 1))*time.Second)
 			return []synthItem{serviceItem("service.incidents", []any{incidentRow(detected, notified, nil)})}
 		},
+		more: []boundary{{
+			rule: "an incident not yet notified is pending up to N minutes after detection, late one second after", unit: "1 s", about: "INC-1",
+			evidence: func(limit float64, _ map[string]any, past bool) []synthItem {
+				row := incidentRow(bNow.Add(-time.Duration(limit*float64(time.Minute))-time.Duration(unitPast(past, 1))*time.Second), bNow, nil)
+				row["notified_at"] = nil
+				return []synthItem{serviceItem("service.incidents", []any{row})}
+			},
+		}},
 	}},
 	"INC-02": {"max_recovery_hours": {
 		rule: "検知から 4 時間以内: recovered at most N hours after detection, to the nanosecond", unit: "1 s", about: "INC-1",
@@ -179,6 +199,13 @@ var boundaryTable = map[string]map[string]boundary{
 			recovered := detected.Add(time.Duration(limit*float64(time.Hour)) + time.Duration(unitPast(past, 1))*time.Second)
 			return []synthItem{serviceItem("service.incidents", []any{incidentRow(detected, detected.Add(10*time.Minute), recovered.Format(time.RFC3339Nano))})}
 		},
+		more: []boundary{{
+			rule: "an incident not yet recovered is pending up to N hours after detection, late one second after", unit: "1 s", about: "INC-1",
+			evidence: func(limit float64, _ map[string]any, past bool) []synthItem {
+				detected := bNow.Add(-time.Duration(limit*float64(time.Hour)) - time.Duration(unitPast(past, 1))*time.Second)
+				return []synthItem{serviceItem("service.incidents", []any{incidentRow(detected, detected.Add(10*time.Minute), nil)})}
+			},
+		}},
 	}},
 	"ISO-01": {"denied_statuses": {notLimit: "the HTTP statuses that count as a denied cross-tenant read: a set matched by equality, not a bound"}},
 	"LOG-02": {"min_retention_days": {
@@ -318,6 +345,12 @@ var boundaryTable = map[string]map[string]boundary{
 			evidence: func(limit float64, _ map[string]any, past bool) []synthItem {
 				return []synthItem{recordsItem("records.training", []any{trainingRow(dateAgo(limit+60), dateAgo(60-unitPast(past, 1)), nil)})}
 			},
+			more: []boundary{{
+				rule: "a new hire not yet trained is in onboarding up to N calendar days after the hire date, missing one day after", unit: "1 day", about: "E1",
+				evidence: func(limit float64, _ map[string]any, past bool) []synthItem {
+					return []synthItem{recordsItem("records.training", []any{trainingRow(dateAgo(limit+unitPast(past, 1)), nil, nil)})}
+				},
+			}},
 		},
 	},
 	"VUL-01": {
@@ -339,6 +372,16 @@ var boundaryTable = map[string]map[string]boundary{
 						obj{"finding_id": "F-1", "severity": "critical", "finding_status": "open", "found_on": dateAgo(limit + unitPast(past, 1))}),
 				})}
 			},
+			more: []boundary{{
+				rule: "a critical finding fixed N calendar days after it was found is on time, one day later is late", unit: "1 day", about: "F-1",
+				evidence: func(limit float64, _ map[string]any, past bool) []synthItem {
+					return []synthItem{recordsItem("records.vulnerability_assessments", []any{
+						assessmentRow("VA-1", "pre_release", dateAgo(100), nil),
+						assessmentRow("VA-2", "post_release", dateAgo(10), obj{"finding_id": "F-1", "severity": "critical", "finding_status": "fixed",
+							"found_on": dateAgo(limit + 20 + unitPast(past, 1)), "fixed_on": dateAgo(20)}),
+					})}
+				},
+			}},
 		},
 	},
 }
@@ -425,7 +468,7 @@ func tempBucket(expiration float64, contents []any) []synthItem {
 	}
 }
 
-func trainingRow(hired, onboarded string, last any) obj {
+func trainingRow(hired string, onboarded, last any) obj {
 	return obj{"employee_id": "E1", "status": "active", "hired_on": hired, "onboarding_completed_on": onboarded, "last_completed_on": last, "line": 2}
 }
 
@@ -541,19 +584,21 @@ func TestLimitsAreExactAtTheBoundary(t *testing.T) {
 					t.Skipf("known gap: %s", b.gap)
 				}
 				limit := num(c.Parameters[name])
-				want := b.want
-				if want == [2]string{} {
-					want = [2]string{"pass", "fail"}
-				}
-				for i, past := range []bool{false, true} {
-					label := fmt.Sprintf("at the limit (%v)", limit)
-					if past {
-						label = fmt.Sprintf("%s past the limit (%v)", b.unit, limit)
+				for _, b := range append([]boundary{b}, b.more...) {
+					want := b.want
+					if want == [2]string{} {
+						want = [2]string{"pass", "fail"}
 					}
-					findings := s.eval(t, id, b.evidence(limit, c.Parameters, past), false).findings
-					if got := verdictAbout(findings, b.about); got != want[i] {
-						t.Errorf("%s %s: %s: findings about %q say %s, want %s (%s)\n  %s", id, name, label, b.about, got, want[i], b.rule,
-							strings.Join(findings, "\n  "))
+					for i, past := range []bool{false, true} {
+						label := fmt.Sprintf("at the limit (%v)", limit)
+						if past {
+							label = fmt.Sprintf("%s past the limit (%v)", b.unit, limit)
+						}
+						findings := s.eval(t, id, b.evidence(limit, c.Parameters, past), false).findings
+						if got := verdictAbout(findings, b.about); got != want[i] {
+							t.Errorf("%s %s: %s: findings about %q say %s, want %s (%s)\n  %s", id, name, label, b.about, got, want[i], b.rule,
+								strings.Join(findings, "\n  "))
+						}
 					}
 				}
 			})
