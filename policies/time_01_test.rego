@@ -46,3 +46,10 @@ test_skew_at_the_limit_passes_past_it_fails if {
 		{x.code | some x in time_01.findings with input as run_input(probe(skew))} == {"clock_skewed"}
 	}
 }
+
+# The message shows the skew to the millisecond, rounded away from zero: never below the measure.
+test_skew_is_shown_to_the_millisecond_away_from_zero if {
+	every c in [[5.0004, 5.001], [-5.0004, -5.001], [5, 5], [0.123456789, 0.124], [0, 0]] {
+		{x.params.skew_seconds | some x in time_01.findings with input as run_input(probe(c[0]))} == {c[1]}
+	}
+}
