@@ -65,6 +65,7 @@ func days(n float64) time.Duration { return time.Duration(n * float64(24*time.Ho
 // dateAgo is the calendar date n days before now's date (in Japan and in UTC alike at 00:00Z).
 func dateAgo(n float64) string { return bNow.AddDate(0, 0, -int(n)).Format("2006-01-02") }
 
+// unitPast is how far a case is past its limit: `by` (one unit) past it, 0 at it.
 func unitPast(past bool, by float64) float64 {
 	if past {
 		return by
@@ -72,28 +73,32 @@ func unitPast(past bool, by float64) float64 {
 	return 0
 }
 
-// businessDaysAfter is the first midnight-plus-noon JST time, counting forward from start, that
-// is n Japanese business days after it (shoko.business_days_between(start, t) == n).
+// businessDaysAfter is the earliest time a whole number of days after start (same time of day)
+// that is n Japanese business days after it (shoko.business_days_between(start, t) == n).
 func businessDaysAfter(start time.Time, n int) time.Time {
 	cal := calendar.Default()
-	for k := 0; ; k++ {
+	for k := 0; k <= maxSearchDays; k++ {
 		t := start.AddDate(0, 0, k)
 		if cal.BusinessDaysBetween(start, t) == n {
 			return t
 		}
 	}
+	return time.Time{} // no such day within ten years: the case fails, it does not hang
 }
+
+const maxSearchDays = 3660
 
 // businessDaysBefore is the latest time before end (same time of day) that is n Japanese
 // business days before it.
 func businessDaysBefore(end time.Time, n int) time.Time {
 	cal := calendar.Default()
-	for k := 0; ; k++ {
+	for k := 0; k <= maxSearchDays; k++ {
 		t := end.AddDate(0, 0, -k)
 		if cal.BusinessDaysBetween(t, end) == n {
 			return t
 		}
 	}
+	return time.Time{}
 }
 
 var jst = time.FixedZone("JST", 9*60*60)
