@@ -218,12 +218,24 @@ var boundaryTable = map[string]map[string]boundary{
 		evidence: func(limit float64, _ map[string]any, past bool) []synthItem {
 			return []synthItem{logGroup("/app", "arn:lg:app", limit-unitPast(past, 1))}
 		},
+		more: []boundary{{
+			rule: "no lifecycle rule of a trail bucket expires logs sooner than N days", unit: "1 day", about: "trail-logs",
+			evidence: func(limit float64, _ map[string]any, past bool) []synthItem {
+				return trailBucket(limit - unitPast(past, 1))
+			},
+		}},
 	}},
 	"LOG-03": {"max_retention_days": {
 		rule: "最長で 3 年半以内に消去: every log group keeps at most N days", unit: "1 day", about: "arn:lg:app",
 		evidence: func(limit float64, _ map[string]any, past bool) []synthItem {
 			return []synthItem{logGroup("/app", "arn:lg:app", limit+unitPast(past, 1))}
 		},
+		more: []boundary{{
+			rule: "every trail bucket expires logs after at most N days", unit: "1 day", about: "trail-logs",
+			evidence: func(limit float64, _ map[string]any, past bool) []synthItem {
+				return trailBucket(limit + unitPast(past, 1))
+			},
+		}},
 	}},
 	"LOG-04": {"min_days": {
 		rule: "最低 1 ヶ月間保持: each required log group keeps at least N days", unit: "1 day", about: "arn:lg:required",
@@ -427,6 +439,17 @@ func incidentRow(detected, notified time.Time, recovered any) obj {
 
 func logGroup(name, arn string, retention float64) synthItem {
 	return rowsItem("aws.logs.DescribeLogGroups", []any{obj{"LogGroupName": name, "LogGroupArn": arn, "RetentionInDays": retention}})
+}
+
+// trailBucket is a trail delivering to bucket trail-logs, whose lifecycle expires objects after
+// `expiration` days.
+func trailBucket(expiration float64) []synthItem {
+	return []synthItem{
+		rowsItem("aws.cloudtrail.DescribeTrails", []any{obj{"TrailARN": "arn:aws:cloudtrail:ap-northeast-1:111111111111:trail/main", "Name": "main",
+			"IsMultiRegionTrail": true, "LogFileValidationEnabled": true, "S3BucketName": "trail-logs"}}),
+		rowsItem("aws.s3.GetBucketLifecycleConfiguration", []any{obj{"Bucket": "trail-logs", "Rules": []any{
+			obj{"ID": "expire", "Status": "Enabled", "Expiration": obj{"Days": expiration}}}}}),
+	}
 }
 
 // loadBalancer is a service load balancer in `zones` zones with `healthy` healthy targets spread
