@@ -416,18 +416,31 @@ func backupGenerations(classParam string) boundary {
 		rule: "日次で N 世代: a completed recovery point in each of the last N days", unit: "1 generation",
 		about: "arn:aws:rds:ap-northeast-1:111111111111:db:db1",
 		evidence: func(limit float64, p map[string]any, past bool) []synthItem {
-			arn := "arn:aws:rds:ap-northeast-1:111111111111:db:db1"
-			points := gen(int(limit-unitPast(past, 1)), func(d int) any {
-				return obj{"ResourceArn": arn, "RecoveryPointArn": fmt.Sprintf("rp-%d", d), "Status": "COMPLETED", "CreationDate": ago(time.Duration(24*d+2) * time.Hour)}
-			})
-			return []synthItem{
-				rowsItem("aws.rds.DescribeDBInstances", []any{obj{"DBInstanceArn": arn, "TagList": tags(p["data_class_tag"].(string), p[classParam].(string), "Name", "db1")}}),
-				rowsItem("aws.backup.GetBackupSelection", []any{obj{"BackupPlanId": "plan", "BackupSelection": obj{"SelectionName": "all", "Resources": []any{"*"}}}}),
-				rowsItem("aws.backup.GetBackupPlan", []any{obj{"BackupPlanId": "plan", "BackupPlan": obj{"BackupPlanName": "plan", "Rules": []any{
-					obj{"RuleName": "daily", "ScheduleExpression": "cron(0 5 ? * * *)", "Lifecycle": obj{"DeleteAfterDays": limit + 30}}}}}}),
-				rowsItem("aws.backup.ListRecoveryPointsByBackupVault", points),
-			}
+			return backupEstate(p, classParam, int(limit-unitPast(past, 1)), limit+30)
 		},
+		more: []boundary{{
+			rule: "the daily rule keeps recovery points at least N days (DeleteAfterDays)", unit: "1 day",
+			about: "arn:aws:rds:ap-northeast-1:111111111111:db:db1",
+			evidence: func(limit float64, p map[string]any, past bool) []synthItem {
+				return backupEstate(p, classParam, int(limit), limit-unitPast(past, 1))
+			},
+		}},
+	}
+}
+
+// backupEstate is one database of the control's class, selected by a daily plan keeping points
+// deleteAfter days, with a completed recovery point 2 hours into each of the last `points` days.
+func backupEstate(p map[string]any, classParam string, points int, deleteAfter float64) []synthItem {
+	arn := "arn:aws:rds:ap-northeast-1:111111111111:db:db1"
+	rps := gen(points, func(d int) any {
+		return obj{"ResourceArn": arn, "RecoveryPointArn": fmt.Sprintf("rp-%d", d), "Status": "COMPLETED", "CreationDate": ago(time.Duration(24*d+2) * time.Hour)}
+	})
+	return []synthItem{
+		rowsItem("aws.rds.DescribeDBInstances", []any{obj{"DBInstanceArn": arn, "TagList": tags(p["data_class_tag"].(string), p[classParam].(string), "Name", "db1")}}),
+		rowsItem("aws.backup.GetBackupSelection", []any{obj{"BackupPlanId": "plan", "BackupSelection": obj{"SelectionName": "all", "Resources": []any{"*"}}}}),
+		rowsItem("aws.backup.GetBackupPlan", []any{obj{"BackupPlanId": "plan", "BackupPlan": obj{"BackupPlanName": "plan", "Rules": []any{
+			obj{"RuleName": "daily", "ScheduleExpression": "cron(0 5 ? * * *)", "Lifecycle": obj{"DeleteAfterDays": deleteAfter}}}}}}),
+		rowsItem("aws.backup.ListRecoveryPointsByBackupVault", rps),
 	}
 }
 
