@@ -38,3 +38,12 @@ test_no_customer_changes_passes if {
 	some x in f
 	x.code == "no_customer_changes"
 }
+
+# The lead is exact: 7 × 24 h passes, one second less fails (6 days 23:59:59 was rounded to 7.0
+# and passed); the short figure is rounded down in the message, so it never reads as 7.
+test_lead_at_the_limit_passes_one_second_short_fails if {
+	at := chg_01.findings with input as run_input([change("CHG-AT", true, "2026-03-01T10:00:00+09:00", "2026-03-08T10:00:00+09:00")])
+	{[x.status, x.code, x.params.lead_days] | some x in at} == {["pass", "notified_in_advance", 7]}
+	short := chg_01.findings with input as run_input([change("CHG-SHORT", true, "2026-03-01T10:00:01+09:00", "2026-03-08T10:00:00+09:00")])
+	{[x.status, x.code, x.params.lead_days] | some x in short} == {["fail", "notice_too_short", 6.9]}
+}

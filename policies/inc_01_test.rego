@@ -65,3 +65,19 @@ test_no_customer_incidents_is_explicit_pass if {
 	x.resource == "cardsvc"
 	x.evidence.pointer == "/data"
 }
+
+# The limit is exact: 30 min 0 s passes, 30 min 1 s fails (it was rounded to 30.0 and passed).
+# The late figure is rounded up in the message, so it never reads as the limit itself.
+test_notice_at_the_limit_passes_one_second_past_fails if {
+	at := inc_01.findings with input as run_input([incident("INC-AT", true, "2026-05-01T10:00:00+09:00", "2026-05-01T10:30:00+09:00")])
+	{[x.status, x.code, x.params.minutes] | some x in at} == {["pass", "notified_in_time", 30]}
+	past := inc_01.findings with input as run_input([incident("INC-PAST", true, "2026-05-01T10:00:00+09:00", "2026-05-01T10:30:01+09:00")])
+	{[x.status, x.code, x.params.minutes] | some x in past} == {["fail", "notified_late", 30.1]}
+}
+
+test_unnotified_incident_at_the_limit_is_pending_one_second_past_fails if {
+	at := inc_01.findings with input as run_input([incident("INC-AT", true, "2026-11-26T23:30:00Z", null)])
+	{[x.status, x.code] | some x in at} == {["pass", "notification_pending"]}
+	past := inc_01.findings with input as run_input([incident("INC-PAST", true, "2026-11-26T23:29:59Z", null)])
+	{[x.status, x.code, x.params.minutes] | some x in past} == {["fail", "not_notified", 30.1]}
+}

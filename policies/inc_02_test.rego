@@ -52,3 +52,19 @@ test_no_incidents_is_explicit_pass if {
 	x.code == "no_customer_incidents"
 	x.status == "pass"
 }
+
+# The limit is exact: recovered 4 h 0 min 0 s after detection passes, 4 h 0 min 1 s fails (it
+# was rounded to 4.0 hours and passed); the late figure is rounded up in the message.
+test_recovery_at_the_limit_passes_one_second_past_fails if {
+	at := inc_02.findings with input as run_input([incident("INC-AT", "2026-05-01T10:00:00+09:00", "2026-05-01T14:00:00+09:00")])
+	{[x.status, x.code, x.params.hours] | some x in at} == {["pass", "recovered_in_time", 4]}
+	past := inc_02.findings with input as run_input([incident("INC-PAST", "2026-05-01T10:00:00+09:00", "2026-05-01T14:00:01+09:00")])
+	{[x.status, x.code, x.params.hours] | some x in past} == {["fail", "recovered_late", 4.1]}
+}
+
+test_open_incident_at_the_limit_is_pending_one_second_past_fails if {
+	at := inc_02.findings with input as run_input([incident("INC-AT", "2026-11-26T20:00:00Z", null)])
+	{[x.status, x.code] | some x in at} == {["pass", "recovery_pending"]}
+	past := inc_02.findings with input as run_input([incident("INC-PAST", "2026-11-26T19:59:59Z", null)])
+	{[x.status, x.code] | some x in past} == {["fail", "not_recovered"]}
+}

@@ -1,6 +1,8 @@
 # MON-01: the service is monitored for abuse and data leakage: a GuardDuty detector is ENABLED
 # in every allowed region and every region holding service resources, and no unarchived
 # finding of severity >= min_severity has been open longer than max_open_days.
+# "Open longer than max_open_days" counts 24-hour periods from CreatedAt, inclusive and exact: a
+# finding open exactly 7 × 24 h is still in handling, one second more is too long.
 package shoko.controls.mon_01
 
 import data.shoko.aws
@@ -69,10 +71,10 @@ fparams(r) := {"finding": r.row.Id, "type": r.row.Type, "severity": r.row.Severi
 
 findings contains lib.fail("finding_open_too_long", fparams(r), r.row.Id, lib.row_ref(r.item, r.index)) if {
 	some r in open_serious
-	aws.age_days(r.row.CreatedAt) > p.max_open_days
+	aws.age_ns(r.row.CreatedAt) > p.max_open_days * lib.day_ns
 }
 
 findings contains lib.pass("finding_in_handling", fparams(r), r.row.Id, lib.row_ref(r.item, r.index)) if {
 	some r in open_serious
-	aws.age_days(r.row.CreatedAt) <= p.max_open_days
+	aws.age_ns(r.row.CreatedAt) <= p.max_open_days * lib.day_ns
 }

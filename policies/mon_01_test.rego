@@ -59,3 +59,16 @@ test_load_balancer_region_counts if {
 	f := mon_01.findings with input as fx.input_for(params, array.concat(items, [lb]))
 	fx.has(f, "fail", "detector_missing", "123456789012/us-east-1")
 }
+
+# Open time is exact, in 24-hour periods: open exactly 7 days passes, one second more fails (the
+# age was floored to 7 days and passed); the message rounds the age up.
+test_finding_open_at_the_limit_passes_one_second_longer_fails if {
+	at := mon_01.findings with input as fx.input_for(params, estate([detector("ENABLED")], [finding("at", 7, "2026-11-20T03:00:00Z", false)], []))
+	fx.has(at, "pass", "finding_in_handling", "at")
+	past := mon_01.findings with input as fx.input_for(params, estate([detector("ENABLED")], [finding("past", 7, "2026-11-20T02:59:59Z", false)], []))
+	some x in past
+	x.resource == "past"
+	x.status == "fail"
+	x.code == "finding_open_too_long"
+	x.params.days == 8
+}

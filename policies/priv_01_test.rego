@@ -39,3 +39,12 @@ test_root_without_mfa_with_keys_fails if {
 	fx.has(f, "fail", "root_mfa_off", "arn:aws:iam::123456789012:root")
 	fx.has(f, "fail", "root_access_keys", "arn:aws:iam::123456789012:root")
 }
+
+# Key age is exact, in 24-hour periods: rotated exactly 90 days before now passes, one second
+# earlier fails (the age was floored to 90 days and passed); the message rounds the age up.
+test_key_at_the_limit_passes_one_second_older_fails if {
+	at := priv_01.findings with input as fx.input_for({"max_key_age_days": 90}, estate(1, 0, [user("at", "false", "false", "true", "2026-08-29T03:00:00Z")]))
+	{[x.code, x.params.days] | some x in at; x.resource == "arn:aws:iam::123456789012:user/at"} == {["access_key_fresh", 90]}
+	past := priv_01.findings with input as fx.input_for({"max_key_age_days": 90}, estate(1, 0, [user("past", "false", "false", "true", "2026-08-29T02:59:59Z")]))
+	{[x.code, x.params.days] | some x in past; x.resource == "arn:aws:iam::123456789012:user/past"} == {["old_access_key", 91]}
+}

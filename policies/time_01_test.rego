@@ -35,3 +35,21 @@ test_no_date_fails if {
 	some x in f
 	x.code == "date_missing"
 }
+
+# The skew is compared as the probe measured it, either way: 5 s passes, 5.0004 s fails (the
+# probe no longer rounds it to the millisecond, which made it 5.000), and so does 5 s behind.
+test_skew_at_the_limit_passes_past_it_fails if {
+	every skew in [5, -5] {
+		{x.code | some x in time_01.findings with input as run_input(probe(skew))} == {"clock_synchronized"}
+	}
+	every skew in [5.0004, -5.0004, 6] {
+		{x.code | some x in time_01.findings with input as run_input(probe(skew))} == {"clock_skewed"}
+	}
+}
+
+# The message shows the skew to the millisecond, rounded away from zero: never below the measure.
+test_skew_is_shown_to_the_millisecond_away_from_zero if {
+	every c in [[5.0004, 5.001], [-5.0004, -5.001], [5, 5], [0.123456789, 0.124], [0, 0]] {
+		{x.params.skew_seconds | some x in time_01.findings with input as run_input(probe(c[0]))} == {c[1]}
+	}
+}

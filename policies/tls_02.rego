@@ -9,7 +9,12 @@ p := input.control.parameters
 
 probes := [{"item": item, "d": item.data} | some item in lib.items("probe.tls")]
 
-days_left(d) := floor((time.parse_rfc3339_ns(d.chain.not_after) - lib.now_ns) / lib.day_ns)
+# left_ns is the exact time to the certificate's expiry: "at least min_days_left days left" is
+# min_days_left 24-hour periods, inclusive (exactly 30 × 24 h passes, one second less fails).
+# days_left, whole days rounded down, is only for messages.
+left_ns(d) := time.parse_rfc3339_ns(d.chain.not_after) - lib.now_ns
+
+days_left(d) := floor(left_ns(d) / lib.day_ns)
 
 accepted(d) := concat(", ", [v.version | some v in d.versions; v.accepted])
 
@@ -42,7 +47,7 @@ problems contains lib.fail("chain_invalid", {"endpoint": d.endpoint, "host": d.h
 problems contains lib.fail("certificate_expiring", {"endpoint": d.endpoint, "not_after": d.chain.not_after, "days_left": days_left(d), "min_days_left": p.min_days_left}, d.endpoint, lib.ref(x.item, "/data/chain")) if {
 	some x in probes
 	d := x.d
-	days_left(d) < p.min_days_left
+	left_ns(d) < p.min_days_left * lib.day_ns
 }
 
 problems contains lib.fail("hsts_missing", {"endpoint": d.endpoint, "min_hsts_max_age": p.min_hsts_max_age}, d.endpoint, lib.ref(x.item, "/data/http")) if {

@@ -81,3 +81,11 @@ test_hsts_missing_or_short_fails if {
 	f2 := tls_02.findings with input as run_input(probe(good_versions, {}, 86400))
 	{x.code | some x in f2} == {"hsts_too_short"}
 }
+
+# Days left are exact, in 24-hour periods: exactly 30 days left passes, one second less fails.
+test_certificate_at_the_limit_passes_one_second_less_fails if {
+	at := tls_02.findings with input as run_input(probe(good_versions, {"not_after": "2026-12-27T00:00:00Z"}, 63072000))
+	{[x.status, x.code] | some x in at} == {["pass", "tls_ok"]}
+	short := tls_02.findings with input as run_input(probe(good_versions, {"not_after": "2026-12-26T23:59:59Z"}, 63072000))
+	{[x.status, x.code, x.params.days_left] | some x in short} == {["fail", "certificate_expiring", 29]}
+}

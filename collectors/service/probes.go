@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -248,7 +247,9 @@ func (p TLSProbe) head(ctx context.Context, ep string) (*HTTPHeadFacts, error) {
 }
 
 // skew is the smallest offset of a server clock that said date (truncated to the second)
-// while the collector's clock ran from sent to received; rounded to milliseconds.
+// while the collector's clock ran from sent to received, in seconds to the nanosecond. It is
+// not rounded: TIME-01 compares it with its limit as it is, and a skew of 5.0004 s rounded to
+// 5.000 would pass a 5-second limit it is over.
 func skew(date, sent, received time.Time) float64 {
 	var d time.Duration
 	switch {
@@ -257,7 +258,7 @@ func skew(date, sent, received time.Time) float64 {
 	case date.Add(time.Second).Before(sent):
 		d = date.Add(time.Second).Sub(sent)
 	}
-	return math.Round(d.Seconds()*1000) / 1000
+	return d.Seconds()
 }
 
 // HTTPTarget is a URL to probe and what it is for (manual, faq, chatbot, policy…): controls

@@ -62,8 +62,15 @@ first_item(kind) := it if {
 
 item_key(i) := sprintf("%s|%s|%s", [i.scope.account, i.scope.region, i.digest])
 
-# age_days is the number of whole days from an RFC 3339 time to the run's now.
-age_days(ts) := floor((lib.now_ns - time.parse_rfc3339_ns(ts)) / lib.day_ns)
+# age_ns is the exact time from an RFC 3339 time to the run's now, in nanoseconds. A limit in days
+# is compared on it as that many 24-hour periods (max_days * lib.day_ns): a key 90 days and
+# 5 hours old is over a 90-day limit.
+age_ns(ts) := lib.now_ns - time.parse_rfc3339_ns(ts)
+
+# age_days is that age in whole days for a message, rounded up so that it never contradicts the
+# verdict against a maximum (90 days and 5 hours shows as 91, not as the limit it is over). Never
+# compare it with a limit: compare age_ns.
+age_days(ts) := ceil(age_ns(ts) / lib.day_ns)
 
 # age_hours is the (fractional) number of hours from an RFC 3339 time to the run's now.
 age_hours(ts) := (lib.now_ns - time.parse_rfc3339_ns(ts)) / ((60 * 60) * 1000000000)
