@@ -78,6 +78,7 @@ func scopeOf(cfg *config.Config) evidence.Scope {
 	add("records.certificates", cfg.Records.Certificates...)
 	add("attestations", cfg.Attestations)
 	add("exceptions", cfg.Exceptions)
+	add("remediations", cfg.Remediations)
 	return s
 }
 
