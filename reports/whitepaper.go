@@ -309,7 +309,8 @@ func stampText(in *Input, it item, lang string) []string {
 		plans := remediationsOf(in, r.ID)
 		unmet := t("未達の内容：", "Not met: ") + customerUnmet(it.Control, lang)
 		if since := earliestSince(plans); since != "" {
-			unmet += fmt.Sprintf(t("（%s から）", " (since %s)"), since)
+			// The date goes inside the sentence, before its full stop.
+			unmet = strings.TrimRight(unmet, "。.") + fmt.Sprintf(t("（%s から）。", " (since %s)."), since)
 		}
 		out = append(out, unmet)
 		if r.Status == engine.StatusWaived {
@@ -320,12 +321,12 @@ func stampText(in *Input, it item, lang string) []string {
 			out = append(out, s+t("。", "."))
 		}
 		for _, p := range plans {
-			s := t("是正計画：", "Remediation: ") + p.Summary.Lang(lang) + sep +
-				fmt.Sprintf(t("目標期日 %s", "target date %s"), p.TargetDate)
+			s := t("是正計画：", "Remediation: ") + p.Summary.Lang(lang) + t("　", " ") +
+				fmt.Sprintf(t("目標期日：%s", "Target date: %s"), p.TargetDate)
 			if p.State == engine.RemediationOverdue {
 				s += t("（期日を過ぎています）", " (past due)")
 			}
-			s += fmt.Sprintf(t("（%s %s 承認）", " (approved by %[2]s on %[1]s)"), p.ApprovedOn, p.Approver)
+			s += fmt.Sprintf(t("（承認：%[2]s、%[1]s）", " (approved by %[2]s on %[1]s)."), p.ApprovedOn, p.Approver)
 			out = append(out, s)
 		}
 		if len(plans) == 0 {
@@ -367,12 +368,7 @@ func earliestSince(plans []engine.RemediationResult) string {
 // omittedSections names the published paper's sections that make no claim checked against
 // evidence, so a reader comparing with the published paper knows why they are not here.
 func omittedSections(d *doc, items []item) {
-	var names []string
-	for _, g := range bySection(items, true) {
-		if len(g.Items) == 0 && !g.chapterLevel {
-			names = append(names, g.Title.Lang(d.lang))
-		}
-	}
+	names := omittedSectionTitles(items, d.lang)
 	if len(names) == 0 {
 		return
 	}
@@ -383,13 +379,31 @@ func omittedSections(d *doc, items []item) {
 		strings.Join(names, t("、", "; "))+t("。", "."), 0)
 }
 
+// omittedSectionTitles are the sections without a claim, except those of a chapter whose own
+// claim covers them (the certification chapter's claim names each standard).
+func omittedSectionTitles(items []item, lang string) []string {
+	covered := map[string]bool{}
+	for _, g := range bySection(items, false) {
+		if g.chapterLevel {
+			covered[g.Chapter.JA] = true
+		}
+	}
+	var names []string
+	for _, g := range bySection(items, true) {
+		if len(g.Items) == 0 && !g.chapterLevel && !covered[g.Chapter.JA] {
+			names = append(names, g.Title.Lang(lang))
+		}
+	}
+	return names
+}
+
 // howToVerify tells a customer, and the auditor they ask, how a verification code is checked.
 func howToVerify(d *doc, in *Input) {
 	t := d.t
 	d.heading(t("検証コードの確かめ方", "How to check a verification code"), 1)
-	d.text(fmt.Sprintf(t("各記述の検証コード（例：TLS-02-1a2b3c4d）は、統制 ID と、判定の根拠とした証跡の SHA-256 ダイジェストの先頭 8 桁です。本書の検証は実行 ID %s の記録で、当社が電子署名した監査バンドル（%s.tar.gz）にまとめられています。監査人は次の手順で確かめられます。",
-		"Each statement's verification code (e.g. TLS-02-1a2b3c4d) is the control id and the first 8 hex digits of the SHA-256 digest of the evidence its verdict rests on. This paper's verification is run %s, kept in the audit bundle we sign (%s.tar.gz). An auditor checks it as follows."),
-		in.Results.RunID, in.Results.RunID), 0)
+	d.text(fmt.Sprintf(t("各記述の検証コード（例：TLS-02-1a2b3c4d）は、統制 ID と、判定の根拠とした証跡の SHA-256 ダイジェストの先頭 8 桁です。本書の検証は実行 ID %s の記録として、当社が電子署名した監査バンドルにまとめられています。監査人は次の手順で確かめられます。",
+		"Each statement's verification code (e.g. TLS-02-1a2b3c4d) is the control id and the first 8 hex digits of the SHA-256 digest of the evidence its verdict rests on. This paper's verification is run %s, kept in the audit bundle of that run, which we sign. An auditor checks it as follows."),
+		in.Results.RunID), 0)
 	d.pdf.Ln(1)
 	for i, step := range []string{
 		t("監査バンドルの署名と全ファイルのダイジェストを確認します（shoko verify <バンドル> --pubkey <当社の公開鍵>。OpenSSL のみで確認する場合は shoko 付属の docs/verify-with-openssl.sh の手順）。",
