@@ -81,7 +81,11 @@ two reports of the same results with the same time are byte-identical.`,
 			if organization != "" {
 				in.Run.Organization = organization
 			}
-			_, err = a.writeReports(in, fmts, langList, out)
+			kept, err := checkIssuer(strings.Join(fmts, ","), cmd.Flags().Changed("format"), in.Run.Organization, a.stderr)
+			if err != nil {
+				return err
+			}
+			_, err = a.writeReports(in, strings.Split(kept, ","), langList, out)
 			return err
 		},
 	}
