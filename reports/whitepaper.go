@@ -408,8 +408,8 @@ func howToVerify(d *doc, in *Input) {
 	for i, step := range []string{
 		t("監査バンドルの署名と全ファイルのダイジェストを確認します（shoko verify <バンドル> --pubkey <当社の公開鍵>。OpenSSL のみで確認する場合は shoko 付属の docs/verify-with-openssl.sh の手順）。",
 			"Check the bundle's signature and the digest of every file in it (shoko verify <bundle> --pubkey <our public key>; with OpenSSL alone, the steps of docs/verify-with-openssl.sh that comes with shoko)."),
-		t("バンドル内の results.json で、その統制 ID の判定（status）と、根拠の証跡（evidence）にこの 8 桁で始まるダイジェストがあることを確認します。監査報告書の同じ統制の項にも同じダイジェストが記載されています。",
-			"In the bundle's results.json, find the control id: its verdict (status), and among its evidence a digest starting with these 8 digits. The audit report shows the same digest under the same control."),
+		t("バンドル内の results.json で、その統制 ID の判定（status）と、根拠の証跡（evidence）にこの 8 桁で始まるダイジェストがあることを確認します。同じダイジェストの証跡ファイルが evidence/ 以下にあり、署名済みステートメント（statement.intoto.json）の対象ファイル一覧にも記載されています。",
+			"In the bundle's results.json, find the control id: its verdict (status), and among its evidence a digest starting with these 8 digits. The evidence file with that digest is under evidence/, and the signed statement (statement.intoto.json) lists it among the files it signs."),
 		t("署名：", "Signature: ") + statementLine(in, d.lang) + t("。", "."),
 	} {
 		d.text(fmt.Sprintf("%d. %s", i+1, step), 3)

@@ -236,6 +236,7 @@ func TestWhitePaperAvoidsJargon(t *testing.T) {
 func TestEveryControlHasCustomerWording(t *testing.T) {
 	in := demoInput(t, "ja")
 	literal := regexp.MustCompile(`\d+(?:\.\d+)?`)
+	seen := map[string]string{}
 	for _, c := range in.Catalog.Controls {
 		if c.Customer == nil {
 			t.Errorf("%s: no customer wording", c.ID)
@@ -243,6 +244,13 @@ func TestEveryControlHasCustomerWording(t *testing.T) {
 		}
 		if c.Customer.Unmet == nil && c.Automation != engine.AutomationNotApplicable {
 			t.Errorf("%s: no customer.unmet", c.ID)
+		}
+		// Two controls with one sentence would put two stamps, maybe contradicting, under it.
+		for _, lang := range []string{"ja", "en"} {
+			if other, dup := seen[c.Customer.Claim.Lang(lang)]; dup {
+				t.Errorf("%s and %s have the same customer claim (%s)", other, c.ID, lang)
+			}
+			seen[c.Customer.Claim.Lang(lang)] = c.ID
 		}
 		texts := []engine.Text{c.Customer.Claim}
 		if c.Customer.Unmet != nil {
