@@ -113,8 +113,8 @@ func whitePaperCover(d *doc, in *Input, org, title string, items []item) {
 	d.text(t("本書は、当社が公開しているセキュリティ ホワイトペーパーの各記述について、実際の設定や記録と照合した結果を示すものです。記述ごとに、確認した日付、確認に用いた根拠の種類（AWS の設定、サービスの記録、組織の記録、責任者の表明）と検証コードを記載しています。根拠が欠けている、古い、または取得できなかった記述は「未検証」とし、検証済みとはみなしません。",
 		"This paper shows, for each statement of our published security white paper, the result of checking it against the actual settings and records. Each statement carries the date it was checked, the kind of evidence used (AWS configuration, service records, organisation records or an attestation) and a verification code. A statement whose evidence is missing, stale or could not be collected is shown as not verified, never as verified."), 0)
 	d.pdf.Ln(1)
-	d.text(t("検証の記録は電子署名されており、監査人は検証コードを署名済みの記録と突き合わせて確かめることができます（最終ページ「検証コードの確かめ方」）。本書には、当社環境のアカウント、サーバー名、IP アドレス、お客様の識別子は記載していません。",
-		"The record of the verification is digitally signed, and an auditor can check each verification code against it (see \"How to check a verification code\" on the last page). This paper names no account, server, IP address or customer identifier of our environment."), 0)
+	d.text(t("検証の記録は電子署名されており、監査人は検証コードを署名済みの記録と突き合わせて確かめることができます（付録「検証コードの確かめ方」）。本書には、当社環境のアカウント、サーバー名、IP アドレス、お客様の識別子は記載していません。",
+		"The record of the verification is digitally signed, and an auditor can check each verification code against it (see \"How to check a verification code\" in the appendix). This paper names no account, server, IP address or customer identifier of our environment."), 0)
 	d.pdf.Ln(3)
 	d.heading(t("表示の見方", "Reading the stamps"), 1)
 	for _, s := range []string{engine.StatusPass, engine.StatusFail, engine.StatusAttested, engine.StatusNotApplicable, engine.StatusError} {
