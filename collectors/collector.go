@@ -40,6 +40,7 @@ var kindsBySource = map[string][]string{
 	},
 	"attestations": {"attestations"},
 	"exceptions":   {"exceptions"},
+	"remediations": {"remediations"},
 	// The service's evidence API (collectors/service), one kind per path.
 	"service": {
 		"service.tenants",

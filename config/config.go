@@ -36,6 +36,9 @@ type Config struct {
 	Attestations string `yaml:"attestations"`
 	// Exceptions is a YAML file of approved exceptions.
 	Exceptions string `yaml:"exceptions"`
+	// Remediations is a YAML file of approved plans for claims not currently met, with target
+	// dates; the customer white paper prints them beside the unmet claim.
+	Remediations string `yaml:"remediations"`
 	// Store is where runs are kept (--out / --store override it).
 	Store Store `yaml:"store"`
 	// Signing names the private key runs are signed with (--key overrides it).

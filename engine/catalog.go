@@ -75,6 +75,10 @@ type Control struct {
 	Parameters          map[string]any  `yaml:"parameters" json:"parameters"`
 	Messages            map[string]Text `yaml:"messages" json:"messages"`
 	NotApplicableReason *Text           `yaml:"not_applicable_reason,omitempty" json:"not_applicable_reason,omitempty"`
+	// Customer is how the customer white paper words the control for a customer's security
+	// officer: plainly, without the audit's jargon. Optional; without it the white paper prints
+	// the claim.
+	Customer *CustomerText `yaml:"customer,omitempty" json:"customer,omitempty"`
 
 	// File is the control's YAML path as loaded (for errors and docs).
 	File string `yaml:"-" json:"-"`
@@ -82,6 +86,17 @@ type Control struct {
 	Package string `yaml:"-" json:"-"`
 	// HasPopulationFindings is set when the policy defines `population_findings`.
 	HasPopulationFindings bool `yaml:"-" json:"-"`
+}
+
+// CustomerText is a control's wording for customers. Numbers are {parameter} placeholders, as
+// in the claim, so the wording and the check cannot drift apart.
+type CustomerText struct {
+	// Claim restates the claim in a sentence about one thing, so that the stamp under it is
+	// about that thing only.
+	Claim Text `yaml:"claim" json:"claim"`
+	// Unmet says in one sentence what is not met when the control fails, without naming any
+	// resource, account, host or tenant. Not needed for a not_applicable control.
+	Unmet *Text `yaml:"unmet,omitempty" json:"unmet,omitempty"`
 }
 
 // Age is a freshness limit written as "<n>d" or "<n>h".
@@ -333,6 +348,28 @@ func decodeControl(name string, b []byte, known map[string]bool) (*Control, []st
 	for _, ph := range placeholders(c.Claim.JA + c.Claim.EN) {
 		if _, ok := c.Parameters[ph]; !ok {
 			addf(line("claim"), "field claim: placeholder {%s} is not a parameter", ph)
+		}
+	}
+	if cu := c.Customer; cu != nil {
+		texts := []struct {
+			key  string
+			text *Text
+		}{{"claim", &cu.Claim}, {"unmet", cu.Unmet}}
+		if cu.Unmet == nil && c.Automation != AutomationNotApplicable {
+			addf(line("customer"), "field customer.unmet: required (ja and en): what the customer reads when the claim is not met")
+		}
+		for _, f := range texts {
+			if f.text == nil {
+				continue
+			}
+			if strings.TrimSpace(f.text.JA) == "" || strings.TrimSpace(f.text.EN) == "" {
+				addf(line("customer", f.key), "field customer.%s: both ja and en are required", f.key)
+			}
+			for _, ph := range placeholders(f.text.JA + f.text.EN) {
+				if _, ok := c.Parameters[ph]; !ok {
+					addf(line("customer", f.key), "field customer.%s: placeholder {%s} is not a parameter", f.key, ph)
+				}
+			}
 		}
 	}
 	if len(c.Messages) == 0 {

@@ -75,3 +75,47 @@ func TestCatalogRejectsBadInput(t *testing.T) {
 		testCatalog(t, nil, nil)
 	})
 }
+
+// The customer wording is checked like the claim: both languages, placeholders that are
+// parameters, and an "unmet" sentence for every control that can fail.
+func TestCatalogChecksCustomerWording(t *testing.T) {
+	good := control("ROW-01", "records", rowsControlTail)
+	cases := []struct {
+		name, customer, want string // want "" = loads
+	}{
+		{"claim and unmet in both languages load", `customer:
+  claim: {ja: "上限は {limit} 件です。", en: "The limit is {limit}."}
+  unmet: {ja: "上限を超えています。", en: "The limit is exceeded."}
+`, ""},
+		{"unmet missing", `customer:
+  claim: {ja: "上限は {limit} 件です。", en: "The limit is {limit}."}
+`, "field customer.unmet: required"},
+		{"claim missing English", `customer:
+  claim: {ja: "上限は {limit} 件です。"}
+  unmet: {ja: "超過", en: "exceeded"}
+`, "field customer.claim: both ja and en are required"},
+		{"placeholder that is no parameter", `customer:
+  claim: {ja: "上限は {limt} 件です。", en: "The limit is {limt}."}
+  unmet: {ja: "超過", en: "exceeded"}
+`, "field customer.claim: placeholder {limt} is not a parameter"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfs := fstest.MapFS{"ROW-01.yaml": {Data: []byte(good + tc.customer)}}
+			pfs := fstest.MapFS{"lib/lib.rego": {Data: []byte(libRego)}, "row_01.rego": {Data: []byte(rowsPolicyFor("ROW-01"))}}
+			cat, err := LoadCatalog(CatalogSource{Controls: cfs, ControlsName: "controls", Policies: pfs, PoliciesName: "policies", KnownKinds: []string{"test.rows"}})
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c, _ := cat.Control("ROW-01"); c.Customer == nil || c.Customer.Unmet == nil || c.Customer.Unmet.EN != "The limit is exceeded." {
+					t.Errorf("customer wording not loaded: %+v", c.Customer)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}

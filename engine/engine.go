@@ -192,6 +192,7 @@ func (e *Engine) Evaluate(ctx context.Context, items []evidence.Stored, run Run)
 		res.Calendar.Closures = append(res.Calendar.Closures, c.String())
 	}
 	res.Exceptions = applyExceptions(set, e.cat, res.Controls, run.Now)
+	res.Remediations = remediations(set, res.Controls, run.Now)
 	for _, s := range AllStatuses {
 		res.Summary[s] = 0
 	}

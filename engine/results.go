@@ -38,7 +38,10 @@ type Results struct {
 	Summary    map[string]int    `json:"summary"`
 	Controls   []ControlResult   `json:"controls"`
 	Exceptions []ExceptionResult `json:"exceptions"`
-	Evidence   []EvidenceRef     `json:"evidence"`
+	// Remediations are the vendor's plans for unmet claims; left out when none were collected,
+	// so results of runs without a remediations file keep their bytes.
+	Remediations []RemediationResult `json:"remediations,omitempty"`
+	Evidence     []EvidenceRef       `json:"evidence"`
 }
 
 // Period is the audit period; policies that look at events (incidents, changes) read it.
@@ -147,6 +150,9 @@ func (r *Results) Write(out io.Writer) error {
 		})
 	}
 	w.field("  ", "exceptions", r.Exceptions)
+	if len(r.Remediations) > 0 {
+		w.field("  ", "remediations", r.Remediations)
+	}
 	w.field("  ", "evidence", r.Evidence)
 	w.buf.WriteString("\n}\n")
 	w.flush(0)

@@ -65,6 +65,8 @@ func TestMarshalMatchesWholeEncoding(t *testing.T) {
 		{"empty results", &Results{}},
 		{"no controls", &Results{Controls: []ControlResult{}, Exceptions: []ExceptionResult{}, Evidence: []EvidenceRef{}}},
 		{"html, unicode, nil and empty findings", odd},
+		{"with remediations", &Results{Controls: []ControlResult{}, Exceptions: []ExceptionResult{}, Evidence: []EvidenceRef{},
+			Remediations: []RemediationResult{{Control: "TLS-01", Summary: Text{JA: "更新<します>", EN: "update & fix"}, TargetDate: "2027-01-15", State: RemediationOpen}}}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -322,7 +322,7 @@ func buildOSCAL(in *Input) (*oscalDoc, error) {
 // methodFor is the OSCAL assessment method of an evidence kind: records and attestations are
 // examined documents; everything else is a test of the system.
 func methodFor(kind string) string {
-	if strings.HasPrefix(kind, "records.") || kind == "attestations" || kind == "exceptions" {
+	if strings.HasPrefix(kind, "records.") || kind == "attestations" || kind == "exceptions" || kind == "remediations" {
 		return "EXAMINE"
 	}
 	return "TEST"

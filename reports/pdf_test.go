@@ -140,19 +140,20 @@ func TestWhitePaperDisclosesNoIdentifier(t *testing.T) {
 				t.Errorf("the audit report shows only %d of the identifiers; the fixture does not expose them", shown)
 			}
 			// It still says what it should: the claims and the stamps.
-			claim := fillClaim(in.Catalog.Controls[0], lang)
+			claim := customerClaim(in.Catalog.Controls[0], lang)
 			if !titleFound(paper, claim, lang) {
 				t.Errorf("the claim %q is not in the white paper", claim)
 			}
-			stamp := map[string]string{"ja": "検証済み", "en": "Verified on"}[lang]
+			stamp := map[string]string{"ja": "検証済み", "en": "Verified"}[lang]
 			if !strings.Contains(paper, stamp) {
 				t.Errorf("no %q stamp", stamp)
 			}
-			// A verified stamp shows its evidence digest, even one that looks like an account id.
+			// A verified stamp shows its verification code (with the evidence digest's first
+			// digits), even one that looks like an account id.
 			for _, c := range in.Results.Controls {
 				if c.Status == engine.StatusPass {
-					if d := "sha256:" + shortDigest(evidenceDigest(c)); !strings.Contains(paper, d) {
-						t.Errorf("%s: the stamp lacks %s", c.ID, d)
+					if code := verificationCode(c); !strings.Contains(paper, code) {
+						t.Errorf("%s: the stamp lacks %s", c.ID, code)
 					}
 				}
 			}
@@ -195,11 +196,11 @@ func TestWhitePaperFollowsThePaper(t *testing.T) {
 		last += 1 + i
 	}
 	for _, it := range in.items() {
-		if !strings.Contains(text, squeeze(fillClaim(it.Control, "ja"))) {
+		if !strings.Contains(text, squeeze(customerClaim(it.Control, "ja"))) {
 			t.Errorf("%s: claim not restated", it.Result.ID)
 		}
 	}
-	for _, stamp := range []string{"検証済み（", "現在未達（", "表明済み承認者：", "適用外", "未検証（"} {
+	for _, stamp := range []string{"検証済み確認日", "現在未達確認日", "表明済み確認日", "適用外", "未検証確認日"} {
 		if !strings.Contains(text, stamp) {
 			t.Errorf("no %q stamp", stamp)
 		}

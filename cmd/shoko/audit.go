@@ -50,6 +50,9 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 			if err != nil {
 				return err
 			}
+			if reportFormats, err = checkIssuer(reportFormats, cmd.Flags().Changed("reports"), cfg.Organization, a.stderr); err != nil {
+				return err
+			}
 			if out != "" && store != "" {
 				return usageErr("give --out DIR or --store LOCATION, not both")
 			}

@@ -165,7 +165,7 @@ func (a *app) warnCollectionErrors(stored []evidence.Stored) int {
 // bounds what the service's evidence API is asked for (incidents, changes, disclosures).
 func collectorsFor(cfg *config.Config, period engine.Period, af awsFlags, log *slog.Logger) ([]collectors.Collector, error) {
 	var cs []collectors.Collector
-	if rc := recordsCollector(cfg); len(rc.Records) > 0 || rc.AttestationsDir != "" || rc.ExceptionsFile != "" {
+	if rc := recordsCollector(cfg); len(rc.Records) > 0 || rc.AttestationsDir != "" || rc.ExceptionsFile != "" || rc.RemediationsFile != "" {
 		cs = append(cs, rc)
 	}
 	if s := cfg.Service; s != nil {
@@ -246,7 +246,8 @@ func recordsCollector(cfg *config.Config) records.Collector {
 			files = append(files, records.File{Kind: g.kind, Path: p})
 		}
 	}
-	return records.Collector{Records: files, AttestationsDir: cfg.Attestations, ExceptionsFile: cfg.Exceptions, BaseDir: cfg.Dir}
+	return records.Collector{Records: files, AttestationsDir: cfg.Attestations, ExceptionsFile: cfg.Exceptions,
+		RemediationsFile: cfg.Remediations, BaseDir: cfg.Dir}
 }
 
 // collectRecords collects only the records sources of a config (used to build the records demo).

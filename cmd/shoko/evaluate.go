@@ -252,4 +252,22 @@ func writeSummary(w io.Writer, res *engine.Results, lang string) {
 			fmt.Fprintf(w, "exception %s %s (%s): %s\n", e.Control, e.Resource, e.Source, e.State)
 		}
 	}
+	// A plan customers will not see (unreadable file, unknown control) or one past its date is
+	// the operator's to fix.
+	for _, r := range res.Remediations {
+		if r.State != engine.RemediationOpen && r.State != engine.RemediationClosed {
+			fmt.Fprintf(w, "remediation %s (%s): %s\n", r.Control, r.Source, joinNonEmptyStrings(": ", r.State, r.Reason))
+		}
+	}
+}
+
+// joinNonEmptyStrings joins the parts that are not empty.
+func joinNonEmptyStrings(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
 }

@@ -93,7 +93,11 @@ signed run would fail verify (audit writes the reports signed with the run into 
 			if organization != "" {
 				in.Run.Organization = organization
 			}
-			_, err = a.writeReports(in, fmts, langList, out)
+			kept, err := checkIssuer(strings.Join(fmts, ","), cmd.Flags().Changed("format"), in.Run.Organization, a.stderr)
+			if err != nil {
+				return err
+			}
+			_, err = a.writeReports(in, strings.Split(kept, ","), langList, out)
 			return err
 		},
 	}

@@ -79,6 +79,7 @@ func scopeOf(cfg *config.Config) evidence.Scope {
 	add("records.certificates", cfg.Records.Certificates...)
 	add("attestations", cfg.Attestations)
 	add("exceptions", cfg.Exceptions)
+	add("remediations", cfg.Remediations)
 	// What the evidence names only by name: the service's base URL, and the database's driver
 	// and host/database (read from its DSN, which itself is never recorded: it may hold a password).
 	if sv := cfg.Service; sv != nil && sv.Name != "" {

@@ -12,15 +12,17 @@ import (
 	"github.com/shoko-audit/shoko/evidence"
 )
 
-// Collector collects the records files, the attestation directory and the exceptions file that
-// the configuration names. Paths are relative to BaseDir (the configuration's directory) unless
+// Collector collects the records files, the attestation directory, the exceptions file and the
+// remediations file that the configuration names. Paths are relative to BaseDir (the configuration's directory) unless
 // absolute; evidence and errors name them as configured, so that the same configuration gives
 // the same evidence on any machine.
 type Collector struct {
 	Records         []File
 	AttestationsDir string // empty: no attestations are collected
 	ExceptionsFile  string // empty: no exceptions are collected
-	BaseDir         string
+	// RemediationsFile is the vendor's plans for unmet claims; empty: none are collected.
+	RemediationsFile string
+	BaseDir          string
 }
 
 var _ collectors.Collector = Collector{}
@@ -44,12 +46,15 @@ func (c Collector) Kinds() []string {
 	if c.ExceptionsFile != "" {
 		out = append(out, KindExceptions)
 	}
+	if c.RemediationsFile != "" {
+		out = append(out, KindRemediations)
+	}
 	slices.Sort(out)
 	return slices.Compact(out)
 }
 
 // Collect reads every configured source into one item each: the records files in configured
-// order, then the attestations, then the exceptions. A source that cannot be read or parsed
+// order, then the attestations, the exceptions and the remediations. A source that cannot be read or parsed
 // becomes an error item carrying the FILE:LINE message, and the others are still collected.
 // Collect returns an error only for a configuration it cannot start from (an unknown kind, a
 // file configured twice) or when ctx is cancelled.
@@ -83,6 +88,15 @@ func (c Collector) Collect(ctx context.Context, now time.Time) ([]evidence.Item,
 		name := displayName(c.ExceptionsFile)
 		list, err := ReadExceptions(c.resolve(c.ExceptionsFile), name)
 		items = append(items, newItem(KindExceptions, map[string]string{"source": "exceptions", "file": name},
+			now, name, list, err))
+	}
+	if c.RemediationsFile != "" {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		name := displayName(c.RemediationsFile)
+		list, err := ReadRemediations(c.resolve(c.RemediationsFile), name)
+		items = append(items, newItem(KindRemediations, map[string]string{"source": "remediations", "file": name},
 			now, name, list, err))
 	}
 	return items, nil

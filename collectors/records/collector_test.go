@@ -210,7 +210,7 @@ func TestCollectorKindsFollowTheConfiguration(t *testing.T) {
 	}
 	// Every kind this package produces is one the catalog knows.
 	known := collectors.KnownKinds()
-	for _, k := range append(Kinds(), KindAttestations, KindExceptions) {
+	for _, k := range append(Kinds(), KindAttestations, KindExceptions, KindRemediations) {
 		if !contains(known, k) {
 			t.Errorf("kind %s is not in collectors.KnownKinds()", k)
 		}

@@ -325,7 +325,7 @@ func seed(ctx context.Context, front *motofront.Front) error {
 	return awsestate.Seed(ctx, cfg, front, awsestate.Options{Now: time.Now().UTC(), Violate: awsViolations})
 }
 
-// demoConfig is the one config of the demo: records, attestations and exceptions (a copy of
+// demoConfig is the one config of the demo: records, attestations, exceptions and remediations (a copy of
 // demo/records beside it), the AWS account behind AWS_ENDPOINT_URL, the service and its SQLite
 // database. Secrets are named by environment variable, never written here.
 func demoConfig(port int, caFile string) string {
@@ -342,6 +342,7 @@ records:
   certificates: [%[1]s/records/certificates.csv]
 attestations: %[1]s/attestations
 exceptions: %[1]s/exceptions.yaml
+remediations: %[1]s/remediations.yaml
 aws:
   home_region: %[2]s
   temp_buckets: [%[3]s]
