@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -172,6 +173,14 @@ func Load(path string) (*Config, error) {
 
 // Parse decodes config bytes; name is the file name shown in errors.
 func Parse(name string, b []byte) (*Config, error) {
+	// Keys and types first, against the node tree, for messages that name the key path and the
+	// fix; the strict decode below then only meets what yaml itself must say (syntax errors).
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err == nil {
+		if problems := checkKeys(name, &doc, reflect.TypeOf(Config{})); len(problems) > 0 {
+			return nil, errors.New(strings.Join(problems, "\n"))
+		}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	var c Config

@@ -181,7 +181,7 @@ func TestExitCodes(t *testing.T) {
 		{"missing evidence dir", []string{"evaluate", "--evidence", filepath.Join(dir, "none"), "--out", dir}, exitUsage, "read evidence"},
 		{"bad period", []string{"evaluate", "--evidence", "../../testdata/records-demo", "--out", dir, "--period", "2026-01-01"}, exitUsage, "want START..END"},
 		{"bad as-of", []string{"evaluate", "--evidence", "../../testdata/records-demo", "--out", dir, "--as-of", "yesterday"}, exitUsage, "--as-of"},
-		{"bad config names line", []string{"collect", "--config", writeFile(t, dir, "bad.yaml", "records:\n  trainings: [a.csv]\n"), "--out", dir}, exitUsage, "bad.yaml:2: field trainings not found"},
+		{"bad config names line", []string{"collect", "--config", writeFile(t, dir, "bad.yaml", "records:\n  trainings: [a.csv]\n"), "--out", dir}, exitUsage, "bad.yaml:2: records.trainings: unknown key (did you mean training?)"},
 		{"collect: bad period", []string{"collect", "--config", "../../testdata/records-demo-src/shoko.yaml", "--out", dir, "--period", "2026"}, exitUsage, "want START..END"},
 		{"service without token variable", []string{"collect", "--config", writeFile(t, dir, "svc.yaml", "service:\n  name: s\n  base_url: https://x\n"), "--out", dir}, exitUsage, "svc.yaml:1: service.token_env: required"},
 		{"missing CA file", []string{"collect", "--config", writeFile(t, dir, "ca.yaml", "service:\n  name: s\n  base_url: https://x\n  token_env: T\n  ca_file: nope.pem\n"), "--out", dir}, exitUsage, "service.ca_file"},

@@ -68,7 +68,8 @@ func LineOf(root *yaml.Node, keys ...string) int {
 // Suggest returns the valid name nearest to name, for a "did you mean" hint after a typo
 // ("organisation" → "organization"), or "" when none is close enough to be a likely typo: at
 // most a third of the longer name's letters differ (at least one), so an unrelated name gets no
-// misleading hint. Ties go to the first in valid, so the hint does not depend on map order.
+// misleading hint; failing that, a valid name that starts or ends with name ("token" →
+// "token_env"). Ties go to the first in valid, so the hint does not depend on map order.
 func Suggest(name string, valid []string) string {
 	best, bestDist := "", -1
 	for _, v := range valid {
@@ -76,6 +77,14 @@ func Suggest(name string, valid []string) string {
 		limit := max(1, max(len([]rune(name)), len([]rune(v)))/3)
 		if d <= limit && (bestDist < 0 || d < bestDist) {
 			best, bestDist = v, d
+		}
+	}
+	if best == "" && len(name) >= 3 {
+		// A key given without its suffix or prefix ("token" for "token_env").
+		for _, v := range valid {
+			if strings.HasPrefix(v, name) || strings.HasSuffix(v, name) {
+				return v
+			}
 		}
 	}
 	return best
