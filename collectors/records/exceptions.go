@@ -33,13 +33,6 @@ type Exception struct {
 	Problems []string `json:"problems,omitempty"`
 }
 
-type exceptionsYAML struct {
-	// A pointer, to tell a file without the list (refused: probably the wrong file) from an
-	// empty list (fine: nothing is waived). The entries are kept as nodes and read one by one,
-	// so that one bad entry does not take the good ones down with it.
-	Exceptions *[]yaml.Node `yaml:"exceptions"`
-}
-
 // exceptionFields are the fields of an entry, all required, with what each is for (said when it
 // is missing).
 var exceptionFields = []struct{ name, why string }{
@@ -65,18 +58,49 @@ func ReadExceptions(path, displayName string) ([]Exception, error) {
 }
 
 func parseExceptions(file string, data []byte) ([]Exception, error) {
-	var y exceptionsYAML
-	top, err := decodeStrict(file, data, &y)
+	// Decoded as a node tree: the entries are read one by one, so that one bad entry does not
+	// take the good ones down with it.
+	var doc yaml.Node
+	top, err := decodeStrict(file, data, &doc)
 	if err != nil {
 		return nil, err
 	}
-	if y.Exceptions == nil {
+	fileErr := func(line int, column, format string, args ...any) error {
+		return &Error{File: file, Line: max(line, 1), Column: column, Msg: fmt.Sprintf(format, args...)}
+	}
+	if top.Kind != yaml.MappingNode {
+		return nil, fileErr(top.Line, "", "want the key exceptions with the list of exceptions (found %s)", nodeKind(top))
+	}
+	// The list is required, to tell a file without it (refused: probably the wrong file) from
+	// an empty list (fine: nothing is waived).
+	var list *yaml.Node
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, v := top.Content[i], top.Content[i+1]
+		switch {
+		case k.Value != "exceptions":
+			hint := "the file has only the key exceptions"
+			if s := yamlx.Suggest(k.Value, []string{"exceptions"}); s != "" {
+				hint = "did you mean " + s + "?"
+			}
+			return nil, fileErr(k.Line, "field "+k.Value, "unknown field (%s)", hint)
+		case list != nil:
+			return nil, fileErr(k.Line, "field exceptions", "given twice (keep one list)")
+		}
+		if v.Kind == yaml.AliasNode && v.Alias != nil {
+			v = v.Alias
+		}
+		list = v
+	}
+	if list == nil || list.Kind == yaml.ScalarNode && list.Tag == "!!null" {
 		return nil, &Error{File: file, Line: fieldLine(top, "exceptions"), Column: "field exceptions",
 			Msg: "required: the list of exceptions (write \"exceptions: []\" when there are none)"}
 	}
-	out := make([]Exception, 0, len(*y.Exceptions))
-	for i := range *y.Exceptions {
-		out = append(out, parseException(file, i+1, &(*y.Exceptions)[i]))
+	if list.Kind != yaml.SequenceNode {
+		return nil, fileErr(list.Line, "field exceptions", "want a list of exceptions, each starting with \"- control:\" (found %s)", nodeKind(list))
+	}
+	out := make([]Exception, 0, len(list.Content))
+	for i, entry := range list.Content {
+		out = append(out, parseException(file, i+1, entry))
 	}
 	return out, nil
 }

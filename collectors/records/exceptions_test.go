@@ -86,6 +86,12 @@ func TestExceptionsRefuseAnyMissingField(t *testing.T) {
 			wantErr: `exceptions.yaml:11: exception 2: field approver: want a text, found a list`},
 		{name: "an entry that is not a mapping", content: "exceptions:\n  - TRN-01\n",
 			wantErr: `exceptions.yaml:2: exception 1: want the fields control, resource, reason, approver, approved_at and expires_at (found a text "TRN-01")`},
+		{name: "the list's key misspelt", content: "exception:\n  - control: TRN-01\n",
+			wantErr: "exceptions.yaml:1: field exception: unknown field (did you mean exceptions?)"},
+		{name: "a text for the list", content: "exceptions: none\n",
+			wantErr: `exceptions.yaml:1: field exceptions: want a list of exceptions, each starting with "- control:" (found a text "none")`},
+		{name: "a list for the file", content: "- control: TRN-01\n",
+			wantErr: "exceptions.yaml:1: want the key exceptions with the list of exceptions (found a list)"},
 		{name: "empty file", content: "",
 			wantErr: "exceptions.yaml: empty file"},
 	}
