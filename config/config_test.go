@@ -107,10 +107,10 @@ database:
 		{"token in config is not a thing", strings.Replace(good, "token_env: SHOKO_SERVICE_TOKEN", "token_env: ''", 1), "s.yaml:4: service.token_env: required"},
 		{"plain http base", strings.Replace(good, "base_url: https://", "base_url: http://", 1), "s.yaml:3: service.base_url"},
 		{"bad timeout", strings.Replace(good, "timeout: 10s", "timeout: soon", 1), "s.yaml:5"},
-		{"probe without purpose", strings.Replace(good, ", purpose: faq", "", 1), "service.http_probes: [0]"},
-		{"cross-tenant without {id}", strings.Replace(good, "/api/{id}", "/api/x", 1), "service.cross_tenant: [0]"},
+		{"probe without purpose", strings.Replace(good, ", purpose: faq", "", 1), "s.yaml:8: service.http_probes[0]: url (http/https) and purpose are required"},
+		{"cross-tenant without {id}", strings.Replace(good, "/api/{id}", "/api/x", 1), "s.yaml:10: service.cross_tenant[0]: tenant, token_env"},
 		{"bad driver", strings.Replace(good, "driver: postgres", "driver: mysql", 1), `s.yaml:13: database.driver: "mysql"`},
-		{"query without sql", strings.Replace(good, `, sql: "SELECT 1"`, "", 1), "database.queries: [0]"},
+		{"query without sql", strings.Replace(good, `, sql: "SELECT 1"`, "", 1), "s.yaml:16: database.queries[0]: name and sql are required"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -138,12 +138,12 @@ func TestAWSSectionErrorsNameFileLineAndField(t *testing.T) {
 	}{
 		{"valid", "aws:\n  home_region: ap-northeast-1\n  accounts:\n    - id: \"123456789012\"\n      role_arn: arn:aws:iam::123456789012:role/audit\n  call_timeout: 30s\n", ""},
 		{"unknown key", "aws:\n  regoins: [ap-northeast-1]\n", "shoko.yaml:2: aws.regoins: unknown key (did you mean regions?)"},
-		{"bad region", "aws:\n  regions:\n    - tokyo\n", "shoko.yaml:2: aws.regions[0]: \"tokyo\" is not a region name"},
+		{"bad region", "aws:\n  regions:\n    - tokyo\n", "shoko.yaml:3: aws.regions[0]: \"tokyo\" is not a region name"},
 		{"bad home region", "aws:\n  home_region: Tokyo\n", "aws.home_region: \"Tokyo\" is not a region name"},
-		{"short account id", "aws:\n  accounts:\n    - id: \"12345\"\n", "shoko.yaml:2: aws.accounts[0].id: \"12345\" is not a 12-digit account id"},
+		{"short account id", "aws:\n  accounts:\n    - id: \"12345\"\n", "shoko.yaml:3: aws.accounts[0].id: \"12345\" is not a 12-digit account id"},
 		{"not a role", "aws:\n  accounts:\n    - role_arn: arn:aws:iam::123456789012:user/bob\n", "aws.accounts[0].role_arn: \"arn:aws:iam::123456789012:user/bob\" is not an IAM role ARN"},
 		{"empty account", "aws:\n  accounts:\n    - external_id: x\n", "aws.accounts[0]: needs id or role_arn"},
-		{"duplicate account", "aws:\n  accounts:\n    - id: \"123456789012\"\n    - id: \"123456789012\"\n", "shoko.yaml:2: aws.accounts[1]: 123456789012 is already aws.accounts[0]"},
+		{"duplicate account", "aws:\n  accounts:\n    - id: \"123456789012\"\n    - id: \"123456789012\"\n", "shoko.yaml:4: aws.accounts[1]: 123456789012 is already aws.accounts[0]"},
 		{"bad timeout", "aws:\n  call_timeout: soon\n", "shoko.yaml:2: aws.call_timeout: \"soon\" is not a positive duration"},
 		{"wrong type", "aws:\n  temp_buckets: cardsvc-tmp\n", `shoko.yaml:2: aws.temp_buckets: want a list of texts, found "cardsvc-tmp" (for one, write [cardsvc-tmp])`},
 	}
@@ -182,6 +182,8 @@ func TestConfigErrorsNameTheKeyPathAndTheFix(t *testing.T) {
 			`shoko.yaml:5: store.object_lock.retention_days: want a whole number, found "a year"`},
 		{"a duration", "service:\n  timeout: soon\n", `shoko.yaml:2: service.timeout: want a duration such as 30s or 5m, found "soon"`},
 		{"a mapping where a list belongs", "records:\n  training:\n    file: a.csv\n", "shoko.yaml:3: records.training: want a list of texts, found a mapping"},
+		{"a value checked after decoding names its own line", fmt.Sprintf(accounts, "arn:aws:iam::210987654321:user/bob"),
+			`shoko.yaml:5: aws.accounts[1].role_arn: "arn:aws:iam::210987654321:user/bob" is not an IAM role ARN`},
 		{"every problem at once", "organisation: x\nrecods: {}\n",
 			"shoko.yaml:1: organisation: unknown key (did you mean organization?)\nshoko.yaml:2: recods: unknown key (did you mean records?)"},
 	}
