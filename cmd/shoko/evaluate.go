@@ -74,6 +74,9 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
 				}
 				cal = cfg.BusinessCalendar()
 			}
+			if err := notARunDir(evidenceDir, "evaluate"); err != nil {
+				return err
+			}
 			items, err := evidence.LoadDir(evidenceDir)
 			if err != nil {
 				return &exitErr{code: exitUsage, err: err}

@@ -276,6 +276,9 @@ func decodeResults(raw []byte, name string) (*engine.Results, error) {
 // checkEvidence makes sure every evidence item the results name is in dir with the same digest,
 // so a report never vouches for evidence that is not there.
 func checkEvidence(res *engine.Results, dir string) error {
+	if err := notARunDir(dir, "report"); err != nil {
+		return err
+	}
 	items, err := evidence.LoadDir(dir)
 	if err != nil {
 		return err
@@ -322,6 +325,27 @@ func shardDirHint(res *engine.Results, items []evidence.Stored, dir string) stri
 		fixes = append(fixes, "give the directory that holds every item the results name")
 	}
 	return msg + ": " + strings.Join(fixes, ", or ")
+}
+
+// notARunDir refuses a run's own directory given as --evidence: its run.json and results.json
+// are not evidence items, and reading them as such fails on their first field. It says what to
+// give instead (command is "evaluate" or "report").
+func notARunDir(dir, command string) error {
+	if _, err := os.Stat(filepath.Join(dir, evidence.RunFile)); err != nil {
+		return nil
+	}
+	fix := fmt.Sprintf("use %s --run %s", command, dir)
+	entries, _ := os.ReadDir(filepath.Join(dir, evidence.EvidenceDir))
+	var shards []string
+	for _, e := range entries {
+		if e.IsDir() {
+			shards = append(shards, e.Name())
+		}
+	}
+	if len(shards) == 1 {
+		fix += ", or give --evidence " + filepath.Join(dir, evidence.EvidenceDir, shards[0])
+	}
+	return usageErr("--evidence %s is a run's directory, not a directory of evidence items: %s", dir, fix)
 }
 
 // capList joins the first limit elements of list (each through show) with ", " and says how

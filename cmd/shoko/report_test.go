@@ -169,8 +169,19 @@ func TestReportEvidenceOfARunSaysWhichDirectoryToGive(t *testing.T) {
 		{"the run's evidence directory is refused with the directory to give", evDir, exitUsage,
 			"shoko: --evidence " + evDir + " holds the evidence one directory down, in main/ (a run's evidence/ has one directory per shard): " +
 				"give --evidence " + filepath.Join(evDir, "main") + ", or use report --run " + run + " (it reads every shard of the run)\n"},
+		{"the run's directory is refused with what to give", run, exitUsage,
+			"shoko: --evidence " + run + " is a run's directory, not a directory of evidence items: use report --run " + run +
+				", or give --evidence " + filepath.Join(evDir, "main") + "\n"},
 		{"the shard's directory is accepted", filepath.Join(evDir, "main"), exitOK, ""},
 	}
+	t.Run("evaluate refuses the run's directory with what to give", func(t *testing.T) {
+		code, _, errOut := shoko(t, "evaluate", "--evidence", run, "--out", t.TempDir())
+		want := "shoko: --evidence " + run + " is a run's directory, not a directory of evidence items: use evaluate --run " + run +
+			", or give --evidence " + filepath.Join(evDir, "main") + "\n"
+		if code != exitUsage || errOut != want {
+			t.Fatalf("exit %d, stderr\n%q\nwant exit %d, stderr\n%q", code, errOut, exitUsage, want)
+		}
+	})
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errOut := shoko(t, "report", "--results", results, "--evidence", tc.evidence, "--format", "oscal", "--out", t.TempDir())
