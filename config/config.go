@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"time"
@@ -175,6 +176,14 @@ func Load(path string) (*Config, error) {
 
 // Parse decodes config bytes; name is the file name shown in errors.
 func Parse(name string, b []byte) (*Config, error) {
+	// Keys and types first, against the node tree, for messages that name the key path and the
+	// fix; the strict decode below then only meets what yaml itself must say (syntax errors).
+	var doc yaml.Node
+	if err := yaml.Unmarshal(b, &doc); err == nil {
+		if problems := checkKeys(name, &doc, reflect.TypeOf(Config{})); len(problems) > 0 {
+			return nil, errors.New(strings.Join(problems, "\n"))
+		}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	var c Config
@@ -192,7 +201,7 @@ func Parse(name string, b []byte) (*Config, error) {
 	_ = yaml.Unmarshal(b, &root)
 	for i, s := range c.Calendar.Closures {
 		if _, err := calendar.ParseClosure(s); err != nil {
-			return nil, fmt.Errorf("%s:%d: calendar.closures[%d]: %w", name, yamlx.LineOf(&root, "calendar", "closures"), i, err)
+			return nil, fmt.Errorf("%s:%d: calendar.closures[%d]: %w", name, lineAt(&root, fmt.Sprintf("calendar.closures[%d]", i)), i, err)
 		}
 	}
 	if err := c.Store.check(); err != nil {
@@ -226,7 +235,7 @@ func (s Store) check() error {
 func (c *Config) checkService(name string, root *yaml.Node) error {
 	if s := c.Service; s != nil {
 		bad := func(field, msg string) error {
-			return fmt.Errorf("%s:%d: service.%s: %s", name, yamlx.LineOf(root, "service", field), field, msg)
+			return fmt.Errorf("%s:%d: service.%s: %s", name, lineAt(root, "service."+field), field, msg)
 		}
 		switch {
 		case s.Name == "":
@@ -240,18 +249,18 @@ func (c *Config) checkService(name string, root *yaml.Node) error {
 		}
 		for i, p := range s.HTTPProbes {
 			if !strings.HasPrefix(p.URL, "https://") && !strings.HasPrefix(p.URL, "http://") || p.Purpose == "" {
-				return bad("http_probes", fmt.Sprintf("[%d]: url (http/https) and purpose are required", i))
+				return bad(fmt.Sprintf("http_probes[%d]", i), "url (http/https) and purpose are required")
 			}
 		}
 		for i, x := range s.CrossTenant {
 			if x.Tenant == "" || x.TokenEnv == "" || x.ControlURL == "" || x.ForeignTenant == "" || !strings.Contains(x.URLTemplate, "{id}") || len(x.IDs) == 0 {
-				return bad("cross_tenant", fmt.Sprintf("[%d]: tenant, token_env, control_url, foreign_tenant, url_template (with {id}) and ids are required", i))
+				return bad(fmt.Sprintf("cross_tenant[%d]", i), "tenant, token_env, control_url, foreign_tenant, url_template (with {id}) and ids are required")
 			}
 		}
 	}
 	if d := c.Database; d != nil {
 		bad := func(field, msg string) error {
-			return fmt.Errorf("%s:%d: database.%s: %s", name, yamlx.LineOf(root, "database", field), field, msg)
+			return fmt.Errorf("%s:%d: database.%s: %s", name, lineAt(root, "database."+field), field, msg)
 		}
 		switch {
 		case d.Name == "":
@@ -263,7 +272,7 @@ func (c *Config) checkService(name string, root *yaml.Node) error {
 		}
 		for i, q := range d.Queries {
 			if q.Name == "" || q.SQL == "" {
-				return bad("queries", fmt.Sprintf("[%d]: name and sql are required", i))
+				return bad(fmt.Sprintf("queries[%d]", i), "name and sql are required")
 			}
 		}
 	}
@@ -281,14 +290,14 @@ func checkAWS(name string, root *yaml.Node, a *AWS) error {
 	if a == nil {
 		return nil
 	}
-	at := func(keys ...string) int { return yamlx.LineOf(root, append([]string{"aws"}, keys...)...) }
+	at := func(path string) int { return lineAt(root, path) }
 	for i, r := range append(a.Regions, a.HomeRegion) {
 		if r != "" && !regionRE.MatchString(r) {
 			field := fmt.Sprintf("aws.regions[%d]", i)
 			if i == len(a.Regions) {
 				field = "aws.home_region"
 			}
-			return fmt.Errorf("%s:%d: %s: %q is not a region name", name, at("regions"), field, r)
+			return fmt.Errorf("%s:%d: %s: %q is not a region name", name, at(field), field, r)
 		}
 	}
 	seen := map[string]int{}
@@ -298,22 +307,22 @@ func checkAWS(name string, root *yaml.Node, a *AWS) error {
 			key = acct.RoleARN
 		}
 		if j, dup := seen[key]; dup {
-			return fmt.Errorf("%s:%d: aws.accounts[%d]: %s is already aws.accounts[%d]", name, at("accounts"), i, key, j)
+			return fmt.Errorf("%s:%d: aws.accounts[%d]: %s is already aws.accounts[%d]", name, at(fmt.Sprintf("aws.accounts[%d]", i)), i, key, j)
 		}
 		seen[key] = i
 		if acct.ID != "" && !accountIDRE.MatchString(acct.ID) {
-			return fmt.Errorf("%s:%d: aws.accounts[%d].id: %q is not a 12-digit account id", name, at("accounts"), i, acct.ID)
+			return fmt.Errorf("%s:%d: aws.accounts[%d].id: %q is not a 12-digit account id", name, at(fmt.Sprintf("aws.accounts[%d].id", i)), i, acct.ID)
 		}
 		if acct.RoleARN != "" && !roleARNRE.MatchString(acct.RoleARN) {
-			return fmt.Errorf("%s:%d: aws.accounts[%d].role_arn: %q is not an IAM role ARN", name, at("accounts"), i, acct.RoleARN)
+			return fmt.Errorf("%s:%d: aws.accounts[%d].role_arn: %q is not an IAM role ARN", name, at(fmt.Sprintf("aws.accounts[%d].role_arn", i)), i, acct.RoleARN)
 		}
 		if acct.ID == "" && acct.RoleARN == "" {
-			return fmt.Errorf("%s:%d: aws.accounts[%d]: needs id or role_arn", name, at("accounts"), i)
+			return fmt.Errorf("%s:%d: aws.accounts[%d]: needs id or role_arn", name, at(fmt.Sprintf("aws.accounts[%d]", i)), i)
 		}
 	}
 	if a.CallTimeout != "" {
 		if d, err := time.ParseDuration(a.CallTimeout); err != nil || d <= 0 {
-			return fmt.Errorf("%s:%d: aws.call_timeout: %q is not a positive duration such as 60s", name, at("call_timeout"), a.CallTimeout)
+			return fmt.Errorf("%s:%d: aws.call_timeout: %q is not a positive duration such as 60s", name, at("aws.call_timeout"), a.CallTimeout)
 		}
 	}
 	return nil

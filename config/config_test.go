@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,9 +11,10 @@ func TestParseStrictly(t *testing.T) {
 	cases := []struct {
 		name, in, want string
 	}{
-		{"unknown key names its line", "organization: x\nrecord:\n  training: [a.csv]\n", "shoko.yaml:2: field record not found"},
-		{"wrong type names its line", "records:\n  training: a.csv\n", "shoko.yaml:2: cannot unmarshal !!str"},
-		{"duplicate key", "attestations: a\nattestations: b\n", `shoko.yaml:2: mapping key "attestations" already defined`},
+		{"unknown key names its line", "organization: x\nrecord:\n  training: [a.csv]\n", "shoko.yaml:2: record: unknown key (did you mean records?)"},
+		{"wrong type names its line", "records:\n  training: a.csv\n", "shoko.yaml:2: records.training: want a list of texts, found \"a.csv\" (for one, write [a.csv])"},
+		{"duplicate key", "attestations: a\nattestations: b\n", `shoko.yaml:2: attestations: given twice (first at line 1); keep one`},
+		{"not YAML", "records: [a\n", "shoko.yaml:1: did not find expected"},
 		{"bad closure names its line", "calendar:\n  closures: [\"12-29..13-03\"]\n", "shoko.yaml:2: calendar.closures[0]"},
 		{"empty file", "", "empty config"},
 	}
@@ -56,8 +58,8 @@ func TestStoreAndSigningSections(t *testing.T) {
 		{"an unknown lock mode", "store:\n  location: s3://b/p\n  object_lock: {mode: STRICT, retention_days: 1}\n", `"STRICT" is not GOVERNANCE or COMPLIANCE`},
 		{"a mode without days", "store:\n  location: s3://b/p\n  object_lock: {mode: GOVERNANCE}\n", "mode and retention_days go together"},
 		{"a lock on a directory", "store:\n  location: out/\n  object_lock: {mode: GOVERNANCE, retention_days: 1}\n", "only an s3:// location can be locked"},
-		{"a misspelt key", "store:\n  locaton: out/\n", "field locaton not found"},
-		{"a signing key inline", "signing:\n  private_key: abc\n", "field private_key not found"},
+		{"a misspelt key", "store:\n  locaton: out/\n", "shoko.yaml:2: store.locaton: unknown key (did you mean location?)"},
+		{"a signing key inline", "signing:\n  private_key: abc\n", "shoko.yaml:2: signing.private_key: unknown key (valid keys here: key)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -101,14 +103,14 @@ database:
 		name, yaml, want string
 	}{
 		{"valid", good, ""},
-		{"unknown key", strings.Replace(good, "  timeout: 10s", "  timeout: 10s\n  token: abc", 1), "s.yaml:6: field token not found"},
+		{"unknown key", strings.Replace(good, "  timeout: 10s", "  timeout: 10s\n  token: abc", 1), "s.yaml:6: service.token: unknown key (did you mean token_env?)"},
 		{"token in config is not a thing", strings.Replace(good, "token_env: SHOKO_SERVICE_TOKEN", "token_env: ''", 1), "s.yaml:4: service.token_env: required"},
 		{"plain http base", strings.Replace(good, "base_url: https://", "base_url: http://", 1), "s.yaml:3: service.base_url"},
 		{"bad timeout", strings.Replace(good, "timeout: 10s", "timeout: soon", 1), "s.yaml:5"},
-		{"probe without purpose", strings.Replace(good, ", purpose: faq", "", 1), "service.http_probes: [0]"},
-		{"cross-tenant without {id}", strings.Replace(good, "/api/{id}", "/api/x", 1), "service.cross_tenant: [0]"},
+		{"probe without purpose", strings.Replace(good, ", purpose: faq", "", 1), "s.yaml:8: service.http_probes[0]: url (http/https) and purpose are required"},
+		{"cross-tenant without {id}", strings.Replace(good, "/api/{id}", "/api/x", 1), "s.yaml:10: service.cross_tenant[0]: tenant, token_env"},
 		{"bad driver", strings.Replace(good, "driver: postgres", "driver: mysql", 1), `s.yaml:13: database.driver: "mysql"`},
-		{"query without sql", strings.Replace(good, `, sql: "SELECT 1"`, "", 1), "database.queries: [0]"},
+		{"query without sql", strings.Replace(good, `, sql: "SELECT 1"`, "", 1), "s.yaml:16: database.queries[0]: name and sql are required"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,15 +137,15 @@ func TestAWSSectionErrorsNameFileLineAndField(t *testing.T) {
 		name, yaml, want string
 	}{
 		{"valid", "aws:\n  home_region: ap-northeast-1\n  accounts:\n    - id: \"123456789012\"\n      role_arn: arn:aws:iam::123456789012:role/audit\n  call_timeout: 30s\n", ""},
-		{"unknown key", "aws:\n  regoins: [ap-northeast-1]\n", "shoko.yaml:2: field regoins not found"},
-		{"bad region", "aws:\n  regions:\n    - tokyo\n", "shoko.yaml:2: aws.regions[0]: \"tokyo\" is not a region name"},
+		{"unknown key", "aws:\n  regoins: [ap-northeast-1]\n", "shoko.yaml:2: aws.regoins: unknown key (did you mean regions?)"},
+		{"bad region", "aws:\n  regions:\n    - tokyo\n", "shoko.yaml:3: aws.regions[0]: \"tokyo\" is not a region name"},
 		{"bad home region", "aws:\n  home_region: Tokyo\n", "aws.home_region: \"Tokyo\" is not a region name"},
-		{"short account id", "aws:\n  accounts:\n    - id: \"12345\"\n", "shoko.yaml:2: aws.accounts[0].id: \"12345\" is not a 12-digit account id"},
+		{"short account id", "aws:\n  accounts:\n    - id: \"12345\"\n", "shoko.yaml:3: aws.accounts[0].id: \"12345\" is not a 12-digit account id"},
 		{"not a role", "aws:\n  accounts:\n    - role_arn: arn:aws:iam::123456789012:user/bob\n", "aws.accounts[0].role_arn: \"arn:aws:iam::123456789012:user/bob\" is not an IAM role ARN"},
 		{"empty account", "aws:\n  accounts:\n    - external_id: x\n", "aws.accounts[0]: needs id or role_arn"},
-		{"duplicate account", "aws:\n  accounts:\n    - id: \"123456789012\"\n    - id: \"123456789012\"\n", "shoko.yaml:2: aws.accounts[1]: 123456789012 is already aws.accounts[0]"},
+		{"duplicate account", "aws:\n  accounts:\n    - id: \"123456789012\"\n    - id: \"123456789012\"\n", "shoko.yaml:4: aws.accounts[1]: 123456789012 is already aws.accounts[0]"},
 		{"bad timeout", "aws:\n  call_timeout: soon\n", "shoko.yaml:2: aws.call_timeout: \"soon\" is not a positive duration"},
-		{"wrong type", "aws:\n  temp_buckets: cardsvc-tmp\n", "shoko.yaml:2: cannot unmarshal"},
+		{"wrong type", "aws:\n  temp_buckets: cardsvc-tmp\n", `shoko.yaml:2: aws.temp_buckets: want a list of texts, found "cardsvc-tmp" (for one, write [cardsvc-tmp])`},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -156,6 +158,46 @@ func TestAWSSectionErrorsNameFileLineAndField(t *testing.T) {
 			}
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("error %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestConfigErrorsNameTheKeyPathAndTheFix: config errors once spoke Go ("field organisation not
+// found in Config", "cannot unmarshal !!str `x` into []string"). Each now names the file, line
+// and key path, with the nearest valid key or the type wanted; every problem is reported at once.
+func TestConfigErrorsNameTheKeyPathAndTheFix(t *testing.T) {
+	const accounts = "aws:\n  accounts:\n    - id: \"123456789012\"\n    - id: \"210987654321\"\n      role_arn: %s\n"
+	cases := []struct {
+		name, yaml, want string
+	}{
+		{"a valid config", "organization: x\n" + fmt.Sprintf(accounts, "arn:aws:iam::210987654321:role/audit"), ""},
+		{"an unknown key suggests the nearest valid one", "organisation: ユーソナー株式会社\n",
+			"shoko.yaml:1: organisation: unknown key (did you mean organization?)"},
+		{"an unknown key with nothing near lists the valid ones", "aws:\n  accounts:\n    - id: \"123456789012\"\n      colour: blue\n",
+			"shoko.yaml:4: aws.accounts[0].colour: unknown key (valid keys here: id, role_arn, external_id)"},
+		{"a wrong type at a nested path", fmt.Sprintf(accounts, "[arn:aws:iam::210987654321:role/audit]"),
+			"shoko.yaml:5: aws.accounts[1].role_arn: want a text, found a list"},
+		{"a number where a number belongs", "store:\n  location: s3://b/p\n  object_lock:\n    mode: COMPLIANCE\n    retention_days: a year\n",
+			`shoko.yaml:5: store.object_lock.retention_days: want a whole number, found "a year"`},
+		{"a duration", "service:\n  timeout: soon\n", `shoko.yaml:2: service.timeout: want a duration such as 30s or 5m, found "soon"`},
+		{"a mapping where a list belongs", "records:\n  training:\n    file: a.csv\n", "shoko.yaml:3: records.training: want a list of texts, found a mapping"},
+		{"a value checked after decoding names its own line", fmt.Sprintf(accounts, "arn:aws:iam::210987654321:user/bob"),
+			`shoko.yaml:5: aws.accounts[1].role_arn: "arn:aws:iam::210987654321:user/bob" is not an IAM role ARN`},
+		{"every problem at once", "organisation: x\nrecods: {}\n",
+			"shoko.yaml:1: organisation: unknown key (did you mean organization?)\nshoko.yaml:2: recods: unknown key (did you mean records?)"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("shoko.yaml", []byte(tc.yaml))
+			if tc.want == "" {
+				if err != nil {
+					t.Fatalf("unexpected error: %v", err)
+				}
+				return
+			}
+			if err == nil || err.Error() != tc.want {
+				t.Fatalf("error\n%v\nwant exactly\n%s", err, tc.want)
 			}
 		})
 	}

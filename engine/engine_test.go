@@ -432,3 +432,82 @@ func TestRunIDIsTheRunsOwnOrDerived(t *testing.T) {
 		})
 	}
 }
+
+// TestOneBadExceptionKeepsTheOtherWaivers: a malformed entry once discarded the whole exceptions
+// file, silently turning waived controls into fail. Now each entry is judged on its own: the
+// valid waivers apply, the control a bad entry names is `error` with the cause, and a bad entry
+// naming no control is a run-level problem.
+func TestOneBadExceptionKeepsTheOtherWaivers(t *testing.T) {
+	cat := testCatalog(t, map[string]string{"ROW-02.yaml": control("ROW-02", "records", rowsControlTail)}, map[string]string{"row_02.rego": rowsPolicyFor("ROW-02")})
+	rows := item(t, "test.rows", "r.csv", now, []row{{"emp-1", false}, {"emp-2", false}, {"ok", true}})
+	const cause = `exceptions.yaml:14: exception 2: field expires_at: "2027/01/31" is not an RFC 3339 time with a zone`
+	good := func(control string) map[string]any {
+		return exc(control, "emp-*", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z")
+	}
+	bad := func(control string) map[string]any {
+		e := exc(control, "emp-*", "2026-01-01T00:00:00Z", "2027/01/31")
+		e["line"], e["problems"] = 8, []string{cause}
+		return e
+	}
+	cases := []struct {
+		name             string
+		excs             []map[string]any
+		row01, row02     string
+		states           []string
+		problem          string // of the second exception
+		row02Reason      string // part of ROW-02's English reason
+		runLevelProblems []string
+	}{
+		{name: "two valid entries waive both controls", excs: []map[string]any{good("ROW-01"), good("ROW-02")},
+			row01: StatusWaived, row02: StatusWaived, states: []string{ExceptionApplied, ExceptionApplied}},
+		{name: "a bad entry leaves the other waiver and makes its control error", excs: []map[string]any{good("ROW-01"), bad("ROW-02")},
+			row01: StatusWaived, row02: StatusError, states: []string{ExceptionApplied, ExceptionInvalid}, problem: cause,
+			row02Reason: "an exception for this control is invalid, so its verdict cannot be settled; fix or remove it: " + cause + ". Verdict without it: 2 of 3 findings fail"},
+		{name: "a bad entry naming no control is a run-level problem", excs: []map[string]any{good("ROW-01"), bad("")},
+			row01: StatusWaived, row02: StatusFail, states: []string{ExceptionApplied, ExceptionInvalid}, problem: cause + "; it names no control",
+			runLevelProblems: []string{cause + "; it names no control"}},
+		{name: "a bad entry naming an unknown control suggests the nearest", excs: []map[string]any{good("ROW-01"), bad("row-02")},
+			row01: StatusWaived, row02: StatusFail, states: []string{ExceptionApplied, ExceptionInvalid},
+			problem:          cause + `; "row-02" is not a control of the catalog (did you mean ROW-02?)`,
+			runLevelProblems: []string{cause + `; "row-02" is not a control of the catalog (did you mean ROW-02?)`}},
+		{name: "an entry the collector did not check is checked here", excs: []map[string]any{good("ROW-01"), exc("ROW-02", "emp-*", "2026-01-01T00:00:00Z", "2027/01/31")},
+			row01: StatusWaived, row02: StatusError, states: []string{ExceptionApplied, ExceptionInvalid},
+			problem: `exceptions.yaml:2: exception: field expires_at: "2027/01/31" is not an RFC 3339 time`, row02Reason: "Verdict without it: 2 of 3 findings fail"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := evaluate(t, cat, rows, exceptionsItem(t, tc.excs...))
+			if c := result(t, res, "ROW-01"); c.Status != tc.row01 {
+				t.Errorf("ROW-01 %s (%s), want %s", c.Status, c.Reason.EN, tc.row01)
+			}
+			c := result(t, res, "ROW-02")
+			if c.Status != tc.row02 || !strings.Contains(c.Reason.EN, tc.row02Reason) {
+				t.Errorf("ROW-02 %s (%s), want %s with %q", c.Status, c.Reason.EN, tc.row02, tc.row02Reason)
+			}
+			if tc.row02 == StatusError && (len(c.Findings) != 3 || !strings.Contains(c.Reason.JA, "例外に不備")) {
+				t.Errorf("ROW-02 in error lost its findings or its Japanese reason: %d findings, %s", len(c.Findings), c.Reason.JA)
+			}
+			var states []string
+			for _, e := range res.Exceptions {
+				states = append(states, e.State)
+			}
+			if strings.Join(states, ",") != strings.Join(tc.states, ",") {
+				t.Fatalf("exception states %v, want %v", states, tc.states)
+			}
+			if e := res.Exceptions[1]; e.Problem != tc.problem || e.Resource != "emp-*" {
+				t.Errorf("second exception: problem %q resource %q, want %q and its resource", e.Problem, e.Resource, tc.problem)
+			}
+			if got := res.ExceptionProblems(); strings.Join(got, "\n") != strings.Join(tc.runLevelProblems, "\n") {
+				t.Errorf("run-level problems %q, want %q", got, tc.runLevelProblems)
+			}
+		})
+	}
+	t.Run("an unreadable exceptions file is a run-level problem", func(t *testing.T) {
+		broken := stored(t, evidence.NewError("exceptions", map[string]string{"source": "exceptions", "file": "exceptions.yaml"}, now,
+			evidence.CollectorInfo{Name: "records"}, nil, errString("exceptions.yaml:3: did not find expected key")))
+		res := evaluate(t, cat, rows, broken)
+		if got := res.ExceptionProblems(); len(got) != 1 || !strings.Contains(got[0], "exceptions.yaml:3: did not find expected key") {
+			t.Fatalf("run-level problems %q", got)
+		}
+	})
+}

@@ -100,7 +100,8 @@ type EvidenceRef struct {
 	Status      string            `json:"status"`
 }
 
-// ExceptionResult reports what became of one exception: applied, expired, not_yet_valid or unmatched.
+// ExceptionResult reports what became of one exception: applied, expired, not_yet_valid,
+// unmatched, unknown_control or invalid.
 type ExceptionResult struct {
 	Control    string   `json:"control"`
 	Resource   string   `json:"resource"`
@@ -111,6 +112,9 @@ type ExceptionResult struct {
 	Source     string   `json:"source"`
 	State      string   `json:"state"`
 	Waived     []string `json:"waived"`
+	// Problem says why the exception is invalid or names an unknown control, with the file and
+	// line to fix; empty otherwise.
+	Problem string `json:"problem,omitempty"`
 }
 
 // Marshal encodes results as the canonical results.json bytes: the same results give the same bytes.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -72,6 +73,9 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
 					return &exitErr{code: exitUsage, err: err}
 				}
 				cal = cfg.BusinessCalendar()
+			}
+			if err := notARunDir(evidenceDir, "evaluate"); err != nil {
+				return err
 			}
 			items, err := evidence.LoadDir(evidenceDir)
 			if err != nil {
@@ -228,6 +232,10 @@ func exitForResults(res *engine.Results) error {
 	switch {
 	case res.Summary[engine.StatusError] > 0:
 		return &exitErr{code: exitError, err: fmt.Errorf("%d controls are error", res.Summary[engine.StatusError]), reported: true}
+	case len(res.ExceptionProblems()) > 0:
+		// An exceptions file or entry no control answers for: what was approved may not have
+		// been applied, so the run is not a clean one (writeSummary has printed the cause).
+		return &exitErr{code: exitError, err: fmt.Errorf("exceptions are invalid: %s", strings.Join(res.ExceptionProblems(), "; ")), reported: true}
 	case res.Summary[engine.StatusFail] > 0:
 		return &exitErr{code: exitFail, err: fmt.Errorf("%d controls fail", res.Summary[engine.StatusFail]), reported: true}
 	}
@@ -248,9 +256,16 @@ func writeSummary(w io.Writer, res *engine.Results, lang string) {
 	}
 	fmt.Fprintf(w, "\nrun %s: %s\n", res.RunID, strings.Join(parts, ", "))
 	for _, e := range res.Exceptions {
-		if e.State != engine.ExceptionApplied {
-			fmt.Fprintf(w, "exception %s %s (%s): %s\n", e.Control, e.Resource, e.Source, e.State)
+		if e.State == engine.ExceptionApplied {
+			continue
 		}
+		// The control and resource when the entry names them, and the cause when it is bad.
+		line := strings.Join(slices.DeleteFunc([]string{"exception", e.Control, e.Resource}, func(s string) bool { return s == "" }), " ")
+		line += fmt.Sprintf(" (%s): %s", e.Source, e.State)
+		if e.Problem != "" {
+			line += ": " + e.Problem
+		}
+		fmt.Fprintln(w, line)
 	}
 	// A plan customers will not see (unreadable file, unknown control) or one past its date is
 	// the operator's to fix.

@@ -181,7 +181,7 @@ func TestExitCodes(t *testing.T) {
 		{"missing evidence dir", []string{"evaluate", "--evidence", filepath.Join(dir, "none"), "--out", dir}, exitUsage, "read evidence"},
 		{"bad period", []string{"evaluate", "--evidence", "../../testdata/records-demo", "--out", dir, "--period", "2026-01-01"}, exitUsage, "want START..END"},
 		{"bad as-of", []string{"evaluate", "--evidence", "../../testdata/records-demo", "--out", dir, "--as-of", "yesterday"}, exitUsage, "--as-of"},
-		{"bad config names line", []string{"collect", "--config", writeFile(t, dir, "bad.yaml", "records:\n  trainings: [a.csv]\n"), "--out", dir}, exitUsage, "bad.yaml:2: field trainings not found"},
+		{"bad config names line", []string{"collect", "--config", writeFile(t, dir, "bad.yaml", "records:\n  trainings: [a.csv]\n"), "--out", dir}, exitUsage, "bad.yaml:2: records.trainings: unknown key (did you mean training?)"},
 		{"collect: bad period", []string{"collect", "--config", "../../testdata/records-demo-src/shoko.yaml", "--out", dir, "--period", "2026"}, exitUsage, "want START..END"},
 		{"service without token variable", []string{"collect", "--config", writeFile(t, dir, "svc.yaml", "service:\n  name: s\n  base_url: https://x\n"), "--out", dir}, exitUsage, "svc.yaml:1: service.token_env: required"},
 		{"missing CA file", []string{"collect", "--config", writeFile(t, dir, "ca.yaml", "service:\n  name: s\n  base_url: https://x\n  token_env: T\n  ca_file: nope.pem\n"), "--out", dir}, exitUsage, "service.ca_file"},
@@ -307,4 +307,65 @@ func onlyRun(t *testing.T, store string) string {
 		t.Fatalf("want one run under %s/runs, found %v", store, runs)
 	}
 	return runs[0]
+}
+
+// TestOneBadExceptionEntryInTheRecordsDemo: an exceptions file with one malformed entry once
+// lost every waiver (TRN-01 turned from waived to fail) and the summary showed
+// "exception (…): invalid" with control, resource and cause blank. Now TRN-01 stays waived, the
+// control the bad entry names is error with the cause, and the summary names all three.
+func TestOneBadExceptionEntryInTheRecordsDemo(t *testing.T) {
+	const badEntry = `  - control: AUD-01
+    resource: IA-2026-01
+    reason: 監査の延期
+    approver: 情報セキュリティ委員会
+    approved_at: 2026-10-01T00:00:00+09:00
+    expires_at: 2027/03/31
+`
+	cases := []struct {
+		name      string
+		extra     string
+		aud01     string
+		summary   string // a line of the summary
+		exitCode  int
+		wantState string // AUD-01's exception
+	}{
+		{name: "the demo's exceptions as they are", aud01: engine.StatusPass, exitCode: exitError},
+		{name: "a bad entry for AUD-01", extra: badEntry, aud01: engine.StatusError, exitCode: exitError,
+			summary: `exception AUD-01 IA-2026-01 (exceptions/exceptions.yaml_exceptions.json#line=15): invalid: exceptions.yaml:20: exception 3: field expires_at: "2027/03/31" is not an RFC 3339 time with a zone, like 2026-04-01T09:00:00+09:00`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			src := t.TempDir()
+			if err := os.CopyFS(src, os.DirFS("../../testdata/records-demo-src")); err != nil {
+				t.Fatal(err)
+			}
+			exc := filepath.Join(src, "exceptions.yaml")
+			b, _ := os.ReadFile(exc)
+			if err := os.WriteFile(exc, append(b, tc.extra...), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			ev, out := t.TempDir(), t.TempDir()
+			if code, stdout, stderr := shoko(t, "collect", "--config", filepath.Join(src, "shoko.yaml"), "--out", ev, "--collected-at", demoTime.Format(time.RFC3339)); code != 0 {
+				t.Fatalf("collect: exit %d\n%s%s", code, stdout, stderr)
+			}
+			code, stdout, stderr := shoko(t, "evaluate", "--evidence", ev, "--out", out, "--lang", "en")
+			if code != tc.exitCode {
+				t.Fatalf("evaluate: exit %d, want %d\n%s%s", code, tc.exitCode, stdout, stderr)
+			}
+			res := readResults(t, filepath.Join(out, "results.json"))
+			got := map[string]engine.ControlResult{}
+			for _, c := range res.Controls {
+				got[c.ID] = c
+			}
+			if got["TRN-01"].Status != engine.StatusWaived {
+				t.Errorf("TRN-01 %s (%s), want waived: the good entry must still apply", got["TRN-01"].Status, got["TRN-01"].Reason.EN)
+			}
+			if got["AUD-01"].Status != tc.aud01 {
+				t.Errorf("AUD-01 %s (%s), want %s", got["AUD-01"].Status, got["AUD-01"].Reason.EN, tc.aud01)
+			}
+			if tc.summary != "" && !strings.Contains(stdout, tc.summary+"\n") {
+				t.Errorf("summary lacks\n%s\n%s", tc.summary, stdout)
+			}
+		})
+	}
 }

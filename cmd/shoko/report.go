@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -277,11 +280,90 @@ func decodeResults(raw []byte, name string) (*engine.Results, error) {
 // checkEvidence makes sure every evidence item the results name is in dir with the same digest,
 // so a report never vouches for evidence that is not there.
 func checkEvidence(res *engine.Results, dir string) error {
+	if err := notARunDir(dir, "report"); err != nil {
+		return err
+	}
 	items, err := evidence.LoadDir(dir)
 	if err != nil {
 		return err
 	}
-	return checkEvidenceItems(res, items, dir)
+	if err := checkEvidenceItems(res, items, dir); err != nil {
+		if hint := shardDirHint(res, items, dir); hint != "" {
+			return errors.New(hint)
+		}
+		return err
+	}
+	return nil
+}
+
+// shardDirHint explains the commonest wrong --evidence: a run's evidence/ directory, which holds
+// one sub-directory per shard (evidence/<shard>/<kind>/…), while the results name items relative
+// to a shard's directory. It returns "" unless the items the results name are found one
+// directory down.
+func shardDirHint(res *engine.Results, items []evidence.Stored, dir string) string {
+	want := map[string]bool{}
+	for _, e := range res.Evidence {
+		want[e.Path] = true
+	}
+	found := map[string]int{} // sub-directory → items of the results found in it
+	for _, it := range items {
+		if sub, rest, ok := strings.Cut(it.Path, "/"); ok && want[rest] {
+			found[sub]++
+		}
+	}
+	if len(found) == 0 {
+		return ""
+	}
+	subs := slices.Sorted(maps.Keys(found))
+	msg := fmt.Sprintf("--evidence %s holds the evidence one directory down, in %s (a run's evidence/ has one directory per shard)",
+		dir, capList(subs, 5, func(s string) string { return s + "/" }))
+	var fixes []string
+	if len(subs) == 1 && found[subs[0]] == len(want) {
+		fixes = append(fixes, "give --evidence "+filepath.Join(dir, subs[0]))
+	}
+	runDir := filepath.Dir(filepath.Clean(dir))
+	if _, err := os.Stat(filepath.Join(runDir, evidence.RunFile)); err == nil {
+		fixes = append(fixes, "use report --run "+runDir+" (it reads every shard of the run)")
+	}
+	if len(fixes) == 0 {
+		fixes = append(fixes, "give the directory that holds every item the results name")
+	}
+	return msg + ": " + strings.Join(fixes, ", or ")
+}
+
+// notARunDir refuses a run's own directory given as --evidence: its run.json and results.json
+// are not evidence items, and reading them as such fails on their first field. It says what to
+// give instead (command is "evaluate" or "report").
+func notARunDir(dir, command string) error {
+	if _, err := os.Stat(filepath.Join(dir, evidence.RunFile)); err != nil {
+		return nil
+	}
+	fix := fmt.Sprintf("use %s --run %s", command, dir)
+	entries, _ := os.ReadDir(filepath.Join(dir, evidence.EvidenceDir))
+	var shards []string
+	for _, e := range entries {
+		if e.IsDir() {
+			shards = append(shards, e.Name())
+		}
+	}
+	if len(shards) == 1 {
+		fix += ", or give --evidence " + filepath.Join(dir, evidence.EvidenceDir, shards[0])
+	}
+	return usageErr("--evidence %s is a run's directory, not a directory of evidence items: %s", dir, fix)
+}
+
+// capList joins the first limit elements of list (each through show) with ", " and says how
+// many more there are, so an error message stays one readable line however long the list.
+func capList(list []string, limit int, show func(string) string) string {
+	var parts []string
+	for i, s := range list {
+		if i == limit {
+			parts = append(parts, fmt.Sprintf("and %d more", len(list)-limit))
+			break
+		}
+		parts = append(parts, show(s))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // checkEvidenceItems is checkEvidence on items already read from where.
@@ -300,7 +382,9 @@ func checkEvidenceItems(res *engine.Results, items []evidence.Stored, where stri
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("evidence does not match the results: %s", strings.Join(problems, "; "))
+		// Capped: a wrong directory would otherwise list every one of thousands of items.
+		return fmt.Errorf("evidence does not match the results (%d problems): %s", len(problems),
+			capList(problems, 5, func(s string) string { return s }))
 	}
 	return nil
 }

@@ -147,3 +147,66 @@ func TestAuditWritesReports(t *testing.T) {
 		})
 	}
 }
+
+// TestReportEvidenceOfARunSaysWhichDirectoryToGive: a run's evidence/ holds one directory per
+// shard, so --evidence RUN/evidence once failed with one line listing every file of the run.
+// It now names the shard directory to give, or report --run, in one short line; and the shard
+// directory it names is accepted.
+func TestReportEvidenceOfARunSaysWhichDirectoryToGive(t *testing.T) {
+	key, _ := keyPair(t)
+	store := t.TempDir()
+	if code, out, errOut := shoko(t, "audit", "--config", demoConfig, "--out", store, "--key", key, "--reports", ""); code != exitError {
+		t.Fatalf("audit: exit %d\n%s%s", code, out, errOut)
+	}
+	run := onlyRun(t, store)
+	results, evDir := filepath.Join(run, "results.json"), filepath.Join(run, "evidence")
+	cases := []struct {
+		name     string
+		evidence string
+		code     int
+		msg      string
+	}{
+		{"the run's evidence directory is refused with the directory to give", evDir, exitUsage,
+			"shoko: --evidence " + evDir + " holds the evidence one directory down, in main/ (a run's evidence/ has one directory per shard): " +
+				"give --evidence " + filepath.Join(evDir, "main") + ", or use report --run " + run + " (it reads every shard of the run)\n"},
+		{"the run's directory is refused with what to give", run, exitUsage,
+			"shoko: --evidence " + run + " is a run's directory, not a directory of evidence items: use report --run " + run +
+				", or give --evidence " + filepath.Join(evDir, "main") + "\n"},
+		{"the shard's directory is accepted", filepath.Join(evDir, "main"), exitOK, ""},
+	}
+	t.Run("evaluate refuses the run's directory with what to give", func(t *testing.T) {
+		code, _, errOut := shoko(t, "evaluate", "--evidence", run, "--out", t.TempDir())
+		want := "shoko: --evidence " + run + " is a run's directory, not a directory of evidence items: use evaluate --run " + run +
+			", or give --evidence " + filepath.Join(evDir, "main") + "\n"
+		if code != exitUsage || errOut != want {
+			t.Fatalf("exit %d, stderr\n%q\nwant exit %d, stderr\n%q", code, errOut, exitUsage, want)
+		}
+	})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := shoko(t, "report", "--results", results, "--evidence", tc.evidence, "--format", "oscal", "--out", t.TempDir())
+			if code != tc.code || tc.msg != "" && errOut != tc.msg {
+				t.Fatalf("exit %d, stderr\n%q\nwant exit %d, stderr\n%q", code, errOut, tc.code, tc.msg)
+			}
+		})
+	}
+}
+
+func TestCapListKeepsErrorMessagesShort(t *testing.T) {
+	id := func(s string) string { return s }
+	cases := []struct {
+		name string
+		list []string
+		want string
+	}{
+		{"a list within the cap is whole", []string{"a", "b"}, "a, b"},
+		{"a longer list says how many more", []string{"a", "b", "c", "d"}, "a, b, and 2 more"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := capList(tc.list, 2, id); got != tc.want {
+				t.Fatalf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -38,7 +38,8 @@ func (a *app) storeFor(ctx context.Context, location string, cfg *config.Config)
 		}
 	}
 	if location == "" {
-		return nil, usageErr("no store: give --out DIR / --store DIR|s3://bucket/prefix, or store.location in the config")
+		// Only flags every caller accepts: runs list and runs start have no --out.
+		return nil, usageErr("no store: give --store DIR|s3://bucket/prefix, or store.location in the config")
 	}
 	st, err := evidence.OpenStore(ctx, location, opts...)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -320,4 +321,28 @@ func TestOpenSSLVerifiesTheSignature(t *testing.T) {
 			t.Fatalf("err %v\n%s", err, out)
 		}
 	})
+}
+
+// TestNoStoreHintNamesOnlyFlagsTheCommandTakes: the "no store" hint once suggested --out, which
+// runs list does not accept; every flag the hint names must be one the command accepts.
+func TestNoStoreHintNamesOnlyFlagsTheCommandTakes(t *testing.T) {
+	cfg := writeFile(t, t.TempDir(), "shoko.yaml", "organization: テスト株式会社\n") // no store.location
+	flagRE := regexp.MustCompile(`--[a-z][a-z-]*`)
+	for _, args := range [][]string{{"runs", "list"}, {"runs", "start", "--config", cfg, "--shard", "main"}} {
+		t.Run(strings.Join(args[:2], " "), func(t *testing.T) {
+			code, _, errOut := shoko(t, args...)
+			if code != exitUsage || !strings.Contains(errOut, "no store: give --store") {
+				t.Fatalf("exit %d, stderr %q; want %d and the no-store hint", code, errOut, exitUsage)
+			}
+			cmd, _, err := (&app{}).rootCommand().Find(args[:2])
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range flagRE.FindAllString(errOut, -1) {
+				if cmd.Flags().Lookup(strings.TrimPrefix(f, "--")) == nil {
+					t.Errorf("the hint %q names %s, which %q does not accept", errOut, f, strings.Join(args, " "))
+				}
+			}
+		})
+	}
 }

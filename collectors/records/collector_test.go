@@ -69,11 +69,12 @@ func TestCollectorTurnsABrokenSourceIntoAnErrorItemAndKeepsTheOthers(t *testing.
 				write(t, base, "attestations/DEV-01.yaml", "control: DEV-01\nstatment:\n  ja: x\n")
 			},
 			errors: map[int]string{4: "attestations/DEV-01.yaml: yaml: unmarshal errors:\n  line 2: field statment not found"}},
-		{name: "exception without expiry",
+		// A bad entry is not a broken file: it is kept with its problems (TestOneBadExceptionKeepsTheOthers).
+		{name: "exceptions file without its list",
 			breakIt: func(t *testing.T, base string) {
-				write(t, base, "exceptions.yaml", "exceptions:\n  - control: TRN-01\n    resource: E1\n    reason: 休職\n    approver: 委員会\n    approved_at: 2026-10-01T00:00:00+09:00\n")
+				write(t, base, "exceptions.yaml", "exceptions:\n")
 			},
-			errors: map[int]string{5: "exceptions.yaml:2: exception 1: field expires_at: required"}},
+			errors: map[int]string{5: "exceptions.yaml:1: field exceptions: required"}},
 	}
 	wantKinds := []string{KindTraining, KindInternalAudits, KindVulnerabilityAssessments, KindCertificates, KindAttestations, KindExceptions}
 	wantScopes := []map[string]string{

@@ -1,6 +1,7 @@
 package records
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -76,16 +77,28 @@ func TestExceptionsRefuseAnyMissingField(t *testing.T) {
 		{name: "without the list", content: "# 例外なし\nexceptions:\n",
 			wantErr: `exceptions.yaml:2: field exceptions: required: the list of exceptions (write "exceptions: []" when there are none)`},
 		{name: "unknown field", content: exceptionsFile(map[string]string{"reason": "x\n    ticket: SEC-123"}),
-			wantErr: "exceptions.yaml: yaml: unmarshal errors:\n  line 11: field ticket not found"},
+			wantErr: "exceptions.yaml:11: exception 2: field ticket: unknown field (the fields are control, resource, reason, approver, approved_at, expires_at)"},
+		{name: "misspelt field", content: exceptionsFile(map[string]string{"approver": "x\n    expires: 2027-01-31T00:00:00+09:00"}),
+			wantErr: "exceptions.yaml:12: exception 2: field expires: unknown field (did you mean expires_at?)"},
 		{name: "duplicate field", content: exceptionsFile(map[string]string{"reason": "x\n    reason: y"}),
-			wantErr: `line 11: mapping key "reason" already defined at line 10`},
+			wantErr: `exceptions.yaml:11: exception 2: field reason: given twice (first at line 10)`},
+		{name: "a list where a text belongs", content: exceptionsFile(map[string]string{"approver": "[委員会, 取締役]"}),
+			wantErr: `exceptions.yaml:11: exception 2: field approver: want a text, found a list`},
+		{name: "an entry that is not a mapping", content: "exceptions:\n  - TRN-01\n",
+			wantErr: `exceptions.yaml:2: exception 1: want the fields control, resource, reason, approver, approved_at and expires_at (found a text "TRN-01")`},
+		{name: "the list's key misspelt", content: "exception:\n  - control: TRN-01\n",
+			wantErr: "exceptions.yaml:1: field exception: unknown field (did you mean exceptions?)"},
+		{name: "a text for the list", content: "exceptions: none\n",
+			wantErr: `exceptions.yaml:1: field exceptions: want a list of exceptions, each starting with "- control:" (found a text "none")`},
+		{name: "a list for the file", content: "- control: TRN-01\n",
+			wantErr: "exceptions.yaml:1: want the key exceptions with the list of exceptions (found a list)"},
 		{name: "empty file", content: "",
 			wantErr: "exceptions.yaml: empty file"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := parseExceptions("exceptions.yaml", []byte(tt.content))
-			checkErr(t, err, tt.wantErr, got)
+			checkErr(t, withProblems(got, err), tt.wantErr, got)
 		})
 	}
 }
@@ -108,7 +121,7 @@ func TestExceptionsValidatePatternsAndTimes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := parseExceptions("exceptions.yaml", []byte(exceptionsFile(tt.edit)))
-			checkErr(t, err, tt.wantErr, got)
+			checkErr(t, withProblems(got, err), tt.wantErr, got)
 			if err == nil && (len(got) != 2 || got[1].Line != 8 || got[1].ApprovedAt != "2026-09-30T15:00:00Z") {
 				t.Errorf("got %+v", got)
 			}
@@ -121,10 +134,26 @@ func TestReadExceptionsNamesTheFile(t *testing.T) {
 	if err := os.WriteFile(p, []byte(exceptionsFile(map[string]string{"approved_at": ""})), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := ReadExceptions(p, "config/exceptions.yaml")
-	checkErr(t, err, "config/exceptions.yaml:8: exception 2: field approved_at: required", nil)
+	got, err := ReadExceptions(p, "config/exceptions.yaml")
+	checkErr(t, withProblems(got, err), "config/exceptions.yaml:8: exception 2: field approved_at: required", nil)
 	_, err = ReadExceptions(p+".missing", "config/exceptions.yaml")
 	checkErr(t, err, "config/exceptions.yaml: cannot read the file: no such file or directory", nil)
+}
+
+// withProblems is err, or else the problems of the invalid entries as one error (nil when every
+// entry is valid), so that file-level and entry-level problems are checked alike.
+func withProblems(list []Exception, err error) error {
+	if err != nil {
+		return err
+	}
+	var all []string
+	for _, e := range list {
+		all = append(all, e.Problems...)
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(all, "\n"))
 }
 
 // checkErr: wantErr "" → err must be nil; else every line of wantErr must be in err.
@@ -143,5 +172,45 @@ func checkErr(t *testing.T, err error, wantErr string, got any) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error\n%v\ndoes not contain\n%s", err, want)
 		}
+	}
+}
+
+// TestOneBadExceptionKeepsTheOthers: a malformed entry once made the whole file an error item,
+// dropping every waiver in it. Now the good entries are read as before and the bad one is kept
+// with its problems, its control and resource as written, for the engine to report.
+func TestOneBadExceptionKeepsTheOthers(t *testing.T) {
+	tests := []struct {
+		name         string
+		edit         map[string]string
+		wantProblems []string
+	}{
+		{name: "both entries valid", edit: nil},
+		{name: "second entry with a date for a time", edit: map[string]string{"expires_at": "2027/01/31", "approver": "x\n    ticket: SEC-1"},
+			wantProblems: []string{
+				"exceptions.yaml:12: exception 2: field ticket: unknown field (the fields are control, resource, reason, approver, approved_at, expires_at)",
+				`exceptions.yaml:14: exception 2: field expires_at: "2027/01/31" is not an RFC 3339 time with a zone, like 2026-04-01T09:00:00+09:00`,
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseExceptions("exceptions.yaml", []byte(exceptionsFile(tt.edit)))
+			if err != nil {
+				t.Fatalf("the file as a whole was refused: %v", err)
+			}
+			if len(got) != 2 {
+				t.Fatalf("got %d entries, want both: %+v", len(got), got)
+			}
+			first := Exception{Control: "VUL-01", Resource: "VA-1", Reason: "リスク受容", Approver: "置田",
+				ApprovedAt: "2026-04-02T01:00:00Z", ExpiresAt: "2027-01-31T14:59:59Z", Line: 2}
+			if !reflect.DeepEqual(got[0], first) {
+				t.Errorf("the good entry changed\n got: %+v\nwant: %+v", got[0], first)
+			}
+			if got[1].Control != "TRN-01" || got[1].Resource != "E00*" || got[1].Line != 8 {
+				t.Errorf("the second entry lost what it names: %+v", got[1])
+			}
+			if !reflect.DeepEqual(got[1].Problems, tt.wantProblems) {
+				t.Errorf("problems\n got: %q\nwant: %q", got[1].Problems, tt.wantProblems)
+			}
+		})
 	}
 }

@@ -64,3 +64,50 @@ func LineOf(root *yaml.Node, keys ...string) int {
 	}
 	return line
 }
+
+// Suggest returns the valid name nearest to name, for a "did you mean" hint after a typo
+// ("organisation" → "organization"), or "" when none is close enough to be a likely typo: at
+// most a third of the longer name's letters differ (at least one), so an unrelated name gets no
+// misleading hint; failing that, a valid name that starts or ends with name ("token" →
+// "token_env"). Ties go to the first in valid, so the hint does not depend on map order.
+func Suggest(name string, valid []string) string {
+	best, bestDist := "", -1
+	for _, v := range valid {
+		d := editDistance(strings.ToLower(name), strings.ToLower(v))
+		limit := max(1, max(len([]rune(name)), len([]rune(v)))/3)
+		if d <= limit && (bestDist < 0 || d < bestDist) {
+			best, bestDist = v, d
+		}
+	}
+	if best == "" && len(name) >= 3 {
+		// A key given without its suffix or prefix ("token" for "token_env").
+		for _, v := range valid {
+			if strings.HasPrefix(v, name) || strings.HasSuffix(v, name) {
+				return v
+			}
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b, in characters.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

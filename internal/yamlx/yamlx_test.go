@@ -49,3 +49,22 @@ func TestLineOf(t *testing.T) {
 		}
 	}
 }
+
+func TestSuggestFindsLikelyTypos(t *testing.T) {
+	valid := []string{"organization", "records", "region", "reason", "role_arn", "token_env"}
+	for _, tc := range []struct{ name, in, want string }{
+		{"British spelling", "organisation", "organization"},
+		{"missing letter", "recods", "records"},
+		{"case", "Region", "region"},
+		{"dash for underscore", "role-arn", "role_arn"},
+		{"nothing close", "colour", ""},
+		{"without its suffix", "token", "token_env"},
+		{"too short to guess", "xy", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Suggest(tc.in, valid); got != tc.want {
+				t.Fatalf("Suggest(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
