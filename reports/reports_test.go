@@ -12,6 +12,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/shoko-audit/shoko/engine"
 	"github.com/shoko-audit/shoko/internal/testenv"
 )
 
@@ -321,5 +322,23 @@ func TestEmptyResultsRender(t *testing.T) {
 	}
 	if err := compileOSCALSchema(t).Validate(v); err != nil {
 		t.Errorf("invalid OSCAL: %v", err)
+	}
+}
+
+// An invalid exception shows its cause (file:line and the field) in the terminal summary, not
+// only "invalid" beside a blank control: the reader fixes the entry from the summary alone.
+func TestTextSummaryNamesWhyAnExceptionIsInvalid(t *testing.T) {
+	in := demoInput(t, "en")
+	res := *in.Results
+	res.Exceptions = append([]engine.ExceptionResult{}, res.Exceptions...)
+	res.Exceptions = append(res.Exceptions, engine.ExceptionResult{Control: "AUD-01", Resource: "IA-2026-01",
+		State: engine.ExceptionInvalid, Source: "exceptions.yaml#line=20",
+		Problem: `exceptions.yaml:20: exception 3: field expires_at: "2027/03/31" is not an RFC 3339 time`})
+	in.Results = &res
+	plain := string(render(t, Text{}, in))
+	for _, want := range []string{"AUD-01 IA-2026-01", `exceptions.yaml:20: exception 3: field expires_at: "2027/03/31"`} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("summary lacks %q:\n%s", want, plain)
+		}
 	}
 }

@@ -60,7 +60,12 @@ func (tx Text) Render(w io.Writer, in *Input) error {
 	fmt.Fprintf(&b, "\n%s %s: %s\n", t("実行", "run"), res.RunID, strings.Join(parts, ", "))
 	for _, e := range res.Exceptions {
 		if e.State != engine.ExceptionApplied {
-			fmt.Fprintf(&b, t("例外 %s %s（%s）: %s\n", "exception %s %s (%s): %s\n"), e.Control, e.Resource, e.Source, exceptionState(e.State, in.lang()))
+			state := exceptionState(e.State, in.lang())
+			if e.Problem != "" {
+				// The cause with its file:line, so the reader can fix the entry without the log.
+				state += ": " + e.Problem
+			}
+			fmt.Fprintf(&b, t("例外 %s %s（%s）: %s\n", "exception %s %s (%s): %s\n"), e.Control, e.Resource, e.Source, state)
 		}
 	}
 	if len(tx.Written) > 0 {
