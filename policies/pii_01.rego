@@ -7,7 +7,8 @@
 # is public or launchable by an outsider (launchPermission).
 #
 # Who is inside: the account itself, trusted_accounts, and its organization's accounts where the
-# collector could list them. Only the management account (or a delegated administrator) may call
+# collector could list them (in this account, or in another audited account of the same
+# organization). Only the management account (or a delegated administrator) may call
 # organizations:ListAccounts; a member account records, in its DescribeOrganization row, that
 # its insiders are trusted_accounts only (AccountListSource), and a finding says which source
 # each account was judged with. An account whose source is the organization but whose list is
@@ -24,10 +25,24 @@ org_accounts := {r.row.Id | some r in lib.rows("aws.organizations.ListAccounts")
 
 org_rows := [r | some r in lib.rows("aws.organizations.DescribeOrganization")]
 
-# Accounts judged with their organization's list: the source says so and the list holds them.
-org_listed := {r.row.AccountId |
+# Accounts judged with their organization's list: the source says so and the list holds them;
+# and, in a run that also audits an account that could list it, the other accounts of the same
+# organization (a member audited beside its management account).
+org_listed_directly := {r.row.AccountId |
 	some r in org_rows
 	r.row.AccountListSource == "organization"
+	r.row.AccountId in org_accounts
+}
+
+listed_orgs := {r.row.Organization.Id |
+	some r in org_rows
+	r.row.AccountId in org_listed_directly
+}
+
+org_listed := org_listed_directly | {r.row.AccountId |
+	some r in org_rows
+	is_object(r.row.Organization)
+	r.row.Organization.Id in listed_orgs
 	r.row.AccountId in org_accounts
 }
 
@@ -63,6 +78,7 @@ findings contains lib.fail("organization_list_missing", {"account": r.row.Accoun
 findings contains lib.pass("insiders_trusted_accounts", {"account": r.row.AccountId, "organization": r.row.Organization.Id, "trusted": sort(p.trusted_accounts)}, r.row.AccountId, lib.row_ref(r.item, r.index)) if {
 	some r in org_rows
 	r.row.AccountListSource == "trusted_accounts"
+	not r.row.AccountId in org_listed
 }
 
 findings contains lib.pass("insiders_no_organization", {"account": r.row.AccountId, "trusted": sort(p.trusted_accounts)}, r.row.AccountId, lib.row_ref(r.item, r.index)) if {

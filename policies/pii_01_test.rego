@@ -147,3 +147,19 @@ test_gone_resources_are_recorded_not_judged if {
 		not fx.has(f, "pass", "image_not_shared", id)
 	}
 }
+
+# A member account audited in the same run as its management account is judged with the list the
+# management account read: the organization's accounts are inside for it too.
+test_member_beside_its_management_account_uses_the_list if {
+	member_row := object.union(org_row("trusted_accounts"), {"AccountId": "111122223333"})
+	member_item := object.union(fx.item("aws.rds.DescribeDBSnapshotAttributes", "ap-northeast-1", [{"DBSnapshotArn": "m1", "DBSnapshotAttributes": [{"AttributeName": "restore", "AttributeValues": ["123456789012"]}]}]), {"scope": {"source": "aws", "account": "111122223333", "region": "ap-northeast-1"}})
+	items := [
+		fx.item("aws.organizations.DescribeOrganization", "global", [org_row("organization"), member_row]),
+		fx.item("aws.organizations.ListAccounts", "global", [{"Id": "111122223333"}, {"Id": "123456789012"}]),
+		member_item,
+	]
+	f := pii_01.findings with input as fx.input_for(params, items)
+	fx.has(f, "pass", "insiders_organization", "111122223333")
+	not fx.has(f, "pass", "insiders_trusted_accounts", "111122223333")
+	fx.has(f, "pass", "snapshot_private", "m1")
+}
