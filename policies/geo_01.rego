@@ -48,6 +48,7 @@ resources contains {"ref": lib.row_ref(r.item, r.index), "id": object.get(r.row,
 	some spec in regional
 	not spec.kind in special
 	some r in lib.rows(spec.kind)
+	not r.row.Gone == true # deleted between list and describe: nothing of it is stored
 }
 
 # An automated backup is named by its ARN; where the answer carries none (moto's), by the

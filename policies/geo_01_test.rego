@@ -172,3 +172,13 @@ test_only_customer_log_groups_are_judged if {
 	h := geo_01.findings with input as fx.input_for(params, log_estate([{"LogGroupArn": customer_logs, "Tags": {}}]))
 	fx.has(h, "fail", "outside_allowed_region", route53)
 }
+
+# A table deleted between ListTables and DescribeTable is recorded as gone: no resource of that
+# name is judged (it would have no ARN to name it by).
+test_gone_table_is_not_judged if {
+	f := geo_01.findings with input as fx.input_for(params, estate([fx.item("aws.dynamodb.DescribeTable", "us-east-1", [{"TableName": "t", "Gone": true, "ErrorCode": "ResourceNotFoundException"}])]))
+	every x in f {
+		x.status == "pass"
+		x.resource != "unknown"
+	}
+}

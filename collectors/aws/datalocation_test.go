@@ -273,6 +273,7 @@ func TestResourceDeletedBetweenListAndDescribeIsRecordedAsGone(t *testing.T) {
 		{"ec2:DescribeSnapshotAttribute", aws.ToString(snap.SnapshotId), "InvalidSnapshot.NotFound", http.StatusBadRequest, shokoaws.KindSnapshotAttr, "SnapshotId", aws.ToString(snap.SnapshotId)},
 		{"ec2:DescribeImageAttribute", ami, "InvalidAMIID.NotFound", http.StatusBadRequest, shokoaws.KindImageAttr, "ImageId", ami},
 		{"kms:DescribeKey", aws.ToString(key.KeyMetadata.KeyId), "NotFoundException", http.StatusBadRequest, shokoaws.KindKeys, "KeyId", aws.ToString(key.KeyMetadata.KeyId)},
+		{"dynamodb:DescribeTable", awsestate.TableName, "ResourceNotFoundException", http.StatusBadRequest, shokoaws.KindTables, "TableName", awsestate.TableName},
 		{"logs:ListTagsForResource", "/cardsvc/app", "ResourceNotFoundException", http.StatusBadRequest, shokoaws.KindLogGroupTags, "LogGroupArn", "/cardsvc/app"},
 	}
 	for _, c := range cases {
