@@ -24,6 +24,7 @@ import (
 	"github.com/shoko-audit/shoko/demo/awsestate"
 	"github.com/shoko-audit/shoko/engine"
 	"github.com/shoko-audit/shoko/evidence"
+	"github.com/shoko-audit/shoko/internal/motofront"
 )
 
 // in returns a copy of the test configuration in another region.
@@ -113,7 +114,8 @@ func shareClusterSnapshot(t *testing.T, e *env, with string) {
 }
 
 // GEO-01 sees data in every region: an Aurora cluster snapshot copied to us-east-1 and the
-// automated backups kept there fail it; a Route 53 query-log group in us-east-1 (the region AWS
+// automated backups kept there (retained after their instance was deleted, or replicated there
+// from Tokyo) fail it; a Route 53 query-log group in us-east-1 (the region AWS
 // requires for it, not customer data) does not, while a log group tagged as customer data there
 // does.
 func TestGEO01SeesCopiesBackupsAndCustomerLogGroupsOutsideJapan(t *testing.T) {
@@ -144,7 +146,13 @@ func TestGEO01SeesCopiesBackupsAndCustomerLogGroupsOutsideJapan(t *testing.T) {
 				DeleteAutomatedBackups: aws.Bool(false)}); err != nil {
 				t.Fatal(err)
 			}
-		}, engine.StatusFail, "automated backups of old-us-db"},
+		}, engine.StatusFail, "auto-backup:ab-old-us-db"},
+		{"automated backups replicated to us-east-1 fail", func(t *testing.T, e *env) {
+			// moto cannot replicate (StartDBInstanceAutomatedBackupsReplication): motofront lists
+			// the replica in its destination region, as AWS does.
+			e.front.AddReplicatedBackup("us-east-1", motofront.ReplicatedBackup{SourceRegion: awsestate.Region, DBInstanceIdentifier: awsestate.DBName,
+				SourceDBInstanceArn: "arn:aws:rds:" + awsestate.Region + ":" + awsestate.Account + ":db:" + awsestate.DBName, ID: "ab-cardsvc-db-dr"})
+		}, engine.StatusFail, "arn:aws:rds:us-east-1:" + awsestate.Account + ":auto-backup:ab-cardsvc-db-dr"},
 		{"log group of customer data in us-east-1 fails", func(t *testing.T, e *env) {
 			if _, err := cloudwatchlogs.NewFromConfig(e.in("us-east-1")).CreateLogGroup(ctx, &cloudwatchlogs.CreateLogGroupInput{
 				LogGroupName: aws.String("/cardsvc/exports-us"), Tags: map[string]string{"DataClass": "customer"}}); err != nil {

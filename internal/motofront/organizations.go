@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// This file serves two AWS behaviours moto does not have:
+// This file serves two AWS behaviours moto does not have (and hooks rdsbackups.go in):
 //
 //   - organizations:ListAccounts from a member account. AWS allows the call only from the
 //     organization's management account or a delegated administrator and answers any other
@@ -22,6 +22,8 @@ import (
 type extraState struct {
 	// vanished maps "service:Operation" to the resource ids answered as not found, with the code.
 	vanished map[string][]vanished
+	// replicas are the automated backups replicated into each region (rdsbackups.go).
+	replicas map[string][]ReplicatedBackup
 }
 
 type vanished struct {
@@ -31,6 +33,7 @@ type vanished struct {
 
 func (s *extraState) reset() {
 	s.vanished = map[string][]vanished{}
+	s.replicas = map[string][]ReplicatedBackup{}
 }
 
 // Vanish makes the per-resource call operation ("rds:DescribeDBSnapshotAttributes",
@@ -55,6 +58,10 @@ func (f *Front) serveExtra(w http.ResponseWriter, r *http.Request) bool {
 			return true
 		}
 	}
+	if c.service == "rds" && c.operation == "DescribeDBInstanceAutomatedBackups" {
+		f.automatedBackups(w, r, c.region)
+		return true
+	}
 	if c.service == "organizations" && c.operation == "ListAccounts" && f.memberCaller(r) {
 		writeError(w, c, http.StatusBadRequest, "AccessDeniedException",
 			"You don't have permissions to access this resource: only the management account or a delegated administrator may list the organization's accounts.")
@@ -75,13 +82,19 @@ func (f *Front) memberCaller(r *http.Request) bool {
 		org.Organization.MasterAccountId == "" {
 		return false // not in an organization: moto's own answer stands
 	}
+	account := f.callerAccountOf(r)
+	return account != "" && account != org.Organization.MasterAccountId
+}
+
+// callerAccountOf asks moto which account r's credentials belong to ("" when it cannot tell).
+func (f *Front) callerAccountOf(r *http.Request) string {
 	rec := httptest.NewRecorder()
 	f.proxy.ServeHTTP(rec, f.motoRequest(r, "sts", "application/x-www-form-urlencoded", "", "Action=GetCallerIdentity&Version=2011-06-15"))
 	m := callerAccount.FindSubmatch(rec.Body.Bytes())
 	if rec.Code != http.StatusOK || m == nil {
-		return false
+		return ""
 	}
-	return string(m[1]) != org.Organization.MasterAccountId
+	return string(m[1])
 }
 
 var callerAccount = regexp.MustCompile(`<Account>([0-9]{12})</Account>`)
