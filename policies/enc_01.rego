@@ -1,6 +1,6 @@
 # ENC-01: customer data in databases and storage is encrypted with AES-256.
 #
-# RDS instances, clusters and snapshots, DynamoDB tables, S3 buckets and the EBS volumes of the
+# RDS instances, clusters and snapshots (of instances and of Aurora clusters), DynamoDB tables, S3 buckets and the EBS volumes of the
 # data classes in encrypted_classes must be encrypted; EBS encryption by default must be on in
 # every region holding volumes; every KMS key these name must be an enabled SYMMETRIC_DEFAULT
 # key (AES-256-GCM). A DynamoDB table without SSEDescription is encrypted with an AWS-owned
@@ -30,6 +30,11 @@ checks contains check(r, r.row.DBClusterArn, r.row.StorageEncrypted == true, obj
 
 checks contains check(r, r.row.DBSnapshotArn, r.row.Encrypted == true, object.get(r.row, "KmsKeyId", null)) if {
 	some r in lib.rows("aws.rds.DescribeDBSnapshots")
+}
+
+# Aurora cluster snapshots (copies in other regions included) hold the cluster's data too.
+checks contains check(r, r.row.DBClusterSnapshotArn, r.row.StorageEncrypted == true, object.get(r.row, "KmsKeyId", null)) if {
+	some r in lib.rows("aws.rds.DescribeDBClusterSnapshots")
 }
 
 checks contains check(r, r.row.VolumeId, r.row.Encrypted == true, object.get(r.row, "KmsKeyId", null)) if {

@@ -107,3 +107,18 @@ test_bucket_key_named_by_alias_is_resolved if {
 	g := enc_01.findings with input as fx.input_for(params, alias_items([bucket_with_key("by-alias", "alias/cardsvc")], "RSA_2048"))
 	fx.has(g, "fail", "key_not_aes256", "arn:aws:s3:::by-alias")
 }
+
+# An Aurora cluster snapshot is judged like an instance snapshot: unencrypted fails, encrypted
+# with an AES-256 key passes.
+test_cluster_snapshots_are_judged if {
+	items := [
+		fx.item("aws.rds.DescribeDBClusterSnapshots", "ap-northeast-1", [
+			{"DBClusterSnapshotArn": "arn:aws:rds:ap-northeast-1:123456789012:cluster-snapshot:plain", "StorageEncrypted": false},
+			{"DBClusterSnapshotArn": "arn:aws:rds:ap-northeast-1:123456789012:cluster-snapshot:sealed", "StorageEncrypted": true, "KmsKeyId": key},
+		]),
+		keys("SYMMETRIC_DEFAULT"),
+	]
+	f := enc_01.findings with input as fx.input_for(params, items)
+	fx.has(f, "fail", "not_encrypted", "arn:aws:rds:ap-northeast-1:123456789012:cluster-snapshot:plain")
+	fx.has(f, "pass", "encrypted_with_key", "arn:aws:rds:ap-northeast-1:123456789012:cluster-snapshot:sealed")
+}
