@@ -16,10 +16,10 @@ import (
 
 // Names of the resources seeded the way customers build them, beyond the first estate.
 const (
-	// AuroraCluster is an Aurora PostgreSQL cluster with two instances and a manual cluster
+	// AuroraCardsCluster is an Aurora PostgreSQL cluster with two instances and a manual cluster
 	// snapshot (private): AWS Backup protects it by its cluster ARN.
-	AuroraCluster  = "cardsvc-aurora"
-	AuroraSnapshot = "cardsvc-aurora-manual"
+	AuroraCardsCluster = "cardsvc-cards-aurora"
+	AuroraSnapshot     = "cardsvc-cards-aurora-manual"
 	// ExportBucket's default encryption names its KMS key by alias, as the console offers.
 	ExportBucket = "cardsvc-exports"
 	// Route53QueryLogGroup is a Route 53 public DNS query-log group: AWS requires it in
@@ -32,7 +32,7 @@ const (
 // through a KMS alias, and a Route 53 query-log group in us-east-1.
 func (s *seeder) dataLocation(ctx context.Context) error {
 	c := rds.NewFromConfig(s.cfg)
-	cl, err := c.CreateDBCluster(ctx, &rds.CreateDBClusterInput{DBClusterIdentifier: aws.String(AuroraCluster),
+	cl, err := c.CreateDBCluster(ctx, &rds.CreateDBClusterInput{DBClusterIdentifier: aws.String(AuroraCardsCluster),
 		Engine: aws.String("aurora-postgresql"), MasterUsername: aws.String("cardsvc"), MasterUserPassword: aws.String("not-a-real-secret-1"),
 		StorageEncrypted: aws.Bool(true), KmsKeyId: aws.String(s.key), BackupRetentionPeriod: aws.Int32(8), DBSubnetGroupName: aws.String("cardsvc-db"),
 		Tags: []rdstypes.Tag{{Key: aws.String("Service"), Value: aws.String(ServiceTag)}, {Key: aws.String("DataClass"), Value: aws.String("customer")}}})
@@ -42,9 +42,9 @@ func (s *seeder) dataLocation(ctx context.Context) error {
 	clusterArn := aws.ToString(cl.DBCluster.DBClusterArn)
 	s.customer = append(s.customer, resource{clusterArn, "Aurora"})
 	cw := cloudwatch.NewFromConfig(s.cfg)
-	for _, id := range []string{AuroraCluster + "-1", AuroraCluster + "-2"} {
+	for _, id := range []string{AuroraCardsCluster + "-1", AuroraCardsCluster + "-2"} {
 		// Aurora instances carry no storage of their own: the cluster holds (and encrypts) the data.
-		if _, err := c.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(id), DBClusterIdentifier: aws.String(AuroraCluster),
+		if _, err := c.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String(id), DBClusterIdentifier: aws.String(AuroraCardsCluster),
 			Engine: aws.String("aurora-postgresql"), DBInstanceClass: aws.String("db.r6g.large"), DBSubnetGroupName: aws.String("cardsvc-db"),
 			Tags: []rdstypes.Tag{{Key: aws.String("Service"), Value: aws.String(ServiceTag)}}}); err != nil {
 			return fmt.Errorf("aurora instance %s: %w", id, err)
@@ -55,7 +55,7 @@ func (s *seeder) dataLocation(ctx context.Context) error {
 			return err
 		}
 	}
-	if _, err := c.CreateDBClusterSnapshot(ctx, &rds.CreateDBClusterSnapshotInput{DBClusterIdentifier: aws.String(AuroraCluster),
+	if _, err := c.CreateDBClusterSnapshot(ctx, &rds.CreateDBClusterSnapshotInput{DBClusterIdentifier: aws.String(AuroraCardsCluster),
 		DBClusterSnapshotIdentifier: aws.String(AuroraSnapshot)}); err != nil {
 		return fmt.Errorf("aurora snapshot: %w", err)
 	}
