@@ -269,6 +269,11 @@ func TestResourceDeletedBetweenListAndDescribeIsRecordedAsGone(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A second key is deleted after DescribeKey answered, before its rotation status is read.
+	key2, err := kms.NewFromConfig(e.cfg).CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("deleted after DescribeKey")})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ami := ownImage(t, e)
 	cases := []struct {
 		op, id, code string
@@ -281,6 +286,7 @@ func TestResourceDeletedBetweenListAndDescribeIsRecordedAsGone(t *testing.T) {
 		{"ec2:DescribeSnapshotAttribute", aws.ToString(snap.SnapshotId), "InvalidSnapshot.NotFound", http.StatusBadRequest, shokoaws.KindSnapshotAttr, "SnapshotId", aws.ToString(snap.SnapshotId)},
 		{"ec2:DescribeImageAttribute", ami, "InvalidAMIID.NotFound", http.StatusBadRequest, shokoaws.KindImageAttr, "ImageId", ami},
 		{"kms:DescribeKey", aws.ToString(key.KeyMetadata.KeyId), "NotFoundException", http.StatusBadRequest, shokoaws.KindKeys, "KeyId", aws.ToString(key.KeyMetadata.KeyId)},
+		{"kms:GetKeyRotationStatus", aws.ToString(key2.KeyMetadata.KeyId), "NotFoundException", http.StatusBadRequest, shokoaws.KindKeys, "KeyId", aws.ToString(key2.KeyMetadata.KeyId)},
 		{"dynamodb:DescribeTable", awsestate.TableName, "ResourceNotFoundException", http.StatusBadRequest, shokoaws.KindTables, "TableName", awsestate.TableName},
 		{"logs:ListTagsForResource", "/cardsvc/app", "ResourceNotFoundException", http.StatusBadRequest, shokoaws.KindLogGroupTags, "LogGroupArn", "/cardsvc/app"},
 	}
