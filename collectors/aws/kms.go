@@ -9,8 +9,8 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 )
 
-// kmsTask: every key's metadata, rotation status (customer-managed symmetric keys with key
-// material from KMS only: AWS rejects the call for others), key policy, and the aliases.
+// kmsTask: every key's metadata, rotation status (customer-managed symmetric keys whose key
+// material KMS generated: the only keys AWS rotates automatically), key policy, and the aliases.
 func kmsTask() task {
 	kinds := []string{KindKeys, KindKeyRotation, KindKeyPolicy}
 	return task{service: "kms", kinds: append(kinds, KindAliases),
@@ -120,6 +120,7 @@ func kmsTask() task {
 		}}
 }
 
+// isNotFound reports KMS's answer for a key that no longer exists.
 func isNotFound(err error) bool {
 	_, ok := isGone(err, "NotFoundException")
 	return ok
