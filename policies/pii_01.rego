@@ -46,7 +46,7 @@ org_listed := org_listed_directly | {r.row.AccountId |
 	r.row.AccountId in org_accounts
 }
 
-# own_orgs are the organization ids and ARNs of each audited account (for AMIs shared with an
+# own_org_ids and own_org_arns pair each audited account with its organization (for AMIs shared with an
 # organization or one of its OUs).
 own_org_ids := {[r.row.AccountId, r.row.Organization.Id] | some r in org_rows; is_object(r.row.Organization)}
 
