@@ -74,3 +74,51 @@ test_key_named_by_id_is_found_and_an_unknown_key_fails if {
 	fx.has(f, "pass", "encrypted_with_key", by_id.DBInstanceArn)
 	fx.has(f, "fail", "key_not_aes256", unknown.DBInstanceArn)
 }
+
+bucket_with_key(name, k) := {"Bucket": name, "ServerSideEncryptionConfiguration": {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": k}}]}}
+
+alias_items(buckets, spec) := [
+	fx.item("aws.s3.GetBucketEncryption", "global", buckets),
+	fx.item("aws.s3.GetBucketLocation", "global", [{"Bucket": b.Bucket, "Region": "ap-northeast-1"} | some b in buckets]),
+	fx.item("aws.kms.ListAliases", "ap-northeast-1", [
+		{"AliasName": "alias/cardsvc", "AliasArn": "arn:aws:kms:ap-northeast-1:123456789012:alias/cardsvc", "TargetKeyId": "3dd2cacf-25ee-47d1-8358-ec7bc760b251"},
+		{"AliasName": "alias/aws/s3", "AliasArn": "arn:aws:kms:ap-northeast-1:123456789012:alias/aws/s3"},
+	]),
+	keys(spec),
+]
+
+# A bucket's default encryption naming its key by alias name or alias ARN is judged by the key the
+# alias points at: an enabled SYMMETRIC_DEFAULT key passes, another key spec fails, and an alias
+# that points at no key (unknown, or an AWS managed alias not yet backed by a key) fails.
+test_bucket_key_named_by_alias_is_resolved if {
+	buckets := [
+		bucket_with_key("by-alias", "alias/cardsvc"),
+		bucket_with_key("by-alias-arn", "arn:aws:kms:ap-northeast-1:123456789012:alias/cardsvc"),
+		bucket_with_key("unknown-alias", "alias/nothing"),
+		bucket_with_key("alias-no-target", "alias/aws/s3"),
+		bucket_with_key("other-account-alias", "arn:aws:kms:ap-northeast-1:999999999999:alias/cardsvc"),
+	]
+	f := enc_01.findings with input as fx.input_for(params, alias_items(buckets, "SYMMETRIC_DEFAULT"))
+	fx.has(f, "pass", "encrypted_with_key", "arn:aws:s3:::by-alias")
+	fx.has(f, "pass", "encrypted_with_key", "arn:aws:s3:::by-alias-arn")
+	fx.has(f, "fail", "key_alias_unresolved", "arn:aws:s3:::unknown-alias")
+	fx.has(f, "fail", "key_alias_unresolved", "arn:aws:s3:::alias-no-target")
+	fx.has(f, "fail", "key_alias_unresolved", "arn:aws:s3:::other-account-alias")
+	g := enc_01.findings with input as fx.input_for(params, alias_items([bucket_with_key("by-alias", "alias/cardsvc")], "RSA_2048"))
+	fx.has(g, "fail", "key_not_aes256", "arn:aws:s3:::by-alias")
+}
+
+# An Aurora cluster snapshot is judged like an instance snapshot: unencrypted fails, encrypted
+# with an AES-256 key passes.
+test_cluster_snapshots_are_judged if {
+	items := [
+		fx.item("aws.rds.DescribeDBClusterSnapshots", "ap-northeast-1", [
+			{"DBClusterSnapshotArn": "arn:aws:rds:ap-northeast-1:123456789012:cluster-snapshot:plain", "StorageEncrypted": false},
+			{"DBClusterSnapshotArn": "arn:aws:rds:ap-northeast-1:123456789012:cluster-snapshot:sealed", "StorageEncrypted": true, "KmsKeyId": key},
+		]),
+		keys("SYMMETRIC_DEFAULT"),
+	]
+	f := enc_01.findings with input as fx.input_for(params, items)
+	fx.has(f, "fail", "not_encrypted", "arn:aws:rds:ap-northeast-1:123456789012:cluster-snapshot:plain")
+	fx.has(f, "pass", "encrypted_with_key", "arn:aws:rds:ap-northeast-1:123456789012:cluster-snapshot:sealed")
+}

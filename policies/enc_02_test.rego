@@ -43,3 +43,31 @@ test_only_aws_managed_keys_pass if {
 	])
 	fx.has(f, "pass", "no_customer_keys", "kms")
 }
+
+# Keys with imported key material or in a custom key store cannot rotate automatically: they
+# are not_applicable (with their origin), not failures, even with no rotation status collected;
+# a key of KMS's own material without rotation still fails beside them.
+test_keys_that_cannot_rotate_automatically_are_not_applicable if {
+	every origin in ["EXTERNAL", "AWS_CLOUDHSM", "EXTERNAL_KEY_STORE"] {
+		f := enc_02.findings with input as fx.input_for({}, [
+			fx.item("aws.kms.DescribeKey", "ap-northeast-1", [object.union(meta(k1, "CUSTOMER"), {"Origin": origin}), object.union(meta(k2, "CUSTOMER"), {"Origin": "AWS_KMS"})]),
+			fx.item("aws.kms.GetKeyRotationStatus", "ap-northeast-1", [rot(k2, false)]),
+		])
+		fx.has(f, "not_applicable", "rotation_not_supported", k1)
+		not fx.has(f, "fail", "rotation_unknown", k1)
+		fx.has(f, "fail", "rotation_off", k2)
+	}
+	g := enc_02.findings with input as fx.input_for({}, [fx.item("aws.kms.DescribeKey", "ap-northeast-1", [object.union(meta(k1, "CUSTOMER"), {"Origin": "EXTERNAL"})])])
+	fx.has(g, "not_applicable", "rotation_not_supported", k1)
+	not fx.has(g, "pass", "no_customer_keys", "kms")
+}
+
+# A key deleted between ListKeys and DescribeKey is recorded as gone: not a key to rotate.
+test_gone_key_is_not_judged if {
+	f := enc_02.findings with input as fx.input_for({}, [
+		fx.item("aws.kms.DescribeKey", "ap-northeast-1", [meta(k1, "CUSTOMER"), {"KeyId": "gone-1", "Arn": k2, "Gone": true, "ErrorCode": "NotFoundException"}]),
+		fx.item("aws.kms.GetKeyRotationStatus", "ap-northeast-1", [rot(k1, true)]),
+	])
+	fx.has(f, "pass", "rotation_on", k1)
+	count(f) == 1
+}

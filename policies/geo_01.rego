@@ -1,7 +1,15 @@
 # GEO-01: customer data is stored only in the allowed regions (Japan).
 #
-# Every data-bearing resource found in any region (databases, snapshots, tables, volumes,
-# recovery points, log groups, buckets) must be in allowed_regions. Proof of looking everywhere:
+# Every data-bearing resource found in any region (databases, instance and Aurora cluster
+# snapshots — copies made in another region included —, automated backups kept in a region —
+# retained, or replicated there from another region —, tables, volumes, recovery points, buckets,
+# and the log groups that hold customer data) must be in allowed_regions.
+#
+# Log groups: a log group holds customer data when its data_class_tag tag has a value in
+# customer_data_classes (the data-class tag the encryption and backup controls read). Other log
+# groups hold the service's and AWS's own telemetry, some in the region AWS requires (Route 53
+# public DNS query logs live in us-east-1); each is listed as not judged. A log group whose tags
+# are not in the evidence is judged (fail closed). Proof of looking everywhere:
 # every enabled region of every account (ec2:DescribeRegions AllRegions) must have evidence of
 # every regional kind; a region that could not be read is an error item, so the control is
 # `error` before this policy runs; a region that was not collected at all fails here.
@@ -24,6 +32,8 @@ regional := [
 	{"kind": "aws.rds.DescribeDBInstances", "path": ["DBInstanceArn"]},
 	{"kind": "aws.rds.DescribeDBClusters", "path": ["DBClusterArn"]},
 	{"kind": "aws.rds.DescribeDBSnapshots", "path": ["DBSnapshotArn"]},
+	{"kind": "aws.rds.DescribeDBClusterSnapshots", "path": ["DBClusterSnapshotArn"]},
+	{"kind": "aws.rds.DescribeDBInstanceAutomatedBackups", "path": ["DBInstanceAutomatedBackupsArn"]},
 	{"kind": "aws.dynamodb.DescribeTable", "path": ["Table", "TableArn"]},
 	{"kind": "aws.ec2.DescribeVolumes", "path": ["VolumeId"]},
 	{"kind": "aws.ec2.DescribeSnapshots", "path": ["SnapshotId"]},
@@ -31,9 +41,50 @@ regional := [
 	{"kind": "aws.logs.DescribeLogGroups", "path": ["LogGroupArn"]},
 ]
 
+# Log groups and automated backups have rules of their own below.
+special := {"aws.logs.DescribeLogGroups", "aws.rds.DescribeDBInstanceAutomatedBackups"}
+
 resources contains {"ref": lib.row_ref(r.item, r.index), "id": object.get(r.row, spec.path, "unknown"), "region": r.item.scope.region} if {
 	some spec in regional
+	not spec.kind in special
 	some r in lib.rows(spec.kind)
+	not r.row.Gone == true # deleted between list and describe: nothing of it is stored
+}
+
+# An automated backup is named by its ARN; where the answer carries none (moto's), by the
+# instance it backs up, so it is still judged.
+resources contains {"ref": lib.row_ref(r.item, r.index), "id": backup_id(r), "region": r.item.scope.region} if {
+	some r in lib.rows("aws.rds.DescribeDBInstanceAutomatedBackups")
+}
+
+backup_id(r) := r.row.DBInstanceAutomatedBackupsArn if is_string(r.row.DBInstanceAutomatedBackupsArn)
+
+backup_id(r) := sprintf("automated backups of %s (%s/%s)", [object.get(r.row, "DBInstanceIdentifier", "unknown"), r.item.scope.account, r.item.scope.region]) if {
+	not is_string(r.row.DBInstanceAutomatedBackupsArn)
+}
+
+# Log groups holding customer data, by their tags (indexed once by ARN).
+p := input.control.parameters
+
+log_tags := {r.row.LogGroupArn: object.get(r.row, "Tags", {}) |
+	some r in lib.rows("aws.logs.ListTagsForResource")
+	not r.row.Gone == true
+}
+
+customer_log_group(arn) if {
+	not arn in object.keys(log_tags)
+}
+
+customer_log_group(arn) if object.get(log_tags, [arn, p.data_class_tag], "") in {c | some c in p.customer_data_classes}
+
+resources contains {"ref": lib.row_ref(r.item, r.index), "id": r.row.LogGroupArn, "region": r.item.scope.region} if {
+	some r in lib.rows("aws.logs.DescribeLogGroups")
+	customer_log_group(r.row.LogGroupArn)
+}
+
+findings contains lib.pass("log_group_not_customer_data", {"resource": r.row.LogGroupArn, "region": r.item.scope.region, "tag": p.data_class_tag, "class": object.get(log_tags, [r.row.LogGroupArn, p.data_class_tag], "—")}, r.row.LogGroupArn, lib.row_ref(r.item, r.index)) if {
+	some r in lib.rows("aws.logs.DescribeLogGroups")
+	not customer_log_group(r.row.LogGroupArn)
 }
 
 # Buckets are listed globally; their region is what GetBucketLocation said (an empty answer

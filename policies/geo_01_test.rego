@@ -3,12 +3,13 @@ package shoko.controls.geo_01_test
 import data.shoko.aws.fixtures as fx
 import data.shoko.controls.geo_01
 
-params := {"allowed_regions": ["ap-northeast-1", "ap-northeast-3"]}
+params := {"allowed_regions": ["ap-northeast-1", "ap-northeast-3"], "data_class_tag": "DataClass", "customer_data_classes": ["customer"]}
 
 regional_kinds := [
 	"aws.rds.DescribeDBInstances", "aws.rds.DescribeDBClusters", "aws.rds.DescribeDBSnapshots",
 	"aws.dynamodb.DescribeTable", "aws.ec2.DescribeVolumes", "aws.ec2.DescribeSnapshots",
 	"aws.backup.ListRecoveryPointsByBackupVault", "aws.logs.DescribeLogGroups",
+	"aws.rds.DescribeDBClusterSnapshots", "aws.rds.DescribeDBInstanceAutomatedBackups",
 ]
 
 # An estate looked at in two enabled regions (one opt-in region not enabled), with a database
@@ -116,4 +117,68 @@ test_notice_that_does_not_excuse_fails if {
 test_without_change_notices_outside_still_fails if {
 	f := geo_01.findings with input as fx.input_for(params, estate([fx.item("aws.rds.DescribeDBInstances", "us-east-1", [db("geo-db", "us-east-1")])]))
 	fx.has(f, "fail", "outside_allowed_region", notified_db)
+}
+
+# An Aurora cluster snapshot copied to us-east-1 and an automated backup replicated there (or
+# retained there after its instance was deleted) are customer data outside Japan.
+test_cluster_snapshot_copy_and_replicated_backup_outside_japan_fail if {
+	copy := "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:aurora-copy"
+	replica := "arn:aws:rds:us-east-1:123456789012:auto-backup:ab-replica"
+	f := geo_01.findings with input as fx.input_for(params, estate([
+		fx.item("aws.rds.DescribeDBClusterSnapshots", "us-east-1", [{"DBClusterSnapshotArn": copy, "SnapshotType": "manual", "SourceDBClusterSnapshotArn": "arn:aws:rds:ap-northeast-1:123456789012:cluster-snapshot:aurora-manual"}]),
+		fx.item("aws.rds.DescribeDBInstanceAutomatedBackups", "us-east-1", [{"DBInstanceAutomatedBackupsArn": replica, "DBInstanceArn": "arn:aws:rds:ap-northeast-1:123456789012:db:cardsvc-db", "Region": "ap-northeast-1", "Status": "replicating"}]),
+		fx.item("aws.rds.DescribeDBClusterSnapshots", "ap-northeast-1", [{"DBClusterSnapshotArn": "arn:aws:rds:ap-northeast-1:123456789012:cluster-snapshot:aurora-manual", "SnapshotType": "manual"}]),
+	]))
+	fx.has(f, "fail", "outside_allowed_region", copy)
+	fx.has(f, "fail", "outside_allowed_region", replica)
+	fx.has(f, "pass", "in_allowed_region", "arn:aws:rds:ap-northeast-1:123456789012:cluster-snapshot:aurora-manual")
+}
+
+# An automated backup whose answer names no ARN is still judged, by its instance.
+test_automated_backup_without_arn_is_judged if {
+	f := geo_01.findings with input as fx.input_for(params, estate([fx.item("aws.rds.DescribeDBInstanceAutomatedBackups", "us-east-1", [{"DBInstanceAutomatedBackupsArn": null, "DBInstanceIdentifier": "old-db", "Status": "retained"}])]))
+	fx.has(f, "fail", "outside_allowed_region", "automated backups of old-db (123456789012/us-east-1)")
+}
+
+route53 := "arn:aws:logs:us-east-1:123456789012:log-group:/aws/route53/cardsvc.example.jp"
+
+customer_logs := "arn:aws:logs:us-east-1:123456789012:log-group:/cardsvc/exports"
+
+log_estate(tags) := estate([
+	fx.item("aws.logs.DescribeLogGroups", "us-east-1", [{"LogGroupArn": route53, "LogGroupName": "/aws/route53/cardsvc.example.jp"}, {"LogGroupArn": customer_logs, "LogGroupName": "/cardsvc/exports"}]),
+	fx.item("aws.logs.ListTagsForResource", "us-east-1", tags),
+])
+
+# Only log groups holding customer data are judged: a Route 53 query-log group in us-east-1
+# (untagged, or tagged with another class) is listed as not judged; one tagged DataClass=customer
+# there fails; a log group whose tags are not in the evidence is judged.
+test_only_customer_log_groups_are_judged if {
+	f := geo_01.findings with input as fx.input_for(params, log_estate([
+		{"LogGroupArn": route53, "Tags": {}},
+		{"LogGroupArn": customer_logs, "Tags": {"DataClass": "customer"}},
+	]))
+	fx.has(f, "pass", "log_group_not_customer_data", route53)
+	not fx.has(f, "fail", "outside_allowed_region", route53)
+	fx.has(f, "fail", "outside_allowed_region", customer_logs)
+
+	g := geo_01.findings with input as fx.input_for(params, log_estate([
+		{"LogGroupArn": route53, "Tags": {"DataClass": "log"}},
+		{"LogGroupArn": customer_logs, "Tags": {"DataClass": "system"}},
+	]))
+	every x in g {
+		x.status == "pass"
+	}
+
+	h := geo_01.findings with input as fx.input_for(params, log_estate([{"LogGroupArn": customer_logs, "Tags": {}}]))
+	fx.has(h, "fail", "outside_allowed_region", route53)
+}
+
+# A table deleted between ListTables and DescribeTable is recorded as gone: no resource of that
+# name is judged (it would have no ARN to name it by).
+test_gone_table_is_not_judged if {
+	f := geo_01.findings with input as fx.input_for(params, estate([fx.item("aws.dynamodb.DescribeTable", "us-east-1", [{"TableName": "t", "Gone": true, "ErrorCode": "ResourceNotFoundException"}])]))
+	every x in f {
+		x.status == "pass"
+		x.resource != "unknown"
+	}
 }

@@ -29,11 +29,20 @@ func dynamodbTask() task {
 			e.each(len(names), func(i int) {
 				n := names[i]
 				d, err := c.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(n)})
+				if code, ok := isGone(err, "ResourceNotFoundException"); ok {
+					// Deleted since ListTables: https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DescribeTable.html
+					tables[i] = gone("TableName", n, code)
+					return
+				}
 				if err != nil {
 					op[i], failed[i] = "DescribeTable", fmt.Errorf("table %s: %w", n, err)
 					return
 				}
 				tags, err := tableTags(ctx, c, d.Table.TableArn)
+				if code, ok := isGone(err, "ResourceNotFoundException"); ok {
+					tables[i] = gone("TableName", n, code)
+					return
+				}
 				if err != nil {
 					op[i], failed[i] = "ListTagsOfResource", fmt.Errorf("table %s: %w", n, err)
 					return

@@ -78,6 +78,11 @@ func ec2StorageTask() task {
 				for _, s := range snaps {
 					out, err := c.DescribeSnapshotAttribute(ctx, &ec2.DescribeSnapshotAttributeInput{
 						SnapshotId: s.SnapshotId, Attribute: ec2types.SnapshotAttributeNameCreateVolumePermission})
+					if code, ok := isGone(err, "InvalidSnapshot.NotFound"); ok {
+						// Deleted since it was listed: https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html
+						attrs = append(attrs, gone("SnapshotId", aws.ToString(s.SnapshotId), code))
+						continue
+					}
 					if err != nil {
 						e.fail(KindSnapshotAttr, "DescribeSnapshotAttribute", fmt.Errorf("snapshot %s: %w", aws.ToString(s.SnapshotId), err))
 						attrs = nil
@@ -130,16 +135,22 @@ func ec2NetworkTask() task {
 		}}
 }
 
-// ec2ImagesTask: our own AMIs (Owners=self: every public AMI in the region is not evidence)
-// and the launch template versions that name them.
+// ec2ImagesTask: our own AMIs (Owners=self: every public AMI in the region is not evidence),
+// who may launch each, and the launch template versions that name them.
 func ec2ImagesTask() task {
-	return task{service: "ec2", kinds: []string{KindImages, KindLaunchTemplates},
+	return task{service: "ec2", kinds: []string{KindImages, KindImageAttr, KindLaunchTemplates},
 		run: func(ctx context.Context, cfg aws.Config, e *emitter) {
 			c := ec2.NewFromConfig(cfg)
 			pg5 := ec2.NewDescribeImagesPaginator(c, &ec2.DescribeImagesInput{Owners: []string{"self"}})
 			imgs, pages, err := pageAll(ctx, pg5.HasMorePages, pg5.NextPage,
 				func(o *ec2.DescribeImagesOutput) []ec2types.Image { return o.Images })
-			emit(e, KindImages, "DescribeImages", pages, err, sortBy(imgs, func(v ec2types.Image) string { return aws.ToString(v.ImageId) }))
+			imgs = sortBy(imgs, func(v ec2types.Image) string { return aws.ToString(v.ImageId) })
+			emit(e, KindImages, "DescribeImages", pages, err, imgs)
+			if err != nil {
+				e.fail(KindImageAttr, "DescribeImages", err)
+			} else {
+				imageLaunchPermissions(ctx, c, e, imgs)
+			}
 
 			pg6 := ec2.NewDescribeLaunchTemplatesPaginator(c, &ec2.DescribeLaunchTemplatesInput{})
 			lts, _, err := pageAll(ctx, pg6.HasMorePages, pg6.NextPage,
@@ -173,4 +184,28 @@ func ec2ImagesTask() task {
 			}
 			e.ok(KindLaunchTemplates, "DescribeLaunchTemplateVersions", pages, versions)
 		}}
+}
+
+// imageLaunchPermissions reads who may launch each AMI. DescribeImages' Public flag says only
+// whether the AMI is public; an AMI shared with named accounts (or an organization or OU) is
+// seen only in its launchPermission attribute:
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeImageAttribute.html
+// https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_LaunchPermission.html
+func imageLaunchPermissions(ctx context.Context, c *ec2.Client, e *emitter, imgs []ec2types.Image) {
+	attrs := make([]map[string]any, 0, len(imgs))
+	for _, img := range imgs {
+		id := aws.ToString(img.ImageId)
+		out, err := c.DescribeImageAttribute(ctx, &ec2.DescribeImageAttributeInput{ImageId: img.ImageId, Attribute: ec2types.ImageAttributeNameLaunchPermission})
+		if code, ok := isGone(err, "InvalidAMIID.NotFound", "InvalidAMIID.Unavailable"); ok {
+			// Deregistered since it was listed.
+			attrs = append(attrs, gone("ImageId", id, code))
+			continue
+		}
+		if err != nil {
+			e.fail(KindImageAttr, "DescribeImageAttribute", fmt.Errorf("image %s: %w", id, err))
+			return
+		}
+		attrs = append(attrs, perResource("ImageId", id, out))
+	}
+	e.ok(KindImageAttr, "DescribeImageAttribute", len(attrs), attrs)
 }

@@ -1,6 +1,7 @@
 package aws_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -8,6 +9,9 @@ import (
 	"slices"
 	"sort"
 	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/organizations"
+	orgtypes "github.com/aws/aws-sdk-go-v2/service/organizations/types"
 
 	shokoaws "github.com/shoko-audit/shoko/collectors/aws"
 	"github.com/shoko-audit/shoko/demo/awsestate"
@@ -58,6 +62,10 @@ func TestIAMPolicyEqualsOperationsCalled(t *testing.T) {
 		all[id] = true // the violating estate has every kind of resource, shared snapshots included
 	}
 	e.seed(t, awsestate.Options{Violate: all})
+	// The audited account manages an organization, so that its account list is read too.
+	if _, err := organizations.NewFromConfig(e.cfg).CreateOrganization(context.Background(), &organizations.CreateOrganizationInput{FeatureSet: orgtypes.OrganizationFeatureSetAll}); err != nil {
+		t.Fatal(err)
+	}
 	rec := shokoaws.NewRecorder()
 	e.collect(t, shokoaws.Options{Recorder: rec})
 	called := rec.Actions()

@@ -79,3 +79,19 @@ func emit[T any](e *emitter, kind, op string, pages int, err error, data []T) {
 	}
 	e.ok(kind, op, pages, data)
 }
+
+// gone is the element recorded for a resource that was listed but no longer existed when it was
+// described a moment later (deleted in between: AWS answers NotFound). That one resource is
+// recorded as gone, with the code AWS gave, instead of failing the whole kind: a deletion during
+// the audit is a fact about the estate, not a failure to look.
+func gone(idKey, id, code string) map[string]any {
+	return map[string]any{idKey: id, "Gone": true, "ErrorCode": code}
+}
+
+// isGone reports whether err is one of the given NotFound codes of a per-resource call.
+func isGone(err error, codes ...string) (string, bool) {
+	if err == nil {
+		return "", false
+	}
+	return isNotConfigured(err, codes...)
+}

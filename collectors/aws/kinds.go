@@ -68,15 +68,28 @@ const (
 	KindAPIDomains       = "aws.apigateway.GetDomainNames"
 )
 
+// Kinds that tell where data is and who may read it beyond the first list answers.
+const (
+	// Aurora cluster snapshots (copies made from other regions included) and who may restore
+	// each manual one; automated backups kept in a region (retained, or replicated there).
+	KindDBClusterSnapshots    = "aws.rds.DescribeDBClusterSnapshots"
+	KindDBClusterSnapshotAttr = "aws.rds.DescribeDBClusterSnapshotAttributes"
+	KindDBAutomatedBackups    = "aws.rds.DescribeDBInstanceAutomatedBackups"
+	// Who may launch each of our AMIs (launchPermission).
+	KindImageAttr = "aws.ec2.DescribeImageAttribute"
+	// The organization the account belongs to, and where PII-01's list of insiders comes from.
+	KindOrganization = "aws.organizations.DescribeOrganization"
+	// KMS aliases, to resolve "alias/…" key references.
+	KindAliases = "aws.kms.ListAliases"
+	// Log group tags (which log groups hold customer data).
+	KindLogGroupTags = "aws.logs.ListTagsForResource"
+)
+
 // globalTasks run once per account; regionalTasks once per account and enabled region. In
 // organization mode the organization's account list is read once, from the management account
 // (see accounts), instead of per account.
 func globalTasks(orgMode bool) []task {
-	ts := []task{s3Task(), s3controlTask(), cloudfrontTask(), iamTask()}
-	if !orgMode {
-		ts = append(ts, organizationsTask())
-	}
-	return ts
+	return []task{s3Task(), s3controlTask(), cloudfrontTask(), iamTask(), organizationsTask(orgMode)}
 }
 
 func regionalTasks() []task {

@@ -94,6 +94,8 @@ type Front struct {
 	attempts map[string]int
 	// latency is added before every answer, as the network to AWS adds it (moto answers at once).
 	latency time.Duration
+	// extra: see organizations.go.
+	extra extraState
 }
 
 // SetLatency adds d before every answer (0: none), so a benchmark sees calls that wait on the
@@ -140,6 +142,7 @@ func (f *Front) Reset() {
 	f.rootMFA = false
 	f.denied = map[string]bool{}
 	f.faults, f.attempts = nil, map[string]int{}
+	f.extra.reset()
 }
 
 // DenyEC2 makes every EC2 call in a region fail as AWS does when a policy or SCP denies it
@@ -223,6 +226,7 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request) {
 	denied := f.denied[service+" "+region]
 	f.mu.Unlock()
 	switch {
+	case f.serveExtra(w, r):
 	case denied:
 		// The EC2 protocol's error document.
 		w.Header().Set("Content-Type", "text/xml")
