@@ -194,7 +194,44 @@ func listTempObjects(ctx context.Context, clients *bucketClients, e *emitter) {
 		if objs == nil {
 			objs = []s3types.Object{}
 		}
-		els = append(els, map[string]any{"Bucket": bucket, "Prefix": prefix, "Contents": objs})
+		// ListObjectsV2 lists current versions only: in a versioned bucket a deleted or
+		// overwritten file stays as a noncurrent version, still stored. ListObjectVersions
+		// (IAM action s3:ListBucketVersions) finds them; delete markers hold no data.
+		// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html
+		old, n, err := noncurrentVersions(ctx, clients.forBucket(bucket), bucket, prefix)
+		if err != nil {
+			e.fail(KindTempObjects, "ListObjectVersions", fmt.Errorf("temporary bucket %s: %w", bp, err))
+			return
+		}
+		pages += n
+		els = append(els, map[string]any{"Bucket": bucket, "Prefix": prefix, "Contents": objs, "NoncurrentVersions": old})
 	}
-	e.ok(KindTempObjects, "ListObjectsV2", pages, els)
+	e.ok(KindTempObjects, "ListObjectsV2+ListObjectVersions", pages, els)
+}
+
+// noncurrentVersions lists the noncurrent versions under a prefix (none in a bucket that was
+// never versioned), every page.
+func noncurrentVersions(ctx context.Context, c *s3.Client, bucket, prefix string) ([]s3types.ObjectVersion, int, error) {
+	old := []s3types.ObjectVersion{}
+	pages := 0
+	in := &s3.ListObjectVersionsInput{Bucket: aws.String(bucket), Prefix: aws.String(prefix)}
+	for {
+		out, err := c.ListObjectVersions(ctx, in)
+		if err != nil {
+			return nil, pages, err
+		}
+		pages++
+		for _, v := range out.Versions {
+			if !aws.ToBool(v.IsLatest) {
+				old = append(old, v)
+			}
+		}
+		if !aws.ToBool(out.IsTruncated) {
+			return old, pages, nil
+		}
+		if out.NextKeyMarker == nil && out.NextVersionIdMarker == nil {
+			return nil, pages, fmt.Errorf("ListObjectVersions answered IsTruncated without a next marker")
+		}
+		in.KeyMarker, in.VersionIdMarker = out.NextKeyMarker, out.NextVersionIdMarker
+	}
 }
