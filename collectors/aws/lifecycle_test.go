@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 
@@ -77,5 +78,63 @@ func TestTemporaryNoncurrentVersionIsJudged(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A member account audited alone sees its organization's trail (DescribeTrails with
+// includeShadowTrails), which covers it for LOG-01, LOG-04 and RST-01; without it the account has
+// no trail and each of them fails naming the account.
+func TestOrganizationTrailCoversMemberAccount(t *testing.T) {
+	cases := []struct {
+		name     string
+		orgTrail bool
+		want     string
+	}{
+		{"the organization trail seen from a member account covers it", true, engine.StatusPass},
+		{"a member account with no trail fails", false, engine.StatusFail},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.seed(t, awsestate.Options{})
+			if err := awsestate.SeedMemberOfOrganizationTrail(context.Background(), e.cfg, e.front, tc.orgTrail); err != nil {
+				t.Fatal(err)
+			}
+			results := evaluate(t, e.collect(t, shokoaws.Options{}))
+			for _, id := range []string{"LOG-01", "LOG-04", "RST-01"} {
+				c := results[id]
+				if c.Status != tc.want {
+					t.Errorf("%s: %s, want %s: %s %v", id, c.Status, tc.want, c.Reason.EN, failing(c))
+					continue
+				}
+				if tc.want == engine.StatusFail && !strings.Contains(strings.Join(failing(c), "\n"), awsestate.Account) {
+					t.Errorf("%s: no failing finding names account %s: %v", id, awsestate.Account, failing(c))
+				}
+			}
+		})
+	}
+}
+
+// A trail created without event selectors logs every management event, read and write (AWS's
+// default; moto answers no selectors, motofront serves AWS's answer): LOG-01 passes it.
+func TestTrailWithoutSelectorsLogsManagementEvents(t *testing.T) {
+	e := newEnv(t)
+	e.seed(t, awsestate.Options{})
+	ctx := context.Background()
+	cfg := e.cfg.Copy()
+	cfg.Region = awsestate.Region
+	c := cloudtrail.NewFromConfig(cfg)
+	if _, err := c.DeleteTrail(ctx, &cloudtrail.DeleteTrailInput{Name: aws.String(awsestate.TrailName)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.CreateTrail(ctx, &cloudtrail.CreateTrailInput{Name: aws.String("plain-trail"), S3BucketName: aws.String(awsestate.TrailBucket),
+		IsMultiRegionTrail: aws.Bool(true), EnableLogFileValidation: aws.Bool(true)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.StartLogging(ctx, &cloudtrail.StartLoggingInput{Name: aws.String("plain-trail")}); err != nil {
+		t.Fatal(err)
+	}
+	if r := evaluate(t, e.collect(t, shokoaws.Options{}))["LOG-01"]; r.Status != engine.StatusPass {
+		t.Errorf("LOG-01 %s, want pass: %s %v", r.Status, r.Reason.EN, failing(r))
 	}
 }
