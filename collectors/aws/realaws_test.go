@@ -1,3 +1,6 @@
+// Verdicts that hold against AWS's documented behaviour, not only moto's (issue 14): versioned
+// temporary buckets, organization trails seen from a member account, default event selectors,
+// Aurora clusters backed up by cluster ARN.
 package aws_test
 
 import (
@@ -136,5 +139,36 @@ func TestTrailWithoutSelectorsLogsManagementEvents(t *testing.T) {
 	}
 	if r := evaluate(t, e.collect(t, shokoaws.Options{}))["LOG-01"]; r.Status != engine.StatusPass {
 		t.Errorf("LOG-01 %s, want pass: %s %v", r.Status, r.Reason.EN, failing(r))
+	}
+}
+
+// An Aurora cluster is backed up by its cluster ARN: with the cluster's daily recovery points
+// BAK-01 passes (its instances are not judged on their own); without them it fails naming the
+// cluster.
+func TestAuroraClusterBackedUpByClusterARN(t *testing.T) {
+	cases := []struct {
+		name   string
+		points bool
+		want   string
+	}{
+		{"recovery points of the cluster pass", true, engine.StatusPass},
+		{"a cluster without recovery points fails", false, engine.StatusFail},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.seed(t, awsestate.Options{})
+			arn, err := awsestate.SeedAurora(context.Background(), e.cfg, e.front, testNow, tc.points)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := evaluate(t, e.collect(t, shokoaws.Options{Regions: []string{awsestate.Region}}))["BAK-01"]
+			if c.Status != tc.want {
+				t.Fatalf("BAK-01 %s, want %s: %s %v", c.Status, tc.want, c.Reason.EN, failing(c))
+			}
+			if f := failing(c); tc.want == engine.StatusFail && (len(f) != 1 || !strings.HasPrefix(f[0], arn)) {
+				t.Errorf("failing findings %v, want only the cluster %s", f, arn)
+			}
+		})
 	}
 }
