@@ -40,7 +40,7 @@ func SeedAurora(ctx context.Context, cfg aws.Config, un Unmodelled, now time.Tim
 		for d := 0; d < 10; d++ {
 			un.AddRecoveryPoint(Region, motofront.RecoveryPoint{Vault: VaultName, ResourceArn: arn, ResourceType: "Aurora", Status: "COMPLETED",
 				RecoveryPointArn: fmt.Sprintf("arn:aws:backup:%s:%s:recovery-point:%s-%02d", Region, Account, AuroraCluster, d),
-				Created: now.Add(-time.Duration(d)*24*time.Hour - 3*time.Hour), DeleteAfterDays: 35})
+				Created:          now.Add(-time.Duration(d)*24*time.Hour - 3*time.Hour), DeleteAfterDays: 35})
 		}
 		un.AddProtectedResource(Region, motofront.ProtectedResource{ResourceArn: arn, ResourceType: "Aurora", LastBackup: now.Add(-3 * time.Hour)})
 	}
