@@ -212,6 +212,12 @@ func (f *Front) injectFault(w http.ResponseWriter, r *http.Request, c call, kind
 		if kind == Throttle429 {
 			status = http.StatusTooManyRequests
 		}
+		// A HEAD answer (S3 HeadBucket) has no body to carry a throttling code, and S3 throttles
+		// with 503 SlowDown, never 400: a HEAD gets S3's own status.
+		// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+		if r.Method == http.MethodHead && status == http.StatusBadRequest {
+			status = http.StatusServiceUnavailable
+		}
 		writeError(w, c, status, code, "Rate exceeded")
 	case SlowDown503:
 		code := "ServiceUnavailable"
