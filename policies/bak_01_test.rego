@@ -164,3 +164,13 @@ test_recovery_point_statuses if {
 		fx.has(run(bk.good_plans, bk.good_selections, with_status(s)), "fail", "no_recovery_points", bk.db_arn)
 	}
 }
+
+# At the limit: a retention of exactly `generations` days (8) and a point created exactly 7 days
+# ago cover the 8 windows; 7 days of retention, or a point 1 s younger, leave one uncovered.
+test_continuous_backup_at_the_limit if {
+	fx.has(run(continuous_plans, bk.good_selections, [continuous_point(24 * 30, 8, "COMPLETED")]), "pass", "backed_up", bk.db_arn)
+	fx.has(run(continuous_plans, bk.good_selections, [continuous_point(24 * 7, 35, "COMPLETED")]), "pass", "backed_up", bk.db_arn)
+	fx.has(run(continuous_plans, bk.good_selections, [continuous_point(24 * 30, 7, "COMPLETED")]), "fail", "missing_generations", bk.db_arn)
+	younger := object.union(continuous_point(24 * 7, 35, "COMPLETED"), {"CreationDate": "2026-11-20T03:00:01Z"})
+	fx.has(run(continuous_plans, bk.good_selections, [younger]), "fail", "missing_generations", bk.db_arn)
+}
