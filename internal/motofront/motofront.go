@@ -7,6 +7,8 @@
 //   - backup ListRecoveryPointsByBackupVault, ListBackupJobs, ListRestoreJobs,
 //     ListProtectedResources, ListBackupSelections, GetBackupSelection
 //   - guardduty ListFindings, GetFindings
+//   - cloudtrail, where moto's answer differs from AWS's: organization trails seen from member
+//     accounts, and a trail's default event selectors (cloudtrail.go)
 //
 // and one state moto cannot hold: MFA on the root user (iam GetAccountSummary is moto's answer
 // with AccountMFAEnabled rewritten when SetRootMFA(true)).
