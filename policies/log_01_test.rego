@@ -32,6 +32,31 @@ test_advanced_management_selector_counts if {
 test_no_trail_and_no_service_vpc_fail if {
 	items := [fx.item("aws.cloudtrail.DescribeTrails", "ap-northeast-1", []), fx.item("aws.ec2.DescribeVpcs", "ap-northeast-1", [])]
 	f := log_01.findings with input as fx.input_for(params, items)
-	fx.has(f, "fail", "no_trail", "cloudtrail")
+	fx.has(f, "fail", "no_trail", fx.account)
 	fx.has(f, "fail", "no_service_vpc", "vpc")
+}
+
+# Trails are judged per account: another account's good trail does not cover this one; an
+# organization trail listed in this (member) account's evidence does.
+test_other_accounts_trail_does_not_cover_an_account if {
+	f := log_01.findings with input as fx.input_for(params, tf.accounts([]))
+	fx.has(f, "fail", "no_trail", fx.account)
+	fx.has(f, "pass", "trail_ok", tf.other_trail_arn)
+}
+
+test_organization_trail_covers_a_member_account if {
+	f := log_01.findings with input as fx.input_for(params, tf.accounts([tf.org_trail]))
+	some x in f
+	x.code == "trail_ok"
+	x.resource == tf.org_trail_arn
+	x.params.account == fx.account
+	not fx.has(f, "fail", "no_trail", fx.account)
+}
+
+# Another account's trail (not an organization trail) listed in this account's evidence does not count.
+test_foreign_non_organization_trail_does_not_count if {
+	foreign := object.union(tf.org_trail, {"IsOrganizationTrail": false})
+	f := log_01.findings with input as fx.input_for(params, tf.accounts([foreign]))
+	not fx.has(f, "pass", "trail_ok", tf.org_trail_arn)
+	fx.has(f, "fail", "no_trail", fx.account)
 }

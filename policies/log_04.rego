@@ -73,12 +73,15 @@ findings contains lib.fail("flow_log_too_short", {"vpc": v.row.VpcId, "group": f
 	not flow_group_ok(f)
 }
 
-logging_trails := {t | some t in trail.trails; trail.logging(t.row.TrailARN)}
+# Each account needs a logging trail of its own or an organization trail covering it.
+logging_trails(account) := {t | some t in trail.trails_of(account); trail.logging(t.row.TrailARN)}
 
-findings contains lib.pass("trail_logging", {"trail": t.row.Name}, t.row.TrailARN, lib.row_ref(t.item, t.index)) if {
-	some t in logging_trails
+findings contains lib.pass("trail_logging", {"trail": t.row.Name, "account": account}, t.row.TrailARN, lib.row_ref(t.item, t.index)) if {
+	some account in trail.trail_accounts
+	some t in logging_trails(account)
 }
 
-findings contains lib.fail("no_logging_trail", {}, "cloudtrail", lib.whole_ref(aws.first_item("aws.cloudtrail.DescribeTrails"))) if {
-	count(logging_trails) == 0
+findings contains lib.fail("no_logging_trail", {"account": account}, account, lib.whole_ref(trail.trails_item(account))) if {
+	some account in trail.trail_accounts
+	count(logging_trails(account)) == 0
 }

@@ -22,7 +22,7 @@ test_missing_and_short_logs_fail if {
 	fx.has(f, "fail", "group_missing", "/cardsvc/staff-work")
 	fx.has(f, "fail", "group_too_short", "arn:aws:logs:ap-northeast-1:123456789012:log-group:/cardsvc/data-operations")
 	fx.has(f, "fail", "flow_log_too_short", "vpc-svc")
-	fx.has(f, "fail", "no_logging_trail", "cloudtrail")
+	fx.has(f, "fail", "no_logging_trail", fx.account)
 }
 
 test_vpc_without_flow_log_fails if {
@@ -34,4 +34,12 @@ test_flow_log_to_s3_is_kept_by_the_bucket if {
 	s3 := object.union(tf.flow_log, {"LogDestinationType": "s3", "LogGroupName": null})
 	f := log_04.findings with input as fx.input_for(params, tf.estate([], [], [], [s3], [], []))
 	fx.has(f, "pass", "flow_log_kept", "vpc-svc")
+}
+
+test_logging_trail_is_judged_per_account if {
+	alone := log_04.findings with input as fx.input_for(params, tf.accounts([]))
+	fx.has(alone, "fail", "no_logging_trail", fx.account)
+	org := log_04.findings with input as fx.input_for(params, tf.accounts([tf.org_trail]))
+	not fx.has(org, "fail", "no_logging_trail", fx.account)
+	fx.has(org, "pass", "trail_logging", tf.org_trail_arn)
 }

@@ -30,7 +30,7 @@ test_read_only_trail_fails if {
 }
 
 test_no_trail_fails if {
-	fx.has(rst_01.findings, "fail", "no_trail", "cloudtrail") with input as fx.input_for({}, [fx.item("aws.cloudtrail.DescribeTrails", "ap-northeast-1", []), fx.item("aws.backup.ListRestoreJobs", "ap-northeast-1", [])])
+	fx.has(rst_01.findings, "fail", "no_trail", fx.account) with input as fx.input_for({}, [fx.item("aws.cloudtrail.DescribeTrails", "ap-northeast-1", []), fx.item("aws.backup.ListRestoreJobs", "ap-northeast-1", [])])
 }
 
 test_stop_inside_the_period_is_a_gap if {
@@ -53,4 +53,13 @@ test_stop_before_the_period_is_history if {
 		fx.item("aws.backup.ListRestoreJobs", "ap-northeast-1", []),
 	]
 	fx.has(rst_01.findings, "pass", "restores_logged", tf.trail_arn) with input as fx.input_for({}, items)
+}
+
+test_restores_are_judged_per_account if {
+	alone := rst_01.findings with input as fx.input_for({}, tf.accounts([]))
+	fx.has(alone, "fail", "no_trail", fx.account)
+	fx.has(alone, "fail", "restore_unrecorded", "restore-1")
+	org := rst_01.findings with input as fx.input_for({}, tf.accounts([tf.org_trail]))
+	fx.has(org, "pass", "restore_recorded", "restore-1")
+	not fx.has(org, "fail", "no_trail", fx.account)
 }

@@ -10,7 +10,46 @@ obj(key, modified) := {"Key": key, "LastModified": modified, "Size": 3, "Storage
 estate(objects, lifecycle) := [
 	fx.item("aws.s3.ListObjectsV2", "global", [{"Bucket": "cardsvc-tmp", "Prefix": "", "Contents": objects}]),
 	fx.item("aws.s3.GetBucketLifecycleConfiguration", "global", [lifecycle]),
+	fx.item("aws.s3.GetBucketVersioning", "global", [{"Bucket": "cardsvc-tmp"}]),
 ]
+
+# versioned_estate: a versioned temporary bucket listed under exports/, with noncurrent versions.
+versioned_estate(current, old_versions, rules) := [
+	fx.item("aws.s3.ListObjectsV2", "global", [{"Bucket": "cardsvc-tmp", "Prefix": "exports/", "Contents": current, "NoncurrentVersions": old_versions}]),
+	fx.item("aws.s3.GetBucketLifecycleConfiguration", "global", [{"Bucket": "cardsvc-tmp", "Rules": rules}]),
+	fx.item("aws.s3.GetBucketVersioning", "global", [{"Bucket": "cardsvc-tmp", "Status": "Enabled"}]),
+]
+
+rule(prefix, days, noncurrent) := {"ID": "r", "Status": "Enabled", "Filter": {"Prefix": prefix}, "Expiration": {"Days": days}, "NoncurrentVersionExpiration": {"NoncurrentDays": noncurrent}}
+
+# A rule for another prefix does not erase the temporary files under exports/.
+test_rule_for_another_prefix_does_not_count if {
+	other := tmp_01.findings with input as fx.input_for(params, versioned_estate([], [], [rule("logs/", 7, 1)]))
+	fx.has(other, "fail", "no_expiration", "arn:aws:s3:::cardsvc-tmp")
+	not fx.has(other, "pass", "expiration_set", "arn:aws:s3:::cardsvc-tmp")
+	covering := tmp_01.findings with input as fx.input_for(params, versioned_estate([], [], [rule("exports/", 7, 1)]))
+	fx.has(covering, "pass", "expiration_set", "arn:aws:s3:::cardsvc-tmp")
+}
+
+# Versioned: the deadline is Days + NoncurrentDays (14 passes, 15 fails); none for noncurrent
+# versions is never.
+test_versioned_deadline_adds_noncurrent_days if {
+	at := tmp_01.findings with input as fx.input_for(params, versioned_estate([], [], [rule("", 7, 7)]))
+	fx.has(at, "pass", "expiration_set", "arn:aws:s3:::cardsvc-tmp")
+	past := tmp_01.findings with input as fx.input_for(params, versioned_estate([], [], [rule("", 7, 8)]))
+	fx.has(past, "fail", "expiration_too_long", "arn:aws:s3:::cardsvc-tmp")
+	kept := tmp_01.findings with input as fx.input_for(params, versioned_estate([], [], [{"ID": "r", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 7}}]))
+	fx.has(kept, "fail", "versions_kept", "arn:aws:s3:::cardsvc-tmp")
+}
+
+# An old noncurrent version is a temporary file still stored: it fails like a current object.
+test_old_noncurrent_version_fails if {
+	f := tmp_01.findings with input as fx.input_for(params, versioned_estate([obj("exports/today.csv", "2026-11-27T01:00:00Z")], [obj("exports/today.csv", "2026-11-10T01:00:00Z")], [rule("", 7, 7)]))
+	some x in f
+	x.code == "object_too_old"
+	x.evidence.pointer == "/data/0/NoncurrentVersions/0"
+	not fx.has(f, "pass", "objects_fresh", "arn:aws:s3:::cardsvc-tmp")
+}
 
 expire(days) := {"Bucket": "cardsvc-tmp", "Rules": [{"ID": "expire-temp", "Status": "Enabled", "Expiration": {"Days": days}}]}
 

@@ -286,6 +286,8 @@ var iamRenamed = map[string]string{
 	"S3/GetBucketLifecycleConfiguration":     "s3:GetLifecycleConfiguration",
 	"S3/GetObjectLockConfiguration":          "s3:GetBucketObjectLockConfiguration",
 	"S3/ListObjectsV2":                       "s3:ListBucket",
+	"S3/ListObjectVersions":                  "s3:ListBucketVersions",
+	"S3/HeadBucket":                          "s3:ListBucket", // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html
 	"S3/GetPublicAccessBlock":                "s3:GetBucketPublicAccessBlock",
 	"S3 Control/GetPublicAccessBlock":        "s3:GetAccountPublicAccessBlock",
 	"CloudFront/ListDistributions":           "cloudfront:ListDistributions",

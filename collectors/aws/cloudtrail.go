@@ -9,23 +9,32 @@ import (
 	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 )
 
-// cloudtrailTask: the trails whose home is this region (a multi-region trail shows as a
-// shadow everywhere else; asking only its home region keeps one copy), their logging status
-// and event selectors.
+// cloudtrailTask: the trails whose home is this region, their logging status and event
+// selectors.
+//
+// DescribeTrails is asked with includeShadowTrails=true: without shadow trails AWS leaves out
+// the organization trails in a member account, so a member audited alone would show no trail
+// although the organization's trail logs it. Shadows are copies of a trail in the other regions
+// (and, for an organization trail, in the member accounts); keeping the trails whose HomeRegion
+// is this region keeps one copy of each, the organization's trail included.
+// https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_DescribeTrails.html
 func cloudtrailTask() task {
 	kinds := []string{KindTrails, KindTrailStatus, KindEventSelectors}
 	return task{service: "cloudtrail", kinds: kinds,
 		run: func(ctx context.Context, cfg aws.Config, e *emitter) {
 			c := cloudtrail.NewFromConfig(cfg)
-			out, err := c.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(false)})
+			out, err := c.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
 			if err != nil {
 				e.failAll(kinds, "DescribeTrails", err)
 				return
 			}
-			trails := sortBy(out.TrailList, func(v cttypes.Trail) string { return aws.ToString(v.TrailARN) })
-			if trails == nil {
-				trails = []cttypes.Trail{}
+			trails := []cttypes.Trail{}
+			for _, t := range out.TrailList {
+				if aws.ToString(t.HomeRegion) == e.region {
+					trails = append(trails, t)
+				}
 			}
+			trails = sortBy(trails, func(v cttypes.Trail) string { return aws.ToString(v.TrailARN) })
 			e.ok(KindTrails, "DescribeTrails", 1, trails)
 			statuses := []map[string]any{}
 			selectors := []map[string]any{}

@@ -347,6 +347,7 @@ func collectorInfo(kind string) evidence.CollectorInfo {
 }
 
 func newError(kind, account, region string, now time.Time, operation string, err error) evidence.Item {
+	err = markSCP(err)
 	return evidence.NewError(kind, map[string]string{"source": "aws", "account": account, "region": region},
 		now, collectorInfo(kind), &evidence.Request{Operation: operation}, err)
 }

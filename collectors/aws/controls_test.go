@@ -25,6 +25,12 @@ var sectionA = []string{"GEO-01", "ENC-01", "ENC-02", "TLS-01", "TLS-03", "BAK-0
 // evaluate writes the items as a run would and evaluates the section-A controls on them.
 func evaluate(t *testing.T, items []evidence.Item) map[string]engine.ControlResult {
 	t.Helper()
+	return evaluateAt(t, items, testNow)
+}
+
+// evaluateAt evaluates the section-A controls as of now, over the year before it.
+func evaluateAt(t *testing.T, items []evidence.Item, now time.Time) map[string]engine.ControlResult {
+	t.Helper()
 	dir := t.TempDir()
 	stored, err := evidence.WriteDir(dir, items)
 	if err != nil {
@@ -39,8 +45,8 @@ func evaluate(t *testing.T, items []evidence.Item) map[string]engine.ControlResu
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := eng.Evaluate(context.Background(), stored, engine.Run{Now: testNow,
-		Period: engine.Period{Start: testNow.AddDate(-1, 0, 0), End: testNow}})
+	res, err := eng.Evaluate(context.Background(), stored, engine.Run{Now: now,
+		Period: engine.Period{Start: now.AddDate(-1, 0, 0), End: now}})
 	if err != nil {
 		t.Fatal(err)
 	}

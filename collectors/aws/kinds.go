@@ -26,7 +26,7 @@ const (
 	KindDBSnapshotAttr   = "aws.rds.DescribeDBSnapshotAttributes"
 	KindTables           = "aws.dynamodb.DescribeTable"
 	KindBuckets          = "aws.s3.ListBuckets"
-	KindBucketLocation   = "aws.s3.GetBucketLocation"
+	KindBucketLocation   = "aws.s3.GetBucketLocation" // the bucket's region, read with HeadBucket (s3.go)
 	KindBucketEncryption = "aws.s3.GetBucketEncryption"
 	KindBucketLifecycle  = "aws.s3.GetBucketLifecycleConfiguration"
 	KindBucketPolicy     = "aws.s3.GetBucketPolicy"

@@ -2,12 +2,14 @@ package aws
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 )
@@ -21,24 +23,7 @@ type bucketCall struct {
 }
 
 var bucketCalls = []bucketCall{
-	{KindBucketLocation, "GetBucketLocation", nil, func(ctx context.Context, c *s3.Client, b string) (any, error) {
-		out, err := c.GetBucketLocation(ctx, &s3.GetBucketLocationInput{Bucket: aws.String(b)})
-		if err != nil {
-			return nil, err
-		}
-		// An empty LocationConstraint means us-east-1 (a historical quirk of the API); the
-		// answer is kept as AWS gave it and the region it means is added beside it.
-		region := string(out.LocationConstraint)
-		switch region {
-		case "":
-			region = "us-east-1"
-		case "EU":
-			region = "eu-west-1"
-		}
-		m := perResource("Bucket", b, out)
-		m["Region"] = region
-		return m, nil
-	}},
+	{KindBucketLocation, "HeadBucket", nil, bucketRegion},
 	{KindBucketEncryption, "GetBucketEncryption", []string{"ServerSideEncryptionConfigurationNotFoundError"}, func(ctx context.Context, c *s3.Client, b string) (any, error) {
 		return c.GetBucketEncryption(ctx, &s3.GetBucketEncryptionInput{Bucket: aws.String(b)})
 	}},
@@ -82,21 +67,23 @@ func s3Task() task {
 			buckets = sortBy(buckets, func(b s3types.Bucket) string { return aws.ToString(b.Name) })
 			emit(e, KindBuckets, "ListBuckets", pages, nil, buckets)
 			// Bucket calls must go to the bucket's own region (the SDK does not follow S3's
-			// redirects): GetBucketLocation, answered from any region, comes first and decides
-			// the client of every later call.
+			// redirects): the bucket's region (HeadBucket, answered from any region) comes first
+			// and decides the client of every later call.
 			clients := &bucketClients{cfg: cfg, home: c, byRegion: map[string]*s3.Client{}, regionOf: map[string]string{}}
 			names := make([]string, len(buckets))
 			for i, b := range buckets {
 				names[i] = aws.ToString(b.Name)
 			}
-			// GetBucketLocation for every bucket first; then the clients of the regions found,
+			// The region of every bucket first; then the clients of the regions found,
 			// made before the other calls run concurrently (which only read them).
 			answers := make([][]any, len(bucketCalls))
 			errs := make([][]error, len(bucketCalls))
 			for k := range bucketCalls {
 				answers[k], errs[k] = make([]any, len(names)), make([]error, len(names))
 			}
-			locationClient := clients.forRegion("us-east-1") // answers for a bucket in any region
+			// HeadBucket is asked in the home region: the audit is allowed there, where a
+			// region-deny service control policy may close us-east-1 to it.
+			locationClient := c
 			call := func(k, i int) {
 				bc, name := bucketCalls[k], names[i]
 				client := locationClient
@@ -194,7 +181,72 @@ func listTempObjects(ctx context.Context, clients *bucketClients, e *emitter) {
 		if objs == nil {
 			objs = []s3types.Object{}
 		}
-		els = append(els, map[string]any{"Bucket": bucket, "Prefix": prefix, "Contents": objs})
+		// ListObjectsV2 lists current versions only: in a versioned bucket a deleted or
+		// overwritten file stays as a noncurrent version, still stored. ListObjectVersions
+		// (IAM action s3:ListBucketVersions) finds them; delete markers hold no data.
+		// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html
+		old, n, err := noncurrentVersions(ctx, clients.forBucket(bucket), bucket, prefix)
+		if err != nil {
+			e.fail(KindTempObjects, "ListObjectVersions", fmt.Errorf("temporary bucket %s: %w", bp, err))
+			return
+		}
+		pages += n
+		els = append(els, map[string]any{"Bucket": bucket, "Prefix": prefix, "Contents": objs, "NoncurrentVersions": old})
 	}
-	e.ok(KindTempObjects, "ListObjectsV2", pages, els)
+	e.ok(KindTempObjects, "ListObjectsV2+ListObjectVersions", pages, els)
+}
+
+// noncurrentVersions lists the noncurrent versions under a prefix (none in a bucket that was
+// never versioned), every page.
+func noncurrentVersions(ctx context.Context, c *s3.Client, bucket, prefix string) ([]s3types.ObjectVersion, int, error) {
+	old := []s3types.ObjectVersion{}
+	pages := 0
+	in := &s3.ListObjectVersionsInput{Bucket: aws.String(bucket), Prefix: aws.String(prefix)}
+	for {
+		out, err := c.ListObjectVersions(ctx, in)
+		if err != nil {
+			return nil, pages, err
+		}
+		pages++
+		for _, v := range out.Versions {
+			if !aws.ToBool(v.IsLatest) {
+				old = append(old, v)
+			}
+		}
+		if !aws.ToBool(out.IsTruncated) {
+			return old, pages, nil
+		}
+		if out.NextKeyMarker == nil && out.NextVersionIdMarker == nil {
+			return nil, pages, fmt.Errorf("ListObjectVersions answered IsTruncated without a next marker")
+		}
+		in.KeyMarker, in.VersionIdMarker = out.NextKeyMarker, out.NextVersionIdMarker
+	}
+}
+
+// bucketRegion reads a bucket's region from HeadBucket's x-amz-bucket-region header. AWS
+// recommends it over GetBucketLocation: HeadBucket returns the header whether or not access to
+// the bucket is authorized, also with the 301 a request to another region gets, and it is
+// authorized by s3:ListBucket, where AWS's example region-deny SCP blocks GetBucketLocation
+// through a us-east-1 client.
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadBucket.html
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html
+// https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_examples_general.html
+func bucketRegion(ctx context.Context, c *s3.Client, b string) (any, error) {
+	out, err := c.HeadBucket(ctx, &s3.HeadBucketInput{Bucket: aws.String(b)})
+	region := ""
+	if err == nil {
+		region = aws.ToString(out.BucketRegion)
+	} else {
+		var re *awshttp.ResponseError
+		if !errors.As(err, &re) || re.HTTPResponse() == nil {
+			return nil, err
+		}
+		if region = re.HTTPResponse().Header.Get("x-amz-bucket-region"); region == "" {
+			return nil, err
+		}
+	}
+	if region == "" {
+		return nil, fmt.Errorf("HeadBucket answered without x-amz-bucket-region")
+	}
+	return map[string]any{"Bucket": b, "Region": region, "Source": "HeadBucket x-amz-bucket-region"}, nil
 }

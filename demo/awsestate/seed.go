@@ -414,7 +414,7 @@ func (s *seeder) s3(ctx context.Context) error {
 	}
 	if _, err := c.PutBucketLifecycleConfiguration(ctx, &s3.PutBucketLifecycleConfigurationInput{Bucket: aws.String(TrailBucket), LifecycleConfiguration: &s3types.BucketLifecycleConfiguration{
 		Rules: []s3types.LifecycleRule{{ID: aws.String("expire-logs"), Status: s3types.ExpirationStatusEnabled, Filter: &s3types.LifecycleRuleFilter{Prefix: aws.String("")},
-			Expiration: &s3types.LifecycleExpiration{Days: aws.Int32(1100)}}}}}); err != nil {
+			Expiration: &s3types.LifecycleExpiration{Days: aws.Int32(1100)}, NoncurrentVersionExpiration: &s3types.NoncurrentVersionExpiration{NoncurrentDays: aws.Int32(30)}}}}}); err != nil {
 		return err
 	}
 	if err := mk(TempBucket, false, "DataClass", "temporary"); err != nil {

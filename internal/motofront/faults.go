@@ -40,10 +40,15 @@ const (
 	Garbled FaultKind = "garbled-body"
 	// AccessDenied is HTTP 403 with the protocol's access-denied code.
 	AccessDenied FaultKind = "access-denied"
+	// SCPDenied is the same 403 with AWS's message for a call a service control policy denies
+	// ("… with an explicit deny in a service control policy"), as a region-deny SCP answers
+	// every call in a region the organization closes.
+	// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_denied-error-messages.html
+	SCPDenied FaultKind = "scp-denied"
 )
 
 // FaultKinds is every kind, for tables of tests.
-var FaultKinds = []FaultKind{Throttle400, Throttle429, SlowDown503, Internal500, ConnReset, Stalled, Truncated, Garbled, AccessDenied}
+var FaultKinds = []FaultKind{Throttle400, Throttle429, SlowDown503, Internal500, ConnReset, Stalled, Truncated, Garbled, AccessDenied, SCPDenied}
 
 // Fault breaks a share of the calls of an operation.
 type Fault struct {
@@ -52,7 +57,9 @@ type Fault struct {
 	// operation is the X-Amz-Target, Query Action or RPCv2 operation; REST operations (S3,
 	// Backup, GuardDuty…) are matched by "service:*" only.
 	Operation string
-	Kind      FaultKind
+	// Region, when set, limits the fault to calls signed for that region.
+	Region string
+	Kind   FaultKind
 	// Rate is the share of distinct calls hit, in (0, 1]; which ones is a hash of the call and
 	// the seed, so the same calls are hit in every run whatever the concurrency.
 	Rate float64
@@ -169,7 +176,7 @@ func (f *Front) faultFor(c call) (FaultKind, bool) {
 	f.attempts[c.key]++
 	attempt := f.attempts[c.key]
 	for _, ft := range f.faults {
-		if !matches(ft.Operation, c) || hashShare(f.seed, c.key) >= ft.Rate {
+		if !matches(ft.Operation, c) || (ft.Region != "" && ft.Region != c.region) || hashShare(f.seed, c.key) >= ft.Rate {
 			continue
 		}
 		if ft.Transient && attempt > 1 {
@@ -205,6 +212,12 @@ func (f *Front) injectFault(w http.ResponseWriter, r *http.Request, c call, kind
 		if kind == Throttle429 {
 			status = http.StatusTooManyRequests
 		}
+		// A HEAD answer (S3 HeadBucket) has no body to carry a throttling code, and S3 throttles
+		// with 503 SlowDown, never 400: a HEAD gets S3's own status.
+		// https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html
+		if r.Method == http.MethodHead && status == http.StatusBadRequest {
+			status = http.StatusServiceUnavailable
+		}
 		writeError(w, c, status, code, "Rate exceeded")
 	case SlowDown503:
 		code := "ServiceUnavailable"
@@ -218,6 +231,11 @@ func (f *Front) injectFault(w http.ResponseWriter, r *http.Request, c call, kind
 		code := map[string]string{"json": "AccessDeniedException", "cbor": "AccessDeniedException", "query": "AccessDenied",
 			"ec2": "UnauthorizedOperation", "restxml": "AccessDenied", "restjson": "AccessDeniedException"}[c.protocol]
 		writeError(w, c, http.StatusForbidden, code, "User is not authorized to perform "+c.service+":"+c.operation)
+	case SCPDenied:
+		code := map[string]string{"json": "AccessDeniedException", "cbor": "AccessDeniedException", "query": "AccessDenied",
+			"ec2": "UnauthorizedOperation", "restxml": "AccessDenied", "restjson": "AccessDeniedException"}[c.protocol]
+		writeError(w, c, http.StatusForbidden, code, "User: arn:aws:sts::123456789012:assumed-role/shoko-audit/shoko is not authorized to perform: "+
+			c.service+":"+c.operation+" with an explicit deny in a service control policy")
 	case ConnReset, Stalled, Truncated:
 		var rec *httptest.ResponseRecorder
 		if kind == Truncated {

@@ -7,6 +7,8 @@
 //   - backup ListRecoveryPointsByBackupVault, ListBackupJobs, ListRestoreJobs,
 //     ListProtectedResources, ListBackupSelections, GetBackupSelection
 //   - guardduty ListFindings, GetFindings
+//   - cloudtrail, where moto's answer differs from AWS's: organization trails seen from member
+//     accounts, and a trail's default event selectors (cloudtrail.go)
 //
 // and one state moto cannot hold: MFA on the root user (iam GetAccountSummary is moto's answer
 // with AccountMFAEnabled rewritten when SetRootMFA(true)).
@@ -85,6 +87,7 @@ type Front struct {
 	restores  map[string][]RestoreJob
 	protected map[string][]ProtectedResource
 	findings  map[string][]Finding
+	orgTrails []OrgTrail // see cloudtrail.go
 	rootMFA   bool
 	// denied lists "service region" pairs answered with AccessDenied.
 	denied map[string]bool
@@ -139,6 +142,7 @@ func (f *Front) Reset() {
 	f.restores = map[string][]RestoreJob{}
 	f.protected = map[string][]ProtectedResource{}
 	f.findings = map[string][]Finding{}
+	f.orgTrails = nil
 	f.rootMFA = false
 	f.denied = map[string]bool{}
 	f.faults, f.attempts = nil, map[string]int{}
@@ -249,6 +253,7 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request) {
 		f.listFindings(w, r, region, listFindings.FindStringSubmatch(p)[1])
 	case service == "guardduty" && r.Method == http.MethodPost && getFindings.MatchString(p):
 		f.getFindings(w, r, region, getFindings.FindStringSubmatch(p)[1])
+	case service == "cloudtrail" && f.cloudtrail(w, r):
 	case service == "iam" && r.Method == http.MethodPost && f.isAction(r, "GetAccountSummary"):
 		f.accountSummary(w, r)
 	default:

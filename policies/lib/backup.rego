@@ -5,26 +5,61 @@ package shoko.aws.backup
 import data.shoko.aws
 import data.shoko.lib
 
-# resources are the taggable data stores: RDS instances, DynamoDB tables, EBS volumes, buckets.
-resources contains {"id": r.row.DBInstanceArn, "tags": r.row.TagList, "ref": lib.row_ref(r.item, r.index)} if {
+# resources are the taggable data stores: RDS instances, Aurora and Multi-AZ DB clusters,
+# DynamoDB tables, EBS volumes, buckets. "tags" are the resource's own (what a backup selection
+# matches); "scope_tags" decide whether it holds a class of data.
+#
+# AWS Backup protects an Aurora cluster (and a Multi-AZ DB cluster) as a whole, by the cluster's
+# ARN, never its instances: a clustered instance is judged through its cluster, which holds
+# customer data when it or any of its instances is tagged so.
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-feature-availability.html
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/whatisbackup.html#supported-resources
+resources contains {"id": r.row.DBInstanceArn, "tags": r.row.TagList, "scope_tags": aws.tags_of(r.row.TagList), "ref": lib.row_ref(r.item, r.index)} if {
 	some r in lib.rows("aws.rds.DescribeDBInstances")
+	not clustered(r)
 }
 
-resources contains {"id": r.row.Table.TableArn, "tags": r.row.Tags, "ref": lib.row_ref(r.item, r.index)} if {
+resources contains {"id": r.row.DBClusterArn, "tags": r.row.TagList, "scope_tags": array.concat(aws.tags_of(r.row.TagList), member_tags(r)), "ref": lib.row_ref(r.item, r.index)} if {
+	some r in lib.rows("aws.rds.DescribeDBClusters")
+}
+
+clustered(r) if {
+	id := object.get(r.row, "DBClusterIdentifier", null)
+	is_string(id)
+	id != ""
+}
+
+# The tags of each cluster's instances, by account, region and cluster identifier, indexed once.
+instance_tags_by_cluster := {key: tags |
+	some key in {[r.item.scope.account, r.item.scope.region, r.row.DBClusterIdentifier] |
+		some r in lib.rows("aws.rds.DescribeDBInstances")
+		clustered(r)
+	}
+	tags := [t |
+		some r in lib.rows("aws.rds.DescribeDBInstances")
+		clustered(r)
+		[r.item.scope.account, r.item.scope.region, r.row.DBClusterIdentifier] == key
+		some t in aws.tags_of(r.row.TagList)
+	]
+}
+
+member_tags(c) := object.get(instance_tags_by_cluster, [[c.item.scope.account, c.item.scope.region, c.row.DBClusterIdentifier]], [])
+
+resources contains {"id": r.row.Table.TableArn, "tags": r.row.Tags, "scope_tags": aws.tags_of(r.row.Tags), "ref": lib.row_ref(r.item, r.index)} if {
 	some r in lib.rows("aws.dynamodb.DescribeTable")
 }
 
-resources contains {"id": id, "tags": r.row.Tags, "ref": lib.row_ref(r.item, r.index)} if {
+resources contains {"id": id, "tags": r.row.Tags, "scope_tags": aws.tags_of(r.row.Tags), "ref": lib.row_ref(r.item, r.index)} if {
 	some r in lib.rows("aws.ec2.DescribeVolumes")
 	id := sprintf("arn:aws:ec2:%s:%s:volume/%s", [r.item.scope.region, r.item.scope.account, r.row.VolumeId])
 }
 
-resources contains {"id": sprintf("arn:aws:s3:::%s", [r.row.Bucket]), "tags": object.get(r.row, "TagSet", []), "ref": lib.row_ref(r.item, r.index)} if {
+resources contains {"id": sprintf("arn:aws:s3:::%s", [r.row.Bucket]), "tags": object.get(r.row, "TagSet", []), "scope_tags": aws.tags_of(object.get(r.row, "TagSet", [])), "ref": lib.row_ref(r.item, r.index)} if {
 	some r in lib.rows("aws.s3.GetBucketTagging")
 }
 
-# tagged is every resource whose tag key has the value.
-tagged(key, value) := {res | some res in resources; aws.has_tag(res.tags, key, value)}
+# tagged is every resource whose tag key has the value (for a cluster, its own or an instance's).
+tagged(key, value) := {res | some res in resources; aws.has_tag(res.scope_tags, key, value)}
 
 # selects holds when a backup selection (GetBackupSelection answer) covers a resource, as AWS
 # Backup decides: named by ARN (or "*") or by a STRINGEQUALS tag in ListOfTags, not listed in
@@ -86,6 +121,11 @@ plan_rules(plan_id) := [{"plan": r.row.BackupPlan.BackupPlanName, "rule": rule, 
 daily(rule) if regex.match(`^cron\(\S+ \S+ (\* \* \?|\? \* \*) \*\)$`, rule.ScheduleExpression)
 
 daily(rule) if regex.match(`^rate\((1 day|24 hours)\)$`, rule.ScheduleExpression)
+
+# A continuous-backup rule (point-in-time recovery) keeps one recovery point that AWS Backup
+# updates continuously: any moment of its retention can be restored, which is more than daily.
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/point-in-time-recovery.html
+daily(rule) if rule.EnableContinuousBackup == true
 
 delete_after(rule) := d if {
 	d := rule.Lifecycle.DeleteAfterDays

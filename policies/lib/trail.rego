@@ -115,3 +115,34 @@ expirations(bucket) := [d |
 lifecycle_row(bucket) := r if {
 	some r in object.get(lifecycle_rows, [bucket], set())
 }
+
+# Trails are judged per account. A trail counts for the account whose evidence lists it when it
+# is that account's own trail, or an organization trail (IsOrganizationTrail), which logs every
+# member account of its organization and is listed in their DescribeTrails answers (with
+# includeShadowTrails, the collector's setting). No other account's trail counts.
+# https://docs.aws.amazon.com/awscloudtrail/latest/userguide/creating-trail-organization.html
+# https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_DescribeTrails.html
+trail_accounts := {it.scope.account | some it in lib.items("aws.cloudtrail.DescribeTrails")}
+
+arn_account(arn) := split(arn, ":")[4]
+
+counts_for(t) if arn_account(t.row.TrailARN) == t.item.scope.account
+
+counts_for(t) if t.row.IsOrganizationTrail == true
+
+# The trails that count for each account, indexed once.
+trails_by_account := {account: group |
+	some account in trail_accounts
+	group := {t | some t in trails; t.item.scope.account == account; counts_for(t)}
+}
+
+trails_of(account) := object.get(trails_by_account, [account], set())
+
+# trails_item is the account's DescribeTrails item (its first region's): where a finding about
+# an account without a trail points.
+trails_item(account) := it if {
+	its := [i | some i in lib.items("aws.cloudtrail.DescribeTrails"); i.scope.account == account]
+	keys := sort([aws.item_key(i) | some i in its])
+	some it in its
+	aws.item_key(it) == keys[0]
+}

@@ -1,0 +1,90 @@
+package aws_test
+
+import (
+	"strings"
+	"testing"
+
+	shokoaws "github.com/shoko-audit/shoko/collectors/aws"
+	"github.com/shoko-audit/shoko/demo/awsestate"
+	"github.com/shoko-audit/shoko/engine"
+	"github.com/shoko-audit/shoko/evidence"
+	"github.com/shoko-audit/shoko/internal/motofront"
+)
+
+// A region the organization closes with a region-deny SCP answers every call with an explicit
+// deny. Each item of that region says a service control policy denies it, the controls reading
+// them stay `error` with a reason naming the SCP, and the allowed region is collected as usual.
+// A plain AccessDenied (a missing IAM permission) is not called an SCP denial.
+func TestRegionDeniedBySCPIsNamed(t *testing.T) {
+	const closed = "eu-west-1"
+	cases := []struct {
+		name    string
+		kind    motofront.FaultKind
+		wantSCP bool
+	}{
+		{"an explicit deny in an SCP is named", motofront.SCPDenied, true},
+		{"a plain access denial is not called an SCP", motofront.AccessDenied, false},
+	}
+	e := newEnv(t)
+	e.seed(t, awsestate.Options{})
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, items, _ := e.collectUnder(t, shokoaws.Options{Regions: []string{awsestate.Region, closed}, MaxAttempts: 1}, 0,
+				motofront.Fault{Operation: "*", Region: closed, Kind: tc.kind, Rate: 1})
+			n := 0
+			for _, it := range items {
+				if it.Scope["region"] != closed {
+					continue
+				}
+				n++
+				if it.Status != evidence.StatusError {
+					t.Errorf("%s in %s: %s, want error", it.Kind, closed, it.Status)
+					continue
+				}
+				if named := strings.HasPrefix(*it.Error, shokoaws.DeniedBySCPPrefix) && strings.Contains(*it.Error, "service control policy"); named != tc.wantSCP {
+					t.Errorf("%s in %s: SCP named %v, want %v: %s", it.Kind, closed, named, tc.wantSCP, *it.Error)
+				}
+			}
+			if n == 0 {
+				t.Fatalf("no item for the closed region %s", closed)
+			}
+			if db, _ := find(items, shokoaws.KindDBInstances, awsestate.Account, awsestate.Region); db.Status != evidence.StatusOK {
+				t.Errorf("the allowed region %s was not collected (%s)", awsestate.Region, db.Status)
+			}
+			geo := got["GEO-01"]
+			if geo.Status != engine.StatusError {
+				t.Fatalf("GEO-01 %s, want error: %s", geo.Status, geo.Reason.EN)
+			}
+			if strings.Contains(geo.Reason.EN, "service control policy") != tc.wantSCP {
+				t.Errorf("GEO-01's reason names the SCP: %v, want %v: %s", !tc.wantSCP, tc.wantSCP, geo.Reason.EN)
+			}
+		})
+	}
+}
+
+// AWS's example region-deny SCP closes us-east-1, where GetBucketLocation through a us-east-1
+// client would be denied. Bucket regions are read with HeadBucket in the home region
+// (x-amz-bucket-region), so S3 closed in us-east-1 leaves them readable.
+func TestBucketRegionsReadableWithUSEast1Closed(t *testing.T) {
+	e := newEnv(t)
+	e.seed(t, awsestate.Options{})
+	_, items, _ := e.collectUnder(t, shokoaws.Options{Regions: []string{awsestate.Region}, MaxAttempts: 1}, 0,
+		motofront.Fault{Operation: "s3:*", Region: "us-east-1", Kind: motofront.SCPDenied, Rate: 1})
+	it, ok := find(items, shokoaws.KindBucketLocation, awsestate.Account, shokoaws.GlobalRegion)
+	if !ok || it.Status != evidence.StatusOK {
+		msg := "no item"
+		if it.Error != nil {
+			msg = *it.Error
+		}
+		t.Fatalf("bucket regions not read with us-east-1 closed: %s", msg)
+	}
+	regions := map[string]any{}
+	for _, r := range rows(t, it) {
+		regions[r["Bucket"].(string)] = r["Region"]
+	}
+	for bucket, want := range map[string]string{awsestate.DataBucket: awsestate.Region, "cardsvc-dr-osaka": "ap-northeast-3"} {
+		if regions[bucket] != want {
+			t.Errorf("bucket %s: region %v, want %s", bucket, regions[bucket], want)
+		}
+	}
+}
