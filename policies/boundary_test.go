@@ -462,6 +462,9 @@ func trailBucket(expiration float64) []synthItem {
 			"IsMultiRegionTrail": true, "LogFileValidationEnabled": true, "S3BucketName": "trail-logs"}}),
 		rowsItem("aws.s3.GetBucketLifecycleConfiguration", []any{obj{"Bucket": "trail-logs", "Rules": []any{
 			obj{"ID": "expire", "Status": "Enabled", "Expiration": obj{"Days": expiration}}}}}),
+		// Never versioned (no Status): Expiration alone erases; the versioned case, where the
+		// deadline is Days + NoncurrentDays, has its boundary in log_03_test.rego.
+		rowsItem("aws.s3.GetBucketVersioning", []any{obj{"Bucket": "trail-logs"}}),
 	}
 }
 
@@ -506,6 +509,8 @@ func tempBucket(expiration float64, contents []any) []synthItem {
 		rowsItem("aws.s3.ListObjectsV2", []any{obj{"Bucket": "tmp-bucket", "Contents": contents}}),
 		rowsItem("aws.s3.GetBucketLifecycleConfiguration", []any{obj{"Bucket": "tmp-bucket", "Rules": []any{
 			obj{"ID": "expire", "Status": "Enabled", "Expiration": obj{"Days": expiration}}}}}),
+		// Never versioned; the versioned case is in tmp_01_test.rego.
+		rowsItem("aws.s3.GetBucketVersioning", []any{obj{"Bucket": "tmp-bucket"}}),
 	}
 }
 
