@@ -282,6 +282,7 @@ func auditControl(d *doc, in *Input, it item) {
 		{t("評価方法", "Evidenced by"), automationLabel(c.Automation, d.lang)},
 		{t("重要度 / 頻度", "Severity / frequency"), severityLabel(c.Severity, d.lang) + " / " + frequencyLabel(c.Frequency, d.lang)},
 		{t("証跡の有効期間", "Max evidence age"), ageLabel(c.MaxEvidenceAge, d.lang)},
+		{t("パラメータ", "Parameters"), parameterLines(c, d.lang)},
 	})
 	d.pdf.Ln(1)
 	d.setSize(8.5)
@@ -292,13 +293,6 @@ func auditControl(d *doc, in *Input, it item) {
 	d.text(fillClaim(c, d.lang), 4)
 	d.pdf.Ln(2)
 
-	if len(c.Parameters) > 0 {
-		var rows [][]cell
-		for _, k := range sortedKeys(c.Parameters) {
-			rows = append(rows, []cell{{text: k}, {text: formatValue(c.Parameters[k], d.lang)}})
-		}
-		d.table([]column{{title: t("パラメータ", "Parameter"), width: 60}, {title: t("値", "Value"), width: 118}}, rows)
-	}
 	if len(r.Evidence) > 0 {
 		d.evidenceTable(groupEvidence(r.Evidence))
 	}
@@ -306,6 +300,16 @@ func auditControl(d *doc, in *Input, it item) {
 		auditFindings(d, r)
 	}
 	d.pdf.Ln(3)
+}
+
+// parameterLines writes a control's parameters one per line, "name = value", for the key-value
+// block (a table of its own cost a third of a page per control).
+func parameterLines(c *engine.Control, lang string) string {
+	var lines []string
+	for _, k := range sortedKeys(c.Parameters) {
+		lines = append(lines, k+" = "+formatValue(c.Parameters[k], lang))
+	}
+	return or(strings.Join(lines, "\n"), "—")
 }
 
 // auditFindings lists every failing and waived finding of a control, complete, then a sample of
@@ -378,7 +382,7 @@ func automationLabel(a, lang string) string {
 func auditExceptions(d *doc, in *Input, items []item) {
 	t := d.t
 	d.pdf.AddPage()
-	d.heading(t("3. 例外と表明", "3. Exceptions and attestations"), 0)
+	d.heading(t("5. 例外と表明", "5. Exceptions and attestations"), 0)
 	d.heading(t("例外（承認済みの逸脱）", "Exceptions (approved deviations)"), 1)
 	if len(in.Results.Exceptions) == 0 {
 		d.text(t("例外はありません。", "There are no exceptions."), 0)
@@ -404,8 +408,14 @@ func auditExceptions(d *doc, in *Input, items []item) {
 		}
 		for _, f := range it.Result.Findings {
 			p := f.Params
+			// A finding about the attestations as a whole (none found, one expired) names no file:
+			// its resource and message say what it is about, so no row is blank.
+			what := joinNonEmpty("\n", param(p, "file", d.lang), param(p, "document", d.lang))
+			if what == "" {
+				what = joinNonEmpty("\n", f.Resource, d.localTimes(f.Message.Lang(d.lang)))
+			}
 			rows = append(rows, []cell{{text: it.Result.ID}, {status: f.Status},
-				{text: joinNonEmpty("\n", param(p, "file", d.lang), param(p, "document", d.lang))},
+				{text: what},
 				{text: joinNonEmpty("\n", param(p, "approver", d.lang), timeText(param(p, "approved_at", d.lang)))},
 				{text: timeText(param(p, "expires_at", d.lang))}})
 		}

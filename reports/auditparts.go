@@ -321,9 +321,9 @@ func (d *doc) evidenceTable(groups []*evidenceGroup) {
 	t := d.t
 	var rows [][]cell
 	for _, g := range groups {
-		status := fmt.Sprintf(t("%d 件（%s）", "%d items (%s)"), g.Items, evidenceStatusLabel("ok", d.lang))
+		status := fmt.Sprintf(t("%d 件", "%d items"), g.Items)
 		if g.Failed > 0 {
-			status = fmt.Sprintf(t("%d 件（うち %s %d 件）", "%d items (%s: %d)"), g.Items, evidenceStatusLabel("error", d.lang), g.Failed)
+			status += fmt.Sprintf(t("（うち%s %d 件）", " (%s: %d)"), evidenceStatusLabel("error", d.lang), g.Failed)
 		}
 		var scope []string
 		if len(g.Accounts) > 0 {
@@ -348,21 +348,23 @@ func (d *doc) evidenceTable(groups []*evidenceGroup) {
 			scope = append(scope, fmt.Sprintf(t("その他のスコープ %d", "%d other scopes"), len(others)))
 		}
 		when := formatTime(g.Oldest)
-		if !g.Newest.Equal(g.Oldest) {
+		// Items collected in the same minute print one time.
+		if formatTime(g.Newest) != when {
 			when += t(" 〜\n", " –\n") + formatTime(g.Newest)
 		}
 		digest := g.Digest
 		if g.Items > 1 {
-			digest = fmt.Sprintf(t("%d 件: 添付の %s を参照", "%d items: see the attached %s"), g.Items, ManifestAttachment)
+			digest = t("各件は添付の ", "each in the attached ") + ManifestAttachment
 		}
-		row := []cell{{text: g.Kind + "\n" + status}, {text: strings.Join(scope, t("、", ", "))}, {text: when}, {text: digest}}
+		row := []cell{{text: g.Kind}, {text: status}, {text: strings.Join(scope, t("、", ", "))}, {text: when}, {text: digest}}
 		rows = append(rows, row)
 	}
 	d.table([]column{
-		{title: t("証跡の種類 / 件数", "Evidence kind / items"), width: 56},
-		{title: t("スコープ", "Scope"), width: 40},
-		{title: t("収集日時", "Collected at"), width: 30},
-		{title: t("ダイジェスト（SHA-256）", "Digest (SHA-256)"), width: 52, size: 6.5},
+		{title: t("証跡の種類", "Evidence kind"), width: 50, size: 7},
+		{title: t("件数", "Items"), width: 16, size: 7},
+		{title: t("スコープ", "Scope"), width: 42, size: 7},
+		{title: t("収集日時", "Collected at"), width: 28, size: 7},
+		{title: t("ダイジェスト（SHA-256）", "Digest (SHA-256)"), width: 42, size: 5.5},
 	}, rows)
 }
 
