@@ -400,7 +400,7 @@ func auditExceptions(d *doc, in *Input, items []item) {
 			{title: t("理由", "Reason"), width: 58},
 		}, rows)
 	}
-	d.heading(t("表明（attestation）", "Attestations"), 1)
+	d.heading(t("表明", "Attestations"), 1)
 	var rows [][]cell
 	for _, it := range items {
 		if it.Control.Automation != engine.AutomationAttestation {

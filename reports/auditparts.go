@@ -361,10 +361,10 @@ func (d *doc) evidenceTable(groups []*evidenceGroup) {
 	}
 	d.table([]column{
 		{title: t("証跡の種類", "Evidence kind"), width: 50, size: 7},
-		{title: t("件数", "Items"), width: 16, size: 7},
-		{title: t("スコープ", "Scope"), width: 42, size: 7},
-		{title: t("収集日時", "Collected at"), width: 28, size: 7},
-		{title: t("ダイジェスト（SHA-256）", "Digest (SHA-256)"), width: 42, size: 5.5},
+		{title: t("件数", "Items"), width: 14, size: 7},
+		{title: t("スコープ", "Scope"), width: 38, size: 7},
+		{title: t("収集日時", "Collected at"), width: 31, size: 7},
+		{title: t("ダイジェスト（SHA-256）", "Digest (SHA-256)"), width: 45, size: 5.5},
 	}, rows)
 }
 
