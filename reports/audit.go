@@ -192,8 +192,8 @@ func auditSummary(d *doc, in *Input, items []item) {
 		}, rows)
 	}
 	if n := expiredExceptions(res); n > 0 {
-		d.text(fmt.Sprintf(t("期限切れ・不一致などで適用されなかった例外が %d 件あります（3. 例外と表明）。",
-			"%d exceptions were not applied (expired, unmatched, …): see 3. Exceptions and attestations."), n), 0)
+		d.text(t(fmt.Sprintf("期限切れ・不一致などで適用されなかった例外が %d 件あります（5. 例外と表明）。", n),
+			count(n, "exception was", "exceptions were")+" not applied (expired, unmatched, …): see 5. Exceptions and attestations."), 0)
 		d.pdf.Ln(2)
 	}
 

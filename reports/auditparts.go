@@ -321,16 +321,16 @@ func (d *doc) evidenceTable(groups []*evidenceGroup) {
 	t := d.t
 	var rows [][]cell
 	for _, g := range groups {
-		status := fmt.Sprintf(t("%d 件", "%d items"), g.Items)
+		status := t(fmt.Sprintf("%d 件", g.Items), count(g.Items, "item", "items"))
 		if g.Failed > 0 {
 			status += fmt.Sprintf(t("（うち%s %d 件）", " (%s: %d)"), evidenceStatusLabel("error", d.lang), g.Failed)
 		}
 		var scope []string
 		if len(g.Accounts) > 0 {
-			scope = append(scope, fmt.Sprintf(t("アカウント %d", "%d accounts"), len(g.Accounts)))
+			scope = append(scope, t(fmt.Sprintf("アカウント %d", len(g.Accounts)), count(len(g.Accounts), "account", "accounts")))
 		}
 		if len(g.Regions) > 0 {
-			scope = append(scope, fmt.Sprintf(t("リージョン %d", "%d regions"), len(g.Regions)))
+			scope = append(scope, t(fmt.Sprintf("リージョン %d", len(g.Regions)), count(len(g.Regions), "region", "regions")))
 		}
 		if len(g.Accounts)+len(g.Regions) > 0 && len(g.Accounts)*len(g.Regions) <= 1 {
 			scope = scope[:0]
@@ -395,4 +395,12 @@ func (d *doc) localTimes(s string) string {
 		}
 		return formatTime(tm)
 	})
+}
+
+// count writes an English count with the noun in the singular or plural: "1 item", "24 items".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
