@@ -157,3 +157,46 @@ func TestJapaneseReportHasNoEnglishWordsOrUTCTimes(t *testing.T) {
 		}
 	}
 }
+
+// The summary says what changed since the previous run when its results are given: a control
+// that went from pass to fail is named with both statuses; an identical previous run gives
+// "nothing changed"; no previous run says nothing was compared.
+func TestAuditReportSummaryListsChangesSincePreviousRun(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		previous func(in *Input) *engine.Results
+		want     string
+	}{
+		{"a control went from pass to fail", func(in *Input) *engine.Results {
+			prev := *in.Results
+			prev.RunID = "20261129T000000Z-prev0001"
+			prev.Controls = append([]engine.ControlResult(nil), in.Results.Controls...)
+			for i := range prev.Controls {
+				if prev.Controls[i].Status == engine.StatusFail {
+					prev.Controls[i].Status = engine.StatusPass
+					break
+				}
+			}
+			return &prev
+		}, "前回の実行20261129T000000Z-prev0001から判定の変わった統制"},
+		{"nothing changed", func(in *Input) *engine.Results {
+			prev := *in.Results
+			prev.RunID = "20261129T000000Z-prev0001"
+			return &prev
+		}, "前回の実行20261129T000000Z-prev0001から判定の変わった統制はありません"},
+		{"no previous run given", func(*Input) *engine.Results { return nil }, "前回の実行の結果が入力にないため、比較していません"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := syntheticInput(12, 60, "ja")
+			in.Previous = tc.previous(in)
+			text := squeeze(bodyText(pdfText(t, render(t, AuditPDF{}, in))))
+			if !strings.Contains(text, tc.want) {
+				t.Errorf("%q is not in the summary", tc.want)
+			}
+			changed := strings.Contains(text, "判定の変わった統制:")
+			if changed != (tc.name == "a control went from pass to fail") {
+				t.Errorf("change table shown = %v", changed)
+			}
+		})
+	}
+}

@@ -32,7 +32,7 @@ type reportSources struct {
 
 func (a *app) reportCommand() *cobra.Command {
 	var src reportSources
-	var formats, langs, out, generatedAt, organization string
+	var formats, langs, out, generatedAt, organization, previous string
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Write the audit report, white paper, OSCAL and JSON from results.json",
@@ -81,6 +81,11 @@ two reports of the same results with the same time are byte-identical.`,
 			if organization != "" {
 				in.Run.Organization = organization
 			}
+			if previous != "" {
+				if in.Previous, err = readPreviousResults(previous); err != nil {
+					return err
+				}
+			}
 			_, err = a.writeReports(in, fmts, langList, out)
 			return err
 		},
@@ -95,6 +100,7 @@ two reports of the same results with the same time are byte-identical.`,
 	f.StringVar(&langs, "lang", "ja", "languages, comma-separated: ja, en")
 	f.StringVar(&out, "out", "", "directory to write the reports to")
 	f.StringVar(&generatedAt, "generated-at", "", "generation time printed on the reports (RFC 3339); default: now")
+	f.StringVar(&previous, "previous-results", "", "results.json of the previous run in the chain; the audit report's summary then lists what changed")
 	return cmd
 }
 
@@ -164,6 +170,26 @@ func (a *app) reportInput(src reportSources, generatedAt time.Time) (*reports.In
 		}
 	}
 	return in, nil
+}
+
+// readPreviousResults reads the previous run's results.json for the audit report's "changes
+// since the previous run". It is only compared, never reported as this run's, so its catalog
+// may differ; a file that is not results is still refused.
+func readPreviousResults(path string) (*engine.Results, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageErr("read previous results: %v", err)
+	}
+	var res engine.Results
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&res); err != nil {
+		return nil, usageErr("previous results %s: %v", path, err)
+	}
+	if res.Schema != engine.ResultsSchema || res.RunID == "" {
+		return nil, usageErr("previous results %s: schema %q and run id %q, want %q and a run id", path, res.Schema, res.RunID, engine.ResultsSchema)
+	}
+	return &res, nil
 }
 
 // checkEvidence makes sure every evidence item the results name is in dir with the same digest,
