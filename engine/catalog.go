@@ -345,9 +345,23 @@ func decodeControl(name string, b []byte, known map[string]bool) (*Control, []st
 			addf(line("parameters", p), "field parameters.%s: names are lower_snake_case", p)
 		}
 	}
-	for _, ph := range placeholders(c.Claim.JA + c.Claim.EN) {
-		if _, ok := c.Parameters[ph]; !ok {
-			addf(line("claim"), "field claim: placeholder {%s} is not a parameter", ph)
+	for _, f := range []struct {
+		key  string
+		text Text
+	}{{"title", c.Title}, {"claim", c.Claim}} {
+		for _, ph := range placeholders(f.text.JA + f.text.EN) {
+			if _, ok := c.Parameters[ph]; !ok {
+				addf(line(f.key), "field %s: placeholder {%s} is not a parameter", f.key, ph)
+			}
+		}
+		// A number of the claim lives in one place, the parameters: a title or claim that writes
+		// the value itself goes stale the day the parameter changes (BAK-01 at 7 generations
+		// still titled "8 generations").
+		for _, lang := range []string{"ja", "en"} {
+			for _, p := range literalParams(f.text.Lang(lang), c.Parameters) {
+				addf(line(f.key), "field %s.%s: writes %s, the value of parameter %s, as a literal: write {%s}",
+					f.key, lang, FormatValue(c.Parameters[p], lang), p, p)
+			}
 		}
 	}
 	if cu := c.Customer; cu != nil {
@@ -370,6 +384,12 @@ func decodeControl(name string, b []byte, known map[string]bool) (*Control, []st
 					addf(line("customer", f.key), "field customer.%s: placeholder {%s} is not a parameter", f.key, ph)
 				}
 			}
+			for _, lang := range []string{"ja", "en"} {
+				for _, p := range literalParams(f.text.Lang(lang), c.Parameters) {
+					addf(line("customer", f.key), "field customer.%s.%s: writes %s, the value of parameter %s, as a literal: write {%s}",
+						f.key, lang, FormatValue(c.Parameters[p], lang), p, p)
+				}
+			}
 		}
 	}
 	if len(c.Messages) == 0 {
@@ -382,6 +402,12 @@ func decodeControl(name string, b []byte, known map[string]bool) (*Control, []st
 		if t.JA == "" || t.EN == "" {
 			addf(line("messages", code), "field messages.%s: both ja and en are required", code)
 		}
+		for _, lang := range []string{"ja", "en"} {
+			for _, p := range literalParams(t.Lang(lang), c.Parameters) {
+				addf(line("messages", code), "field messages.%s.%s: writes %s, the value of parameter %s, as a literal: write {%s}",
+					code, lang, FormatValue(c.Parameters[p], lang), p, p)
+			}
+		}
 		ja, en := placeholders(t.JA), placeholders(t.EN)
 		sort.Strings(ja)
 		sort.Strings(en)
@@ -390,6 +416,95 @@ func decodeControl(name string, b []byte, known map[string]bool) (*Control, []st
 		}
 	}
 	return &c, problems
+}
+
+// numericRE matches a parameter value written as a number ("8", "1.2", "31536000").
+var numericRE = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+
+// literalParams returns, sorted, the parameters whose numeric value a title or claim writes as a
+// literal number instead of its {placeholder}. Only whole numbers count: "10" is found in
+// "within 10 business days" but not in "ISO/IEC 27010" or "10.5".
+func literalParams(s string, params map[string]any) []string {
+	s = placeholderRE.ReplaceAllString(s, " ")
+	var out []string
+	for _, name := range sortedNames(params) {
+		lit := FormatValue(params[name], "en")
+		if !numericRE.MatchString(lit) {
+			continue
+		}
+		re := regexp.MustCompile(`(^|[^0-9.])` + regexp.QuoteMeta(lit) + `($|[^0-9.]|\.[^0-9]|\.$)`)
+		if re.MatchString(s) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+func sortedNames(m map[string]any) []string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// FormatValue writes a parameter value for a reader: a list becomes "a、b、c" in Japanese and
+// "a, b, c" in English, a whole float prints without a fraction.
+func FormatValue(v any, lang string) string {
+	switch x := v.(type) {
+	case nil:
+		return "—"
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case uint64:
+		return strconv.FormatUint(x, 10)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case []any:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = FormatValue(e, lang)
+		}
+		if lang == "en" {
+			return strings.Join(parts, ", ")
+		}
+		return strings.Join(parts, "、")
+	case map[string]any:
+		keys := sortedNames(x)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = k + ": " + FormatValue(x[k], lang)
+		}
+		return strings.Join(parts, "; ")
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+// Fill puts the control's parameters into one of its texts (title or claim) in lang: "{max_days}"
+// becomes "365". A placeholder that is no parameter is left as written; the catalog loader
+// refuses those, so only a hand-built control can have one.
+func (c *Control) Fill(t Text, lang string) string {
+	return placeholderRE.ReplaceAllStringFunc(t.Lang(lang), func(m string) string {
+		v, ok := c.Parameters[m[1:len(m)-1]]
+		if !ok {
+			return m
+		}
+		return FormatValue(v, lang)
+	})
+}
+
+// FilledTitle is the control's title with its parameters in, in both languages: what every
+// report, results.json and `shoko controls` print.
+func (c *Control) FilledTitle() Text {
+	return Text{JA: c.Fill(c.Title, "ja"), EN: c.Fill(c.Title, "en")}
 }
 
 // placeholders returns the distinct {name} placeholders of a template.

@@ -45,6 +45,14 @@ func TestCatalogRejectsBadInput(t *testing.T) {
 			`controls/ROW-01.yaml:9: max_evidence_age "2 weeks"`},
 		{"claim placeholder that is no parameter", map[string]string{"ROW-01.yaml": strings.Replace(good, `"limit is {limit}"`, `"limit is {limt}"`, 1)}, nil,
 			"controls/ROW-01.yaml:4: field claim: placeholder {limt} is not a parameter"},
+		{"title placeholder that is no parameter", map[string]string{"ROW-01.yaml": strings.Replace(good, "title: {ja: 試験, en: Test}", "title: {ja: 試験, en: 'Test {limt}'}", 1)}, nil,
+			"controls/ROW-01.yaml:2: field title: placeholder {limt} is not a parameter"},
+		{"title writing a parameter's value", map[string]string{"ROW-01.yaml": strings.Replace(good, "title: {ja: 試験, en: Test}", "title: {ja: 試験, en: Test within 3 days}", 1)}, nil,
+			"controls/ROW-01.yaml:2: field title.en: writes 3, the value of parameter limit, as a literal: write {limit}"},
+		{"claim writing a parameter's value", map[string]string{"ROW-01.yaml": strings.Replace(good, `"上限は{limit}"`, `"上限は3日"`, 1)}, nil,
+			"controls/ROW-01.yaml:4: field claim.ja: writes 3, the value of parameter limit, as a literal: write {limit}"},
+		{"message writing a parameter's value", map[string]string{"ROW-01.yaml": strings.Replace(good, "is over the limit of {limit}", "is over the limit of 3.", 1)}, nil,
+			"field messages.row_bad.en: writes 3, the value of parameter limit, as a literal: write {limit}"},
 		{"message missing a language", map[string]string{"ROW-01.yaml": strings.Replace(good, `row_ok: {ja: "{name} は適合", en: "{name} is fine"}`, `row_ok: {en: "{name} is fine"}`, 1)}, nil,
 			"controls/ROW-01.yaml:13: field messages.row_ok: both ja and en are required"},
 		{"policy syntax error", nil, map[string]string{"row_01.rego": "package shoko.controls.row_01\nfindings contains x if {\n"},
@@ -94,6 +102,10 @@ func TestCatalogChecksCustomerWording(t *testing.T) {
   claim: {ja: "上限は {limit} 件です。"}
   unmet: {ja: "超過", en: "exceeded"}
 `, "field customer.claim: both ja and en are required"},
+		{"parameter value written as a literal", `customer:
+  claim: {ja: "上限は 3 件です。", en: "The limit is {limit}."}
+  unmet: {ja: "超過", en: "exceeded"}
+`, "field customer.claim.ja: writes 3, the value of parameter limit, as a literal: write {limit}"},
 		{"placeholder that is no parameter", `customer:
   claim: {ja: "上限は {limt} 件です。", en: "The limit is {limt}."}
   unmet: {ja: "超過", en: "exceeded"}
@@ -117,5 +129,35 @@ func TestCatalogChecksCustomerWording(t *testing.T) {
 				t.Fatalf("error %v, want it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// A title, claim or message renders its {param} placeholders from the control's parameters, and
+// only a whole number equal to a parameter's value counts as writing it literally.
+func TestFillAndLiteralParams(t *testing.T) {
+	c := &Control{Title: Text{JA: "日次 {generations} 世代", EN: "daily, {generations} generations"},
+		Parameters: map[string]any{"generations": 8, "min_version": "1.2", "classes": []any{"a", "b"}}}
+	if got := c.FilledTitle(); got.JA != "日次 8 世代" || got.EN != "daily, 8 generations" {
+		t.Errorf("FilledTitle = %+v", got)
+	}
+	if got := c.Fill(Text{JA: "{classes}", EN: "{classes}"}, "en"); got != "a, b" {
+		t.Errorf("list in en = %q", got)
+	}
+	for _, tc := range []struct {
+		text string
+		want string
+	}{
+		{"kept 8 generations", "generations"},
+		{"TLS 1.2 or higher", "min_version"},
+		{"TLS 1.2.", "min_version"},
+		{"kept {generations} generations", ""},
+		{"ISO/IEC 27018 and 18 days", ""},
+		{"TLS 1.23", ""},
+		{"8.5 hours", ""},
+	} {
+		got := strings.Join(literalParams(tc.text, c.Parameters), ",")
+		if got != tc.want {
+			t.Errorf("literalParams(%q) = %q, want %q", tc.text, got, tc.want)
+		}
 	}
 }

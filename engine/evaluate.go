@@ -118,7 +118,7 @@ func text(ja, en string, args ...any) Text {
 // evaluateControl judges one control. jobSlots bounds the policy evaluations running at once
 // across all controls of an evaluation (the parts of per_record controls share it).
 func (e *Engine) evaluateControl(ctx context.Context, c *Control, set *evidenceSet, runValue ast.Object, run Run, jobSlots chan struct{}) ControlResult {
-	r := ControlResult{ID: c.ID, Title: c.Title, Automation: c.Automation, Severity: c.Severity,
+	r := ControlResult{ID: c.ID, Title: c.FilledTitle(), Automation: c.Automation, Severity: c.Severity,
 		Counts: map[string]int{}, Findings: []Finding{}, Evidence: []EvidenceRef{}}
 	for _, s := range []string{StatusPass, StatusFail, StatusNotApplicable, StatusWaived} {
 		r.Counts[s] = 0
@@ -462,10 +462,10 @@ func (e *Engine) finding(c *Control, t *ast.Term, set *evidenceSet, kinds map[st
 		f.Params = pv.(map[string]any)
 	}
 	var err error
-	if f.Message.JA, err = e.render(tmpl.JA, f.Params); err != nil {
+	if f.Message.JA, err = e.render(tmpl.JA, f.Params, c.Parameters); err != nil {
 		return Finding{}, fmt.Errorf("code %s: message: %w", f.Code, err)
 	}
-	if f.Message.EN, err = e.render(tmpl.EN, f.Params); err != nil {
+	if f.Message.EN, err = e.render(tmpl.EN, f.Params, c.Parameters); err != nil {
 		return Finding{}, fmt.Errorf("code %s: message: %w", f.Code, err)
 	}
 
@@ -592,9 +592,10 @@ func compileTemplate(tmpl string) *messageTemplate {
 	return t
 }
 
-// render fills {name} placeholders from params. A placeholder without a param is an error:
-// a message with a hole would misreport the finding.
-func (e *Engine) render(tmpl string, params map[string]any) (string, error) {
+// render fills {name} placeholders from params, then from the control's parameters (defaults),
+// so a message says "TLS {min_version}" instead of repeating the YAML's number. A placeholder
+// found in neither is an error: a message with a hole would misreport the finding.
+func (e *Engine) render(tmpl string, params map[string]any, defaults ...map[string]any) (string, error) {
 	t, ok := e.templates[tmpl]
 	if !ok {
 		t = compileTemplate(tmpl)
@@ -604,6 +605,12 @@ func (e *Engine) render(tmpl string, params map[string]any) (string, error) {
 	for i, name := range t.names {
 		b.WriteString(t.literals[i])
 		v, ok := params[name]
+		for _, d := range defaults {
+			if ok {
+				break
+			}
+			v, ok = d[name]
+		}
 		if !ok {
 			missing = append(missing, name)
 			continue

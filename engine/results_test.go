@@ -107,9 +107,13 @@ func TestRenderMessage(t *testing.T) {
 		{"list: {list}.", "list: p, q.", ""},
 		{"{a} and {b} and {c}", "", "template needs {b}, {c}"},
 		{"{}", "", "template needs {}"},
+		// The control's parameters fill what the finding's params lack; the finding's win.
+		{"TLS {min_version}, {a}", "TLS 1.2, x", ""},
+		{"{a} {min_versoin}", "", "template needs {min_versoin}"},
 	}
+	controlParams := map[string]any{"min_version": "1.2", "a": "not this"}
 	for _, tc := range cases {
-		got, err := e.render(tc.tmpl, params)
+		got, err := e.render(tc.tmpl, params, controlParams)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("render(%q) = %q, %v; want error %q", tc.tmpl, got, err, tc.err)

@@ -29,13 +29,15 @@ func langOr(lang string) string {
 	return "ja"
 }
 
-// MaxFindingsShown is how many findings of a control the audit report lists; the rest are in
-// the attached results.json.
-const MaxFindingsShown = 50
+// PassSampleShown is how many passing (or not applicable) findings of a control the audit
+// report shows as a sample; the rest are counted, and all are in the attached results.json.
+// Failing and waived findings are never cut: every one is listed.
+const PassSampleShown = 3
 
 // Attachment names inside the audit report PDF.
 const (
 	ResultsAttachment   = "results.json"
+	ManifestAttachment  = "evidence-manifest.csv"
 	StatementAttachment = "statement.intoto.json"
 )
 
@@ -68,7 +70,10 @@ func (AuditPDF) Render(w io.Writer, in *Input) error {
 		return err
 	}
 	attachments := []fpdf.Attachment{{Content: resultsJSON, Filename: ResultsAttachment,
-		Description: t("評価結果（全所見）", "Evaluation results (every finding)")}}
+		Description: t("評価結果（全所見）", "Evaluation results (every finding)")},
+		{Content: evidenceManifestCSV(res), Filename: ManifestAttachment,
+			Description: t("証跡マニフェスト（全証跡のパス・種類・スコープ・収集日時・状態・ダイジェスト）",
+				"Evidence manifest (every item's path, kind, scope, collection time, status and digest)")}}
 	if in.Statement != nil {
 		attachments = append(attachments, fpdf.Attachment{Content: in.Statement, Filename: StatementAttachment,
 			Description: t("署名付きステートメント（DSSE）", "Signed statement (DSSE envelope)")})
@@ -79,9 +84,7 @@ func (AuditPDF) Render(w io.Writer, in *Input) error {
 	auditCover(d, in, title)
 	auditSummary(d, in, items)
 	auditControlTable(d, items)
-	for _, it := range items {
-		auditControl(d, in, it)
-	}
+	auditControls(d, in, items)
 	auditExceptions(d, in, items)
 	auditAppendix(d, in, attachments)
 	if err := d.pdf.Error(); err != nil {
@@ -188,19 +191,44 @@ func auditSummary(d *doc, in *Input, items []item) {
 	d.pdf.Ln(3)
 	statusCounts(d, res)
 
-	d.heading(t("ホワイトペーパーの章別の状況", "Status by white-paper section"), 1)
-	var rows []bar
-	for _, g := range bySection(items, false) {
-		rows = append(rows, bar{label: g.Title.Lang(d.lang), counts: countStatuses(g.Items)})
+	// What the committee must act on comes first, one line per control.
+	d.heading(t("要対応の統制（不適合・判定不能）", "Controls that need action (fail, error)"), 1)
+	var rows [][]cell
+	for _, it := range actionItems(items) {
+		rows = append(rows, []cell{{text: it.Result.ID}, {status: it.Result.Status},
+			{text: titleOf(it, d.lang) + "\n" + failingResources(it, d.lang)}, {text: d.localTimes(oneLine(it, d.lang))}})
 	}
-	d.barChart(rows, engine.AllStatuses)
+	if len(rows) == 0 {
+		d.text(t("不適合・判定不能の統制はありません。", "No control fails or errors."), 0)
+	} else {
+		d.table([]column{
+			{title: "ID", width: 18},
+			{title: t("判定", "Status"), width: 20},
+			{title: t("統制 / 対象", "Control / resource"), width: 62},
+			{title: t("内容（最初の不適合）", "What is wrong (first failing finding)"), width: 78},
+		}, rows)
+	}
+	if n := expiredExceptions(res); n > 0 {
+		d.text(t(fmt.Sprintf("期限切れ・不一致などで適用されなかった例外が %d 件あります（5. 例外と表明）。", n),
+			count(n, "exception was", "exceptions were")+" not applied (expired, unmatched, …): see 5. Exceptions and attestations."), 0)
+		d.pdf.Ln(2)
+	}
+
+	auditChanges(d, in, items)
+
+	d.heading(t("ホワイトペーパーの章別の状況", "Status by white-paper chapter"), 1)
+	var groups []countRow
+	for _, ch := range byChapter(items) {
+		groups = append(groups, countRow{label: ch.Title.Lang(d.lang), items: ch.Items})
+	}
+	d.countTable(t("章", "Chapter"), groups)
 
 	d.heading(t("ISO 管理策（箇条）別の状況", "Status by ISO clause"), 1)
-	rows = rows[:0]
+	groups = groups[:0]
 	for _, g := range byClause(items, d.lang) {
-		rows = append(rows, bar{label: g.Label, counts: countStatuses(g.Items)})
+		groups = append(groups, countRow{label: g.Label, items: g.Items})
 	}
-	d.barChart(rows, engine.AllStatuses)
+	d.countTable(t("箇条", "Clause"), groups)
 }
 
 func countStatuses(items []item) map[string]int {
@@ -220,24 +248,45 @@ func auditControlTable(d *doc, items []item) {
 		{title: t("統制", "Control"), width: 66},
 		{title: t("ホワイトペーパーの章", "White-paper section"), width: 46},
 		{title: t("判定", "Status"), width: 22},
-		{title: t("所見（不適合／全体）", "Findings (fail / all)"), width: 26},
+		{title: t("不適合／所見", "Fail / findings"), width: 26},
 	}
 	var rows [][]cell
 	for _, it := range items {
 		r := it.Result
-		rows = append(rows, []cell{{text: r.ID}, {text: r.Title.Lang(d.lang)}, {text: it.Control.Section.Lang(d.lang)},
+		rows = append(rows, []cell{{text: r.ID}, {text: titleOf(it, d.lang)}, {text: it.Control.Section.Lang(d.lang)},
 			{status: r.Status}, {text: fmt.Sprintf("%d / %d", r.Counts[engine.StatusFail], len(r.Findings))}})
 	}
 	d.table(cols, rows)
 }
 
+// auditControls writes every control's detail: first those that need action (fail, error) with
+// every failing finding, then the others, whose passing findings are counted with a sample.
+func auditControls(d *doc, in *Input, items []item) {
+	t := d.t
+	action := actionItems(items)
+	d.pdf.AddPage()
+	d.heading(t("3. 要対応の統制の詳細", "3. Controls that need action, in detail"), 0)
+	if len(action) == 0 {
+		d.text(t("不適合・判定不能の統制はありません。", "No control fails or errors."), 0)
+	}
+	for _, it := range action {
+		auditControl(d, in, it)
+	}
+	d.heading(t("4. その他の統制の詳細", "4. The other controls, in detail"), 0)
+	for _, it := range items {
+		if !needsAction(it) {
+			auditControl(d, in, it)
+		}
+	}
+}
+
 func auditControl(d *doc, in *Input, it item) {
 	t, r, c := d.t, it.Result, it.Control
-	d.heading(r.ID+" "+r.Title.Lang(d.lang), 1)
+	d.heading(r.ID+" "+titleOf(it, d.lang), 1)
 	d.need(8)
 	w := d.badge(marginX, d.pdf.GetY(), 40, r.Status)
 	d.pdf.SetXY(marginX+w+3, d.pdf.GetY())
-	d.text(r.Reason.Lang(d.lang), w+3)
+	d.text(d.localTimes(r.Reason.Lang(d.lang)), w+3)
 	d.pdf.Ln(1)
 
 	var maps []string
@@ -248,8 +297,9 @@ func auditControl(d *doc, in *Input, it item) {
 		{t("ホワイトペーパーの章", "White-paper section"), c.Section.Lang(d.lang)},
 		{t("ISO 対応", "ISO mapping"), or(strings.Join(maps, ", "), "—")},
 		{t("評価方法", "Evidenced by"), automationLabel(c.Automation, d.lang)},
-		{t("重要度 / 頻度", "Severity / frequency"), c.Severity + " / " + c.Frequency},
-		{t("証跡の有効期間", "Max evidence age"), c.MaxEvidenceAge.String()},
+		{t("重要度 / 頻度", "Severity / frequency"), severityLabel(c.Severity, d.lang) + " / " + frequencyLabel(c.Frequency, d.lang)},
+		{t("証跡の有効期間", "Max evidence age"), ageLabel(c.MaxEvidenceAge, d.lang)},
+		{t("パラメータ", "Parameters"), parameterLines(c, d.lang)},
 	})
 	d.pdf.Ln(1)
 	d.setSize(8.5)
@@ -260,53 +310,75 @@ func auditControl(d *doc, in *Input, it item) {
 	d.text(fillClaim(c, d.lang), 4)
 	d.pdf.Ln(2)
 
-	if len(c.Parameters) > 0 {
-		var rows [][]cell
-		for _, k := range sortedKeys(c.Parameters) {
-			rows = append(rows, []cell{{text: k}, {text: formatValue(c.Parameters[k], d.lang)}})
-		}
-		d.table([]column{{title: t("パラメータ", "Parameter"), width: 60}, {title: t("値", "Value"), width: 118}}, rows)
-	}
 	if len(r.Evidence) > 0 {
-		var rows [][]cell
-		for _, e := range r.Evidence {
-			rows = append(rows, []cell{{text: e.Kind + "\n" + e.Status}, {text: scopeString(e.Scope)},
-				{text: formatTime(e.CollectedAt)}, {text: e.Digest}})
-		}
-		d.table([]column{
-			{title: t("証跡の種類 / 状態", "Evidence kind / status"), width: 50},
-			{title: t("スコープ", "Scope"), width: 46},
-			{title: t("収集日時", "Collected at"), width: 30},
-			{title: t("ダイジェスト（SHA-256）", "Digest (SHA-256)"), width: 52, size: 6.5},
-		}, rows)
+		d.evidenceTable(groupEvidence(r.Evidence))
 	}
 	if len(r.Findings) > 0 {
-		d.need(24) // the note, the table header and a first row stay together
-		d.setSize(8.5)
-		shown := min(len(r.Findings), MaxFindingsShown)
-		note := fmt.Sprintf(t("所見 %d 件（適合 %d、不適合 %d、例外承認 %d、適用外 %d）", "%d findings (pass %d, fail %d, waived %d, not applicable %d)"),
-			len(r.Findings), r.Counts[engine.StatusPass], r.Counts[engine.StatusFail], r.Counts[engine.StatusWaived], r.Counts[engine.StatusNotApplicable])
-		if shown < len(r.Findings) {
-			note += fmt.Sprintf(t("。最初の %d 件を示します。全件は添付の results.json にあります。", ". The first %d are shown; all are in the attached results.json."), shown)
-		}
-		d.text(note, 0)
-		d.setSize(bodyPt)
-		var rows [][]cell
-		for i, f := range r.Findings[:shown] {
-			where := f.Resource
-			if f.Evidence != nil {
-				where += "\n" + shortDigest(f.Evidence.Digest) + " " + f.Evidence.Pointer
-			}
-			rows = append(rows, []cell{{text: fmt.Sprint(i + 1)}, {status: f.Status}, {text: where}, {text: f.Message.Lang(d.lang)}})
-		}
-		d.table([]column{
-			{title: "#", width: 9},
-			{title: t("判定", "Status"), width: 21},
-			{title: t("対象 / 証跡", "Resource / evidence"), width: 52},
-			{title: t("内容", "Message"), width: 96},
-		}, rows)
+		auditFindings(d, r)
 	}
 	d.pdf.Ln(3)
+}
+
+// parameterLines writes a control's parameters one per line, "name = value", for the key-value
+// block (a table of its own cost a third of a page per control).
+func parameterLines(c *engine.Control, lang string) string {
+	var lines []string
+	for _, k := range sortedKeys(c.Parameters) {
+		lines = append(lines, k+" = "+formatValue(c.Parameters[k], lang))
+	}
+	return or(strings.Join(lines, "\n"), "—")
+}
+
+// auditFindings lists every failing and waived finding of a control, complete, then a sample of
+// the passing ones with their count: a reader sees each failure however many resources passed.
+func auditFindings(d *doc, r engine.ControlResult) {
+	t := d.t
+	var listed, others []engine.Finding
+	for _, f := range r.Findings {
+		if f.Status == engine.StatusFail || f.Status == engine.StatusWaived {
+			listed = append(listed, f)
+		} else {
+			others = append(others, f)
+		}
+	}
+	sample := others[:min(len(others), PassSampleShown)]
+	d.need(24) // the note, the table header and a first row stay together
+	d.setSize(8.5)
+	note := fmt.Sprintf(t("所見 %d 件（適合 %d、不適合 %d、例外承認 %d、適用外 %d）。", "%d findings (pass %d, fail %d, waived %d, not applicable %d)."),
+		len(r.Findings), r.Counts[engine.StatusPass], r.Counts[engine.StatusFail], r.Counts[engine.StatusWaived], r.Counts[engine.StatusNotApplicable])
+	if len(listed) > 0 {
+		note += t("不適合・例外承認の所見はすべて示します。", " Every failing and waived finding is listed.")
+	}
+	if len(sample) < len(others) {
+		note += fmt.Sprintf(t("適合・適用外 %d 件のうち %d 件を例示します。全件は添付の results.json にあります。",
+			" %d of the %d passing or not applicable findings are shown as a sample; all are in the attached results.json."),
+			pick(d.lang, len(others), len(sample)), pick(d.lang, len(sample), len(others)))
+	}
+	d.text(note, 0)
+	d.setSize(bodyPt)
+	var rows [][]cell
+	for i, f := range append(listed, sample...) {
+		where := f.Resource
+		if f.Evidence != nil {
+			where += "\n" + shortDigest(f.Evidence.Digest) + " " + f.Evidence.Pointer
+		}
+		rows = append(rows, []cell{{text: fmt.Sprint(i + 1)}, {status: f.Status}, {text: where}, {text: d.localTimes(f.Message.Lang(d.lang))}})
+	}
+	d.table([]column{
+		{title: "#", width: 9},
+		{title: t("判定", "Status"), width: 21},
+		{title: t("対象 / 証跡", "Resource / evidence"), width: 52},
+		{title: t("内容", "Message"), width: 96},
+	}, rows)
+}
+
+// pick returns a in Japanese and b in English: the two sentences above name the counts in
+// opposite orders.
+func pick(lang string, a, b int) int {
+	if lang == "en" {
+		return b
+	}
+	return a
 }
 
 func automationLabel(a, lang string) string {
@@ -327,7 +399,7 @@ func automationLabel(a, lang string) string {
 func auditExceptions(d *doc, in *Input, items []item) {
 	t := d.t
 	d.pdf.AddPage()
-	d.heading(t("3. 例外と表明", "3. Exceptions and attestations"), 0)
+	d.heading(t("5. 例外と表明", "5. Exceptions and attestations"), 0)
 	d.heading(t("例外（承認済みの逸脱）", "Exceptions (approved deviations)"), 1)
 	if len(in.Results.Exceptions) == 0 {
 		d.text(t("例外はありません。", "There are no exceptions."), 0)
@@ -345,7 +417,7 @@ func auditExceptions(d *doc, in *Input, items []item) {
 			{title: t("理由", "Reason"), width: 58},
 		}, rows)
 	}
-	d.heading(t("表明（attestation）", "Attestations"), 1)
+	d.heading(t("表明", "Attestations"), 1)
 	var rows [][]cell
 	for _, it := range items {
 		if it.Control.Automation != engine.AutomationAttestation {
@@ -353,8 +425,14 @@ func auditExceptions(d *doc, in *Input, items []item) {
 		}
 		for _, f := range it.Result.Findings {
 			p := f.Params
+			// A finding about the attestations as a whole (none found, one expired) names no file:
+			// its resource and message say what it is about, so no row is blank.
+			what := joinNonEmpty("\n", param(p, "file", d.lang), param(p, "document", d.lang))
+			if what == "" {
+				what = joinNonEmpty("\n", f.Resource, d.localTimes(f.Message.Lang(d.lang)))
+			}
 			rows = append(rows, []cell{{text: it.Result.ID}, {status: f.Status},
-				{text: joinNonEmpty("\n", param(p, "file", d.lang), param(p, "document", d.lang))},
+				{text: what},
 				{text: joinNonEmpty("\n", param(p, "approver", d.lang), timeText(param(p, "approved_at", d.lang)))},
 				{text: timeText(param(p, "expires_at", d.lang))}})
 		}
@@ -415,23 +493,14 @@ func auditAppendix(d *doc, in *Input, attachments []fpdf.Attachment) {
 	t := d.t
 	d.pdf.AddPage()
 	d.heading(t("付録 A. 証跡マニフェスト", "Appendix A. Evidence manifest"), 0)
-	d.text(t("この実行で評価した証跡の一覧です。ダイジェストは保存された証跡ファイルのバイト列の SHA-256 です（sha256sum で照合できます）。",
-		"Every evidence item this run evaluated. A digest is the SHA-256 of the stored evidence file's bytes (check it with sha256sum)."), 0)
+	d.text(fmt.Sprintf(t("この実行で評価した証跡 %d 件を種類ごとにまとめます。1 件ごとのパス・スコープ・収集日時・状態・ダイジェストは、この PDF に添付した %s にあります（pdfdetach -saveall で取り出せます）。ダイジェストは保存された証跡ファイルのバイト列の SHA-256 です（sha256sum で照合できます）。",
+		"The %d evidence items this run evaluated, by kind. Each item's path, scope, collection time, status and digest are in %s, attached to this PDF (extract it with pdfdetach -saveall). A digest is the SHA-256 of the stored evidence file's bytes (check it with sha256sum)."),
+		len(in.Results.Evidence), ManifestAttachment), 0)
 	d.pdf.Ln(2)
 	if len(in.Results.Evidence) == 0 {
 		d.text(t("証跡はありません。", "There is no evidence."), 0)
 	} else {
-		var rows [][]cell
-		for _, e := range in.Results.Evidence {
-			rows = append(rows, []cell{{text: e.Path}, {text: e.Kind + "\n" + scopeString(e.Scope)},
-				{text: formatTime(e.CollectedAt) + "\n" + e.Status}, {text: e.Digest}})
-		}
-		d.table([]column{
-			{title: t("パス", "Path"), width: 50, size: 7},
-			{title: t("種類 / スコープ", "Kind / scope"), width: 48, size: 7},
-			{title: t("収集日時 / 状態", "Collected at / status"), width: 28, size: 7},
-			{title: t("ダイジェスト（SHA-256）", "Digest (SHA-256)"), width: 52, size: 6.5},
-		}, rows)
+		d.evidenceTable(groupEvidence(in.Results.Evidence))
 	}
 
 	d.heading(t("付録 B. 署名の検証手順（OpenSSL）", "Appendix B. Verifying the signature with OpenSSL"), 0)
@@ -456,7 +525,7 @@ func auditAppendix(d *doc, in *Input, attachments []fpdf.Attachment) {
 	d.pdf.Ln(1)
 	var rows [][]cell
 	for _, a := range attachments {
-		rows = append(rows, []cell{{text: a.Filename}, {text: fmt.Sprintf("%d bytes", len(a.Content))}, {text: digestOf(a.Content)}})
+		rows = append(rows, []cell{{text: a.Filename}, {text: fmt.Sprintf(t("%d バイト", "%d bytes"), len(a.Content))}, {text: digestOf(a.Content)}})
 	}
 	d.table([]column{
 		{title: t("ファイル", "File"), width: 50},

@@ -87,8 +87,11 @@ var enTitles = []string{
 }
 
 // syntheticInput builds a catalog of n controls and results with about nFindings findings: the
-// first control has more than MaxFindingsShown, the others share the rest. Every status
+// first control has up to firstControlFindings (all passing), the others share the rest. Every status
 // appears, and every identifier above appears in the results.
+// firstControlFindings is the most findings syntheticInput gives its first control.
+const firstControlFindings = 150
+
 func syntheticInput(n, nFindings int, lang string) *Input {
 	now := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 	cat := &engine.Catalog{}
@@ -142,7 +145,7 @@ func syntheticInput(n, nFindings int, lang string) *Input {
 		switch {
 		case status == engine.StatusNotApplicable:
 		case i == 0:
-			count = min(findingsLeft, 3*MaxFindingsShown)
+			count = min(findingsLeft, firstControlFindings)
 		default:
 			// Share what is left evenly among this and the remaining controls that have findings.
 			rest := 0

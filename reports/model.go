@@ -1,10 +1,7 @@
 package reports
 
 import (
-	"fmt"
-	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -30,56 +27,28 @@ func (in *Input) items() []item {
 	return out
 }
 
-var placeholderRE = regexp.MustCompile(`\{([a-z][a-z0-9_]*)\}`)
-
 // fillClaim puts the control's parameters into its claim in lang: "{max_days}" becomes "365",
-// a list becomes "a、b、c" in Japanese and "a, b, c" in English. An unknown placeholder is left
-// as written (the catalog loader already refuses those).
-func fillClaim(c *engine.Control, lang string) string {
-	return placeholderRE.ReplaceAllStringFunc(c.Claim.Lang(lang), func(m string) string {
-		v, ok := c.Parameters[m[1:len(m)-1]]
-		if !ok {
-			return m
-		}
-		return formatValue(v, lang)
-	})
+// a list becomes "a、b、c" in Japanese and "a, b, c" in English.
+func fillClaim(c *engine.Control, lang string) string { return c.Fill(c.Claim, lang) }
+
+// titleOf is a control's title as the reports print it: the result's title with the control's
+// parameters in. Results written before titles were filled at evaluation still carry
+// "{generations}"; filling here prints the number for those too.
+func titleOf(it item, lang string) string {
+	return it.Control.Fill(it.Result.Title, lang)
+}
+
+// title is a result's title with its control's parameters in (see titleOf), for code that walks
+// the results rather than the items.
+func (in *Input) title(r engine.ControlResult, lang string) string {
+	if c, ok := in.Catalog.Control(r.ID); ok {
+		return c.Fill(r.Title, lang)
+	}
+	return r.Title.Lang(lang)
 }
 
 // formatValue writes a parameter value for a reader.
-func formatValue(v any, lang string) string {
-	switch x := v.(type) {
-	case nil:
-		return "—"
-	case string:
-		return x
-	case bool:
-		return strconv.FormatBool(x)
-	case int:
-		return strconv.Itoa(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case []any:
-		parts := make([]string, len(x))
-		for i, e := range x {
-			parts[i] = formatValue(e, lang)
-		}
-		if lang == "en" {
-			return strings.Join(parts, ", ")
-		}
-		return strings.Join(parts, "、")
-	case map[string]any:
-		keys := sortedKeys(x)
-		parts := make([]string, len(keys))
-		for i, k := range keys {
-			parts[i] = k + ": " + formatValue(x[k], lang)
-		}
-		return strings.Join(parts, "; ")
-	default:
-		return fmt.Sprint(x)
-	}
-}
+func formatValue(v any, lang string) string { return engine.FormatValue(v, lang) }
 
 func sortedKeys[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))

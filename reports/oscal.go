@@ -252,13 +252,13 @@ func buildOSCAL(in *Input) (*oscalDoc, error) {
 		}
 		f := oscalFinding{
 			UUID:        id("finding", r.ID),
-			Title:       oscalString(r.ID + " " + r.Title.Lang(in.lang())),
+			Title:       oscalString(r.ID + " " + titleOf(it, in.lang())),
 			Description: oscalString(fillClaim(it.Control, in.lang())),
 			Props:       props,
 			Target: oscalTarget{
 				Type:     "objective-id",
 				TargetID: r.ID,
-				Title:    oscalString(r.Title.Lang(in.lang())),
+				Title:    oscalString(titleOf(it, in.lang())),
 				Status:   oscalTargetStatus{State: state, Reason: reason},
 			},
 			RelatedObservations: related,

@@ -44,24 +44,22 @@ func TestAuditReportContainsEveryTitle(t *testing.T) {
 	}
 }
 
-// The audit report lists up to MaxFindingsShown findings per control, so its length grows with
-// the findings up to that many and not beyond; the total is always stated.
-func TestAuditReportPageCountGrowsWithFindings(t *testing.T) {
+// Passing findings are counted with a small sample, so a control's pages do not grow with them
+// (the failing ones are all listed: TestAuditReportListsEveryFailingFinding); the total is always
+// stated.
+func TestAuditReportPassingFindingsAddNoPages(t *testing.T) {
 	pages := map[int]int{}
-	for _, n := range []int{0, 20, MaxFindingsShown, 4 * MaxFindingsShown} {
+	for _, n := range []int{PassSampleShown, 20, firstControlFindings} {
 		in := syntheticInput(1, n, "ja")
 		pdf := render(t, AuditPDF{}, in)
 		pages[n] = pdfPages(t, pdf)
-		if n > 0 && !strings.Contains(squeeze(pdfText(t, pdf)), fmt.Sprintf("所見%d件", min(n, 3*MaxFindingsShown))) {
+		if !strings.Contains(squeeze(pdfText(t, pdf)), fmt.Sprintf("所見%d件", n)) {
 			t.Errorf("%d findings: the total is not stated", n)
 		}
 	}
 	t.Logf("pages by findings: %v", pages)
-	if !(pages[0] < pages[20] && pages[20] < pages[MaxFindingsShown]) {
-		t.Errorf("pages do not grow with findings: %v", pages)
-	}
-	if pages[4*MaxFindingsShown] != pages[MaxFindingsShown] {
-		t.Errorf("findings beyond the first %d add pages: %v", MaxFindingsShown, pages)
+	if pages[firstControlFindings] != pages[PassSampleShown] {
+		t.Errorf("passing findings beyond the sample add pages: %v", pages)
 	}
 }
 
@@ -93,6 +91,11 @@ func TestAuditReportAttachmentsExtractByteForByte(t *testing.T) {
 					t.Fatal(err)
 				}
 				want = map[string][]byte{ResultsAttachment: b}
+			}
+			// The full evidence manifest is attached beside the results, one line per item.
+			want[ManifestAttachment] = evidenceManifestCSV(in.Results)
+			if lines := bytes.Count(want[ManifestAttachment], []byte("\n")); lines != len(in.Results.Evidence)+1 {
+				t.Errorf("manifest has %d lines, want a header and %d items", lines, len(in.Results.Evidence))
 			}
 			pdf := writeTemp(t, "report.pdf", render(t, AuditPDF{}, in))
 			dir := t.TempDir()

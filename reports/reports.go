@@ -35,6 +35,10 @@ type Input struct {
 	// ResultsJSON is the results.json file as it is on disk. The audit report embeds it as a file
 	// attachment byte for byte; when nil, the canonical encoding of Results is embedded instead.
 	ResultsJSON []byte
+	// Previous is the results of the previous run in the chain (the run this run's statement
+	// links to), when the caller has them: the audit report's summary then lists what changed.
+	// Optional; without it the summary says nothing was compared.
+	Previous *engine.Results
 	// Statement is the signed in-toto statement (DSSE envelope) of the run, if there is one; the
 	// audit report embeds it as statement.intoto.json.
 	Statement []byte
@@ -52,6 +56,8 @@ type RunInfo struct {
 	// InRun says the report is written inside its run before the run is signed: the statement,
 	// written after it, covers the report itself, so the report cannot quote the statement's digest.
 	InRun bool
+	// PreviousRunID names the previous run in the chain (from run.json), when there is one.
+	PreviousRunID string
 }
 
 // Scope lists what a run covered: AWS accounts, regions, service endpoints, databases and record

@@ -51,7 +51,7 @@ func (tx Text) Render(w io.Writer, in *Input) error {
 			label = "\x1b[" + ansi[c.Status] + "m" + label + "\x1b[0m"
 		}
 		fmt.Fprintf(&b, "%-8s  %s  %-9s  %s\n", c.ID, label,
-			fmt.Sprintf("%d/%d", c.Counts[engine.StatusFail], len(c.Findings)), c.Title.Lang(in.lang()))
+			fmt.Sprintf("%d/%d", c.Counts[engine.StatusFail], len(c.Findings)), in.title(c, in.lang()))
 	}
 	var parts []string
 	for _, s := range engine.AllStatuses {

@@ -203,7 +203,7 @@ func whitePaperClaim(d *doc, in *Input, it item) {
 // one, its claim otherwise, parameters filled in.
 func customerClaim(c *engine.Control, lang string) string {
 	if c.Customer != nil {
-		return fillText(c, c.Customer.Claim, lang)
+		return c.Fill(c.Customer.Claim, lang)
 	}
 	return fillClaim(c, lang)
 }
@@ -211,20 +211,9 @@ func customerClaim(c *engine.Control, lang string) string {
 // customerUnmet is the one sentence saying what is not met.
 func customerUnmet(c *engine.Control, lang string) string {
 	if c.Customer != nil && c.Customer.Unmet != nil {
-		return fillText(c, *c.Customer.Unmet, lang)
+		return c.Fill(*c.Customer.Unmet, lang)
 	}
 	return tr(lang)("直近の確認で、記述どおりでない点が見つかりました。", "The latest check found the statement not met.")
-}
-
-// fillText puts the control's parameters into a text of it, as fillClaim does for the claim.
-func fillText(c *engine.Control, text engine.Text, lang string) string {
-	return placeholderRE.ReplaceAllStringFunc(text.Lang(lang), func(m string) string {
-		v, ok := c.Parameters[m[1:len(m)-1]]
-		if !ok {
-			return m
-		}
-		return formatValue(v, lang)
-	})
 }
 
 // evidenceClasses names, for a customer, the kinds of evidence a control rests on, in a fixed

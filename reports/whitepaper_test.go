@@ -232,10 +232,9 @@ func TestWhitePaperAvoidsJargon(t *testing.T) {
 }
 
 // Every control of the catalog has customer wording (a claim, and what is not met unless it
-// cannot fail), and none writes a parameter's value as a literal instead of its placeholder.
+// cannot fail), and no two controls share a sentence.
 func TestEveryControlHasCustomerWording(t *testing.T) {
 	in := demoInput(t, "ja")
-	literal := regexp.MustCompile(`\d+(?:\.\d+)?`)
 	seen := map[string]string{}
 	for _, c := range in.Catalog.Controls {
 		if c.Customer == nil {
@@ -252,25 +251,8 @@ func TestEveryControlHasCustomerWording(t *testing.T) {
 			}
 			seen[c.Customer.Claim.Lang(lang)] = c.ID
 		}
-		texts := []engine.Text{c.Customer.Claim}
-		if c.Customer.Unmet != nil {
-			texts = append(texts, *c.Customer.Unmet)
-		}
-		values := map[string]bool{}
-		for _, v := range c.Parameters {
-			if s := formatValue(v, "en"); literal.MatchString(s) && literal.FindString(s) == s {
-				values[s] = true
-			}
-		}
-		for _, tx := range texts {
-			for _, s := range []string{tx.JA, tx.EN} {
-				for _, n := range literal.FindAllString(placeholderRE.ReplaceAllString(s, ""), -1) {
-					if values[n] {
-						t.Errorf("%s: %q writes the parameter value %s instead of its placeholder", c.ID, s, n)
-					}
-				}
-			}
-		}
+		// A parameter value written as a literal is refused by the catalog loader
+		// (TestCatalogRejectsBadInput), which loaded this catalog.
 	}
 }
 

@@ -41,7 +41,7 @@ func (a *app) controlsCommand() *cobra.Command {
 				tw := tabwriter.NewWriter(a.stdout, 0, 0, 2, ' ', 0)
 				fmt.Fprintln(tw, "ID\tAUTOMATION\tSEVERITY\tTITLE")
 				for _, c := range cat.Controls {
-					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Automation, c.Severity, c.Title.Lang(lang))
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Automation, c.Severity, c.Fill(c.Title, lang))
 				}
 				return tw.Flush()
 			default:
@@ -147,7 +147,7 @@ type controlSummary struct {
 func controlSummaries(cat *engine.Catalog) []controlSummary {
 	out := make([]controlSummary, 0, len(cat.Controls))
 	for _, c := range cat.Controls {
-		s := controlSummary{ID: c.ID, Title: c.Title, Section: c.Section, Automation: c.Automation, Severity: c.Severity,
+		s := controlSummary{ID: c.ID, Title: c.FilledTitle(), Section: c.Section, Automation: c.Automation, Severity: c.Severity,
 			Mappings: c.Mappings, Evidence: c.Evidence, Parameters: c.Parameters}
 		if s.Mappings == nil {
 			s.Mappings = []engine.Mapping{}
@@ -162,7 +162,7 @@ func controlSummaries(cat *engine.Catalog) []controlSummary {
 
 func writeControl(w io.Writer, c *engine.Control, lang string, headingLevel int) {
 	h := strings.Repeat("#", headingLevel)
-	fmt.Fprintf(w, "%s %s %s\n\n", h, c.ID, c.Title.Lang(lang))
+	fmt.Fprintf(w, "%s %s %s\n\n", h, c.ID, c.Fill(c.Title, lang))
 	label := func(ja, en string) string {
 		if lang == "en" {
 			return en
@@ -170,7 +170,7 @@ func writeControl(w io.Writer, c *engine.Control, lang string, headingLevel int)
 		return ja
 	}
 	fmt.Fprintf(w, "- %s: %s\n", label("白書の節", "White-paper section"), c.Section.Lang(lang))
-	fmt.Fprintf(w, "- %s: %s\n", label("主張", "Claim"), c.Claim.Lang(lang))
+	fmt.Fprintf(w, "- %s: %s\n", label("主張", "Claim"), c.Fill(c.Claim, lang))
 	var maps []string
 	for _, m := range c.Mappings {
 		maps = append(maps, m.Framework+" "+m.Ref)
@@ -229,7 +229,7 @@ func ControlsMarkdown(cat *engine.Catalog) string {
 		for _, m := range c.Mappings {
 			maps = append(maps, m.Framework+" "+m.Ref)
 		}
-		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s | %s |\n", c.ID, strings.ToLower(c.ID), c.Title.EN, c.Title.JA, c.Automation, strings.Join(maps, "<br>"))
+		fmt.Fprintf(&b, "| [%s](#%s) | %s | %s | %s | %s |\n", c.ID, strings.ToLower(c.ID), c.Fill(c.Title, "en"), c.Fill(c.Title, "ja"), c.Automation, strings.Join(maps, "<br>"))
 	}
 	b.WriteString("\n")
 	for _, c := range cat.Controls {

@@ -37,7 +37,7 @@ type reportSources struct {
 
 func (a *app) reportCommand() *cobra.Command {
 	var src reportSources
-	var formats, langs, out, generatedAt, organization, runArg, store string
+	var formats, langs, out, generatedAt, organization, runArg, store, previous string
 	cmd := &cobra.Command{
 		Use:   "report",
 		Short: "Write the audit report, white paper, OSCAL and JSON from results.json",
@@ -96,6 +96,11 @@ signed run would fail verify (audit writes the reports signed with the run into 
 			if organization != "" {
 				in.Run.Organization = organization
 			}
+			if previous != "" {
+				if in.Previous, err = readPreviousResults(previous); err != nil {
+					return err
+				}
+			}
 			kept, err := checkIssuer(strings.Join(fmts, ","), cmd.Flags().Changed("format"), in.Run.Organization, a.stderr)
 			if err != nil {
 				return err
@@ -116,6 +121,7 @@ signed run would fail verify (audit writes the reports signed with the run into 
 	f.StringVar(&langs, "lang", "ja", "languages, comma-separated: ja, en")
 	f.StringVar(&out, "out", "", "directory to write the reports to")
 	f.StringVar(&generatedAt, "generated-at", "", "generation time printed on the reports (RFC 3339); default: now")
+	f.StringVar(&previous, "previous-results", "", "results.json of the previous run in the chain; the audit report's summary then lists what changed")
 	return cmd
 }
 
@@ -275,6 +281,24 @@ func decodeResults(raw []byte, name string) (*engine.Results, error) {
 		return nil, usageErr("results %s: schema %q, want %q", name, res.Schema, engine.ResultsSchema)
 	}
 	return &res, nil
+}
+
+// readPreviousResults reads the previous run's results.json for the audit report's "changes
+// since the previous run". It is only compared, never reported as this run's, so its catalog
+// may differ; a file that is not results is still refused.
+func readPreviousResults(path string) (*engine.Results, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, usageErr("read previous results: %v", err)
+	}
+	res, err := decodeResults(raw, "previous results "+path)
+	if err != nil {
+		return nil, err
+	}
+	if res.RunID == "" {
+		return nil, usageErr("previous results %s: no run id", path)
+	}
+	return res, nil
 }
 
 // checkEvidence makes sure every evidence item the results name is in dir with the same digest,

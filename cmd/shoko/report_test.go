@@ -94,6 +94,8 @@ func TestReportRefusesBadInput(t *testing.T) {
 		{"bad generation time", []string{"report", "--results", results, "--generated-at", "today", "--out", dir}, "--generated-at"},
 		{"results of another catalog", []string{"report", "--results", otherCatalog, "--out", dir}, "were evaluated with catalog"},
 		{"results with an unknown field", []string{"report", "--results", unknownField, "--out", dir}, `unknown field "colour"`},
+		{"previous results that are not results", []string{"report", "--results", results, "--previous-results", unknownField, "--format", "pdf", "--out", dir}, `previous results`},
+		{"missing previous results", []string{"report", "--results", results, "--previous-results", filepath.Join(dir, "none.json"), "--format", "pdf", "--out", dir}, "read previous results"},
 		{"evidence that does not match", []string{"report", "--results", results, "--evidence", tampered, "--out", dir}, "records-internal_audits.csv_records.json has digest"},
 	}
 	for _, tc := range cases {

@@ -7,6 +7,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -65,6 +67,25 @@ func TestDemoEndToEnd(t *testing.T) {
 	}
 	if r.Summary["fail"] != len(Deliberate) || r.Summary["error"] != 0 {
 		t.Errorf("summary %v: want %d fail, 0 error", r.Summary, len(Deliberate))
+	}
+
+	// The committee's report is short enough to read, and its executive summary names every
+	// seeded failure on the first two pages (after the cover).
+	if out, err := exec.Command("pdfinfo", r.AuditJA).Output(); err != nil {
+		testenv.Missing(t, "pdfinfo (poppler-utils)", err)
+	} else if m := regexp.MustCompile(`(?m)^Pages:\s+(\d+)`).FindSubmatch(out); m == nil {
+		t.Errorf("pdfinfo printed no page count:\n%s", out)
+	} else if n, _ := strconv.Atoi(string(m[1])); n > 40 {
+		t.Errorf("the ja audit report has %d pages, want at most 40", n)
+	}
+	if first, err := exec.Command("pdftotext", "-f", "1", "-l", "2", r.AuditJA, "-").Output(); err != nil {
+		t.Errorf("pdftotext: %v", err)
+	} else {
+		for _, d := range Deliberate {
+			if !bytes.Contains(first, []byte(d.ID)) {
+				t.Errorf("the first two pages of the ja audit report do not name %s", d.ID)
+			}
+		}
 	}
 
 	// Neither the evidence token nor the fake AWS secret may be written anywhere.
