@@ -592,18 +592,9 @@ func SignRun(ctx context.Context, s Store, id string, priv ed25519.PrivateKey) (
 // signFiles writes the statement over files, linked to the newest signed, complete run of the
 // store that ended before this one started (the hash chain).
 func signFiles(ctx context.Context, s Store, id string, started time.Time, files map[string][]byte, priv ed25519.PrivateKey) ([]byte, error) {
-	runs, err := ListRuns(ctx, s)
+	prev, err := PreviousSignedRun(ctx, s, id, started)
 	if err != nil {
 		return nil, err
-	}
-	var prev *RunInfo
-	for i := range runs {
-		r := &runs[i]
-		if r.ID != id && r.State == StateSigned && !r.EndedAt.After(started) {
-			if prev == nil || r.EndedAt.After(prev.EndedAt) || (r.EndedAt.Equal(prev.EndedAt) && r.ID > prev.ID) {
-				prev = r
-			}
-		}
 	}
 	var link *ChainLink
 	if prev != nil {
@@ -621,6 +612,27 @@ func signFiles(ctx context.Context, s Store, id string, started time.Time, files
 		return nil, err
 	}
 	return env, nil
+}
+
+// PreviousSignedRun is the run that run id, started at started, links to in the hash chain: the
+// newest signed, complete run of the store that ended before id started (nil for the first).
+// Signing and the reports' "changes since the previous run" both use it, so the report compares
+// with exactly the run the statement names.
+func PreviousSignedRun(ctx context.Context, s Store, id string, started time.Time) (*RunInfo, error) {
+	runs, err := ListRuns(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	var prev *RunInfo
+	for i := range runs {
+		r := &runs[i]
+		if r.ID != id && r.State == StateSigned && !r.EndedAt.After(started) {
+			if prev == nil || r.EndedAt.After(prev.EndedAt) || (r.EndedAt.Equal(prev.EndedAt) && r.ID > prev.ID) {
+				prev = r
+			}
+		}
+	}
+	return prev, nil
 }
 
 func contains(list []string, v string) bool {

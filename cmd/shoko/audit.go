@@ -122,10 +122,13 @@ func (a *app) inRunRenderer(formats string, langs []string, generatedAt time.Tim
 	if err != nil {
 		return nil, err
 	}
-	return func(res *engine.Results, resultsJSON []byte, meta evidence.RunMeta, cat *engine.Catalog) ([]reportFile, error) {
+	return func(res *engine.Results, resultsJSON []byte, meta evidence.RunMeta, cat *engine.Catalog, prev *engine.Results) ([]reportFile, error) {
 		in, err := runReportInput(res, resultsJSON, meta, cat, generatedAt)
 		if err != nil {
 			return nil, err
+		}
+		if prev != nil {
+			in.Previous, in.Run.PreviousRunID = prev, prev.RunID
 		}
 		return a.renderReports(in, fmts, langs)
 	}, nil

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -322,4 +323,39 @@ func TestShardedRunCarriesSignedReports(t *testing.T) {
 			t.Fatalf("exit %d\n%s%s", code, out, errOut)
 		}
 	})
+}
+
+// The second audit into a store compares itself, in its audit report's executive summary, with
+// the run its statement links to; the first says there was nothing to compare.
+func TestAuditReportComparesWithThePreviousRunOfTheChain(t *testing.T) {
+	priv, _ := keyPair(t)
+	store := t.TempDir()
+	for i := 0; i < 2; i++ {
+		if code, out, errOut := shoko(t, "audit", "--config", demoConfig, "--out", store, "--key", priv, "--lang", "en", "--reports", "pdf"); code != exitError {
+			t.Fatalf("audit %d: exit %d\n%s%s", i+1, code, out, errOut)
+		}
+	}
+	runs := runDirs(t, store)
+	if len(runs) != 2 {
+		t.Fatalf("want 2 runs, have %v", runs)
+	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		testenv.Missing(t, "pdftotext", err)
+	}
+	sort.Strings(runs) // ids start with their start time
+	first, second := runs[0], runs[1]
+	text := func(run string) string {
+		out, err := exec.Command("pdftotext", "-enc", "UTF-8", filepath.Join(run, "reports", "audit-report.en.pdf"), "-").Output()
+		if err != nil {
+			t.Fatalf("pdftotext: %v", err)
+		}
+		return strings.Join(strings.Fields(string(out)), " ")
+	}
+	if got := text(first); !strings.Contains(got, "No previous run's results were given") {
+		t.Errorf("the first run's report claims a comparison:\n%s", got)
+	}
+	got := text(second)
+	if strings.Contains(got, "nothing is compared") || !strings.Contains(got, filepath.Base(first)) {
+		t.Errorf("the second run's report does not compare with %s:\n%s", filepath.Base(first), got)
+	}
 }

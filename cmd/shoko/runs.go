@@ -145,7 +145,9 @@ func (a *app) collectShard(ctx context.Context, st evidence.Store, cfg *config.C
 // so verify replays exactly this evaluation.
 // inRunReports renders the reports a run carries, from its results and results.json bytes.
 // The catalog is the one stored in the run, the one the results were evaluated with.
-type inRunReports func(res *engine.Results, resultsJSON []byte, meta evidence.RunMeta, cat *engine.Catalog) ([]reportFile, error)
+// prev is the previous run of the chain's results (nil for the first run), for the audit
+// report's "changes since the previous run".
+type inRunReports func(res *engine.Results, resultsJSON []byte, meta evidence.RunMeta, cat *engine.Catalog, prev *engine.Results) ([]reportFile, error)
 
 func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, period string, closures []string, key ed25519.PrivateKey, reportsFn inRunReports) (*engine.Results, error) {
 	plan, complete, err := evidence.ReadPlan(ctx, st, id)
@@ -187,7 +189,11 @@ func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, peri
 		if err != nil {
 			return nil, &exitErr{code: exitError, err: fmt.Errorf("run %s: %w", id, err)}
 		}
-		reportFiles, err := reportsFn(res, b, meta, cat)
+		prev, err := a.previousResults(ctx, st, id, plan.StartedAt)
+		if err != nil {
+			return nil, err
+		}
+		reportFiles, err := reportsFn(res, b, meta, cat, prev)
 		if err != nil {
 			return nil, err
 		}
@@ -348,4 +354,19 @@ The catalog (controls and policies) is fixed now and stored in the run.`,
 	start.Flags().StringArrayVar(&shards, "shard", nil, "a shard the run expects (repeat)")
 	cmd.AddCommand(list, start)
 	return cmd
+}
+
+// previousResults reads the results of the run this one will link to in the chain (nil for the
+// first run of a store). A previous run whose results cannot be read is an error: the report
+// would otherwise say "nothing compared" about a run that exists.
+func (a *app) previousResults(ctx context.Context, st evidence.Store, id string, started time.Time) (*engine.Results, error) {
+	prev, err := evidence.PreviousSignedRun(ctx, st, id, started)
+	if err != nil || prev == nil {
+		return nil, err
+	}
+	raw, err := st.Get(ctx, evidence.RunPath(prev.ID, evidence.ResultsFile))
+	if err != nil {
+		return nil, &exitErr{code: exitError, err: fmt.Errorf("previous run %s: %w", prev.ID, err)}
+	}
+	return decodeResults(raw, "previous run "+prev.ID+" "+evidence.ResultsFile)
 }
