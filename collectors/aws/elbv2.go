@@ -10,10 +10,11 @@ import (
 )
 
 // elbv2Task: load balancers, their listeners, the SSL policies those name (resolved to their
-// protocols: a policy's name says nothing reliable about what it allows), target groups and
-// the health of their targets.
+// protocols: a policy's name says nothing reliable about what it allows), the rules of the
+// HTTP/HTTPS listeners (a rule can serve a path differently from the default action), target
+// groups and the health of their targets.
 func elbv2Task() task {
-	kinds := []string{KindLoadBalancers, KindListeners, KindSSLPolicies, KindTargetGroups, KindTargetHealth}
+	kinds := []string{KindLoadBalancers, KindListeners, KindSSLPolicies, KindListenerRules, KindTargetGroups, KindTargetHealth}
 	return task{service: "elbv2", kinds: kinds,
 		run: func(ctx context.Context, cfg aws.Config, e *emitter) {
 			c := elb.NewFromConfig(cfg)
@@ -33,7 +34,7 @@ func elbv2Task() task {
 				lp := elb.NewDescribeListenersPaginator(c, &elb.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn})
 				ls, n, err := pageAll(ctx, lp.HasMorePages, lp.NextPage, func(o *elb.DescribeListenersOutput) []elbtypes.Listener { return o.Listeners })
 				if err != nil {
-					e.failAll([]string{KindListeners, KindSSLPolicies}, "DescribeListeners", fmt.Errorf("load balancer %s: %w", aws.ToString(lb.LoadBalancerArn), err))
+					e.failAll([]string{KindListeners, KindSSLPolicies, KindListenerRules}, "DescribeListeners", fmt.Errorf("load balancer %s: %w", aws.ToString(lb.LoadBalancerArn), err))
 					listeners = nil
 					break
 				}
@@ -48,6 +49,7 @@ func elbv2Task() task {
 			if listeners != nil {
 				e.ok(KindListeners, "DescribeListeners", lpages, sortBy(listeners, func(v elbtypes.Listener) string { return aws.ToString(v.ListenerArn) }))
 				describeSSLPolicies(ctx, c, e, policyNames)
+				describeRules(ctx, c, e, listeners)
 			}
 
 			tp := elb.NewDescribeTargetGroupsPaginator(c, &elb.DescribeTargetGroupsInput{})
@@ -99,4 +101,35 @@ func describeSSLPolicies(ctx context.Context, c *elb.Client, e *emitter, names m
 		}
 	}
 	e.ok(KindSSLPolicies, "DescribeSSLPolicies", pages, sortBy(policies, func(v elbtypes.SslPolicy) string { return aws.ToString(v.Name) }))
+}
+
+// describeRules reads the rules of every HTTP and HTTPS listener (only Application Load Balancer
+// listeners have rules; AWS always includes the default rule, IsDefault true). Each rule is
+// stored with the ListenerArn it belongs to, which the Rule shape itself does not carry.
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeRules.html
+func describeRules(ctx context.Context, c *elb.Client, e *emitter, listeners []elbtypes.Listener) {
+	rules := []map[string]any{}
+	pages := 0
+	for _, l := range listeners {
+		if l.Protocol != elbtypes.ProtocolEnumHttp && l.Protocol != elbtypes.ProtocolEnumHttps {
+			continue
+		}
+		var marker *string
+		for {
+			out, err := c.DescribeRules(ctx, &elb.DescribeRulesInput{ListenerArn: l.ListenerArn, Marker: marker})
+			if err != nil {
+				e.fail(KindListenerRules, "DescribeRules", fmt.Errorf("listener %s: %w", aws.ToString(l.ListenerArn), err))
+				return
+			}
+			pages++
+			for _, r := range out.Rules {
+				rules = append(rules, perResource("ListenerArn", aws.ToString(l.ListenerArn), r))
+			}
+			if out.NextMarker == nil || *out.NextMarker == "" {
+				break
+			}
+			marker = out.NextMarker
+		}
+	}
+	e.ok(KindListenerRules, "DescribeRules", pages, rules)
 }

@@ -42,6 +42,7 @@ const (
 	KindLoadBalancers    = "aws.elbv2.DescribeLoadBalancers"
 	KindListeners        = "aws.elbv2.DescribeListeners"
 	KindSSLPolicies      = "aws.elbv2.DescribeSSLPolicies"
+	KindListenerRules    = "aws.elbv2.DescribeRules"
 	KindTargetGroups     = "aws.elbv2.DescribeTargetGroups"
 	KindTargetHealth     = "aws.elbv2.DescribeTargetHealth"
 	KindDistributions    = "aws.cloudfront.GetDistribution"

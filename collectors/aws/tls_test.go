@@ -1,0 +1,182 @@
+package aws_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	apigwtypes "github.com/aws/aws-sdk-go-v2/service/apigateway/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudfront"
+	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+
+	shokoaws "github.com/shoko-audit/shoko/collectors/aws"
+	"github.com/shoko-audit/shoko/demo/awsestate"
+	"github.com/shoko-audit/shoko/engine"
+)
+
+// tlsCase adds one thing to the compliant estate and says what the control must then conclude.
+type tlsCase struct {
+	name    string
+	control string
+	add     func(ctx context.Context, t *testing.T, e *env) string // returns the resource to be named
+	want    string
+}
+
+// cardsvcALB is the seeded ALB's ARN and the ARN of its target group.
+func cardsvcALB(ctx context.Context, t *testing.T, c *elb.Client) (lbArn, tgArn *string) {
+	t.Helper()
+	lbs, err := c.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{Names: []string{"cardsvc-alb"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tgs, err := c.DescribeTargetGroups(ctx, &elb.DescribeTargetGroupsInput{Names: []string{"cardsvc-app"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lbs.LoadBalancers[0].LoadBalancerArn, tgs.TargetGroups[0].TargetGroupArn
+}
+
+func redirectToHTTPS() []elbtypes.Action {
+	return []elbtypes.Action{{Type: elbtypes.ActionTypeEnumRedirect, RedirectConfig: &elbtypes.RedirectActionConfig{
+		Protocol: aws.String("HTTPS"), Port: aws.String("443"), StatusCode: elbtypes.RedirectActionStatusCodeEnumHttp301}}}
+}
+
+func forwardTo(tg *string) []elbtypes.Action {
+	return []elbtypes.Action{{Type: elbtypes.ActionTypeEnumForward, TargetGroupArn: tg}}
+}
+
+// runTLSCases seeds the compliant estate once per case, adds the case's resource, collects
+// the home region and evaluates.
+func runTLSCases(t *testing.T, cases []tlsCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			e := newEnv(t)
+			e.seed(t, awsestate.Options{})
+			resource := tc.add(ctx, t, e)
+			items := e.collect(t, shokoaws.Options{Regions: []string{awsestate.Region}})
+			c := evaluate(t, items)[tc.control]
+			if c.Status != tc.want {
+				t.Fatalf("%s: status %s, want %s: %s %v", tc.control, c.Status, tc.want, c.Reason.EN, failing(c))
+			}
+			if tc.want != engine.StatusFail {
+				return
+			}
+			named := false
+			for _, f := range failing(c) {
+				named = named || strings.Contains(f, resource)
+			}
+			if !named {
+				t.Errorf("%s: no failing finding names %s: %v", tc.control, resource, failing(c))
+			}
+		})
+	}
+}
+
+// TLS-01 against what AWS documents: a listener's rules, NLB listeners, CloudFront's origin
+// side and API Gateway's enhanced security policies.
+func TestTLS01JudgesRulesOriginsAndPolicies(t *testing.T) {
+	runTLSCases(t, []tlsCase{
+		{name: "an HTTP listener that redirects by default but forwards on a rule fails", control: "TLS-01", want: engine.StatusFail,
+			add: func(ctx context.Context, t *testing.T, e *env) string {
+				c := elb.NewFromConfig(e.cfg)
+				lb, tg := cardsvcALB(ctx, t, c)
+				l, err := c.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: lb, Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(8080),
+					DefaultActions: redirectToHTTPS()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := c.CreateRule(ctx, &elb.CreateRuleInput{ListenerArn: l.Listeners[0].ListenerArn, Priority: aws.Int32(10), Actions: forwardTo(tg),
+					Conditions: []elbtypes.RuleCondition{{Field: aws.String("path-pattern"), PathPatternConfig: &elbtypes.PathPatternConditionConfig{Values: []string{"/api/*"}}}}}); err != nil {
+					t.Fatal(err)
+				}
+				return aws.ToString(l.Listeners[0].ListenerArn)
+			}},
+		{name: "an HTTP listener that redirects by default and on its rules passes", control: "TLS-01", want: engine.StatusPass,
+			add: func(ctx context.Context, t *testing.T, e *env) string {
+				c := elb.NewFromConfig(e.cfg)
+				lb, _ := cardsvcALB(ctx, t, c)
+				l, err := c.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: lb, Protocol: elbtypes.ProtocolEnumHttp, Port: aws.Int32(8080),
+					DefaultActions: redirectToHTTPS()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := c.CreateRule(ctx, &elb.CreateRuleInput{ListenerArn: l.Listeners[0].ListenerArn, Priority: aws.Int32(10), Actions: redirectToHTTPS(),
+					Conditions: []elbtypes.RuleCondition{{Field: aws.String("path-pattern"), PathPatternConfig: &elbtypes.PathPatternConditionConfig{Values: []string{"/old/*"}}}}}); err != nil {
+					t.Fatal(err)
+				}
+				return ""
+			}},
+		{name: "an NLB TCP listener fails as unverifiable", control: "TLS-01", want: engine.StatusFail,
+			add: func(ctx context.Context, t *testing.T, e *env) string {
+				c := elb.NewFromConfig(e.cfg)
+				_, tg := cardsvcALB(ctx, t, c)
+				subnets, err := c.DescribeLoadBalancers(ctx, &elb.DescribeLoadBalancersInput{Names: []string{"cardsvc-alb"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var subs []string
+				for _, z := range subnets.LoadBalancers[0].AvailabilityZones {
+					subs = append(subs, aws.ToString(z.SubnetId))
+				}
+				nlb, err := c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("cardsvc-nlb"), Subnets: subs, Type: elbtypes.LoadBalancerTypeEnumNetwork})
+				if err != nil {
+					t.Fatal(err)
+				}
+				l, err := c.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: nlb.LoadBalancers[0].LoadBalancerArn, Protocol: elbtypes.ProtocolEnumTcp, Port: aws.Int32(443),
+					DefaultActions: forwardTo(tg)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return aws.ToString(l.Listeners[0].ListenerArn)
+			}},
+		{name: "a CloudFront distribution reaching its origin over plain HTTP fails", control: "TLS-01", want: engine.StatusFail,
+			add: func(ctx context.Context, t *testing.T, e *env) string {
+				cfg := e.cfg.Copy()
+				cfg.Region = "us-east-1"
+				c := cloudfront.NewFromConfig(cfg)
+				list, err := c.ListDistributions(ctx, &cloudfront.ListDistributionsInput{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				seeded, err := c.GetDistribution(ctx, &cloudfront.GetDistributionInput{Id: list.DistributionList.Items[0].Id})
+				if err != nil {
+					t.Fatal(err)
+				}
+				cert := seeded.Distribution.DistributionConfig.ViewerCertificate.ACMCertificateArn
+				d, err := c.CreateDistribution(ctx, &cloudfront.CreateDistributionInput{DistributionConfig: &cftypes.DistributionConfig{
+					CallerReference: aws.String("http-origin"), Comment: aws.String("http origin"), Enabled: aws.Bool(true),
+					Origins: &cftypes.Origins{Quantity: aws.Int32(1), Items: []cftypes.Origin{{Id: aws.String("plain"), DomainName: aws.String("origin.example.jp"),
+						CustomOriginConfig: &cftypes.CustomOriginConfig{HTTPPort: aws.Int32(80), HTTPSPort: aws.Int32(443), OriginProtocolPolicy: cftypes.OriginProtocolPolicyHttpOnly}}}},
+					DefaultCacheBehavior: &cftypes.DefaultCacheBehavior{TargetOriginId: aws.String("plain"), ViewerProtocolPolicy: cftypes.ViewerProtocolPolicyRedirectToHttps,
+						CachePolicyId: aws.String("658327ea-f89d-4fab-a63d-7e88639e58f6")},
+					ViewerCertificate: &cftypes.ViewerCertificate{ACMCertificateArn: cert, SSLSupportMethod: cftypes.SSLSupportMethodSniOnly,
+						MinimumProtocolVersion: cftypes.MinimumProtocolVersionTLSv122021},
+				}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return aws.ToString(d.Distribution.ARN)
+			}},
+		{name: "an API Gateway domain on an enhanced TLS 1.3 security policy passes", control: "TLS-01", want: engine.StatusPass,
+			add: func(ctx context.Context, t *testing.T, e *env) string {
+				api := apigateway.NewFromConfig(e.cfg)
+				got, err := api.GetDomainName(ctx, &apigateway.GetDomainNameInput{DomainName: aws.String("api.cardsvc.example.jp")})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := api.CreateDomainName(ctx, &apigateway.CreateDomainNameInput{DomainName: aws.String("tls13.api.cardsvc.example.jp"),
+					RegionalCertificateArn: got.RegionalCertificateArn, SecurityPolicy: apigwtypes.SecurityPolicySecurityPolicyTls1313202509,
+					EndpointAccessMode:    apigwtypes.EndpointAccessModeStrict,
+					EndpointConfiguration: &apigwtypes.EndpointConfiguration{Types: []apigwtypes.EndpointType{apigwtypes.EndpointTypeRegional}}}); err != nil {
+					t.Fatal(err)
+				}
+				return ""
+			}},
+	})
+}
