@@ -63,6 +63,7 @@ const (
 	KindAccountSummary   = "aws.iam.GetAccountSummary"
 	KindCredentialReport = "aws.iam.GetCredentialReport"
 	KindPasswordPolicy   = "aws.iam.GetAccountPasswordPolicy"
+	KindServerCerts      = "aws.iam.ListServerCertificates"
 	KindSecrets          = "aws.secretsmanager.ListSecrets"
 	KindAlarms           = "aws.cloudwatch.DescribeAlarms"
 	KindASGs             = "aws.autoscaling.DescribeAutoScalingGroups"
@@ -73,7 +74,7 @@ const (
 // organization mode the organization's account list is read once, from the management account
 // (see accounts), instead of per account.
 func globalTasks(orgMode bool) []task {
-	ts := []task{s3Task(), s3controlTask(), cloudfrontTask(), iamTask()}
+	ts := []task{s3Task(), s3controlTask(), cloudfrontTask(), iamTask(), iamServerCertificatesTask()}
 	if !orgMode {
 		ts = append(ts, organizationsTask())
 	}

@@ -2,8 +2,16 @@ package aws_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"math/big"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
@@ -12,6 +20,8 @@ import (
 	cftypes "github.com/aws/aws-sdk-go-v2/service/cloudfront/types"
 	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
 	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
+	"github.com/aws/aws-sdk-go-v2/service/iam"
+	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 
 	shokoaws "github.com/shoko-audit/shoko/collectors/aws"
 	"github.com/shoko-audit/shoko/demo/awsestate"
@@ -176,6 +186,92 @@ func TestTLS01JudgesRulesOriginsAndPolicies(t *testing.T) {
 					EndpointConfiguration: &apigwtypes.EndpointConfiguration{Types: []apigwtypes.EndpointType{apigwtypes.EndpointTypeRegional}}}); err != nil {
 					t.Fatal(err)
 				}
+				return ""
+			}},
+	})
+}
+
+// The ACM evidence holds the ECDSA P-256 and RSA-4096 certificates the estate serves: the
+// collector asks ListCertificates for every key type (motofront, like AWS, returns only RSA_1024
+// and RSA_2048 certificates otherwise), and TLS-03 judges them.
+func TestACMEvidenceHoldsEveryKeyType(t *testing.T) {
+	e := newEnv(t)
+	e.seed(t, awsestate.Options{})
+	items := e.collect(t, shokoaws.Options{Regions: []string{awsestate.Region}})
+	it, ok := find(items, shokoaws.KindCertificates, awsestate.Account, awsestate.Region)
+	if !ok {
+		t.Fatal("no ACM item")
+	}
+	algorithms := map[string]string{}
+	for _, r := range rows(t, it) {
+		d, _ := r["DomainName"].(string)
+		algorithms[d], _ = r["KeyAlgorithm"].(string)
+	}
+	for domain, want := range map[string]string{awsestate.ECDSACertDomain: "EC_prime256v1", awsestate.RSA4096CertDomain: "RSA_4096"} {
+		if algorithms[domain] != want {
+			t.Errorf("%s: key algorithm %q in the evidence, want %q (evidence has %v)", domain, algorithms[domain], want, algorithms)
+		}
+	}
+	if c := evaluate(t, items)["TLS-03"]; c.Status != engine.StatusPass {
+		t.Errorf("TLS-03: status %s, want pass: %s %v", c.Status, c.Reason.EN, failing(c))
+	}
+}
+
+// uploadServerCertificate stores a self-signed certificate in IAM, expiring at notAfter.
+func uploadServerCertificate(ctx context.Context, t *testing.T, e *env, name string, notAfter time.Time) *iamtypes.ServerCertificateMetadata {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(7), Subject: pkix.Name{CommonName: name}, DNSNames: []string{name},
+		NotBefore: notAfter.AddDate(-1, 0, 0), NotAfter: notAfter}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kb, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := e.cfg.Copy()
+	cfg.Region = "us-east-1"
+	out, err := iam.NewFromConfig(cfg).UploadServerCertificate(ctx, &iam.UploadServerCertificateInput{ServerCertificateName: aws.String(name),
+		CertificateBody: aws.String(string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))),
+		PrivateKey:      aws.String(string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb})))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out.ServerCertificateMetadata
+}
+
+// httpsListenerWith adds an HTTPS listener on the seeded ALB serving the certificate arn.
+func httpsListenerWith(ctx context.Context, t *testing.T, e *env, port int32, arn *string) string {
+	t.Helper()
+	c := elb.NewFromConfig(e.cfg)
+	lb, tg := cardsvcALB(ctx, t, c)
+	l, err := c.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: lb, Protocol: elbtypes.ProtocolEnumHttps, Port: aws.Int32(port),
+		SslPolicy: aws.String("ELBSecurityPolicy-TLS13-1-2-2021-06"), Certificates: []elbtypes.Certificate{{CertificateArn: arn}}, DefaultActions: forwardTo(tg)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return aws.ToString(l.Listeners[0].ListenerArn)
+}
+
+// TLS-03 judges the IAM server certificates listeners use, and never lets a certificate it
+// cannot find pass as "none in use".
+func TestTLS03JudgesIAMServerCertificates(t *testing.T) {
+	runTLSCases(t, []tlsCase{
+		{name: "an IAM server certificate expiring in 10 days on a listener fails", control: "TLS-03", want: engine.StatusFail,
+			add: func(ctx context.Context, t *testing.T, e *env) string {
+				m := uploadServerCertificate(ctx, t, e, "legacy-iam.cardsvc.example.jp", testNow.AddDate(0, 0, 10))
+				httpsListenerWith(ctx, t, e, 7443, m.Arn)
+				return aws.ToString(m.Arn)
+			}},
+		{name: "an IAM server certificate valid for a year on a listener passes", control: "TLS-03", want: engine.StatusPass,
+			add: func(ctx context.Context, t *testing.T, e *env) string {
+				m := uploadServerCertificate(ctx, t, e, "iam.cardsvc.example.jp", testNow.AddDate(1, 0, 0))
+				httpsListenerWith(ctx, t, e, 7443, m.Arn)
 				return ""
 			}},
 	})

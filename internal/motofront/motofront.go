@@ -8,6 +8,8 @@
 //     ListProtectedResources, ListBackupSelections, GetBackupSelection
 //   - guardduty ListFindings, GetFindings
 //
+// AWS behaviour moto lacks: acm ListCertificates' default key-type filter (acm.go), the real
+// Expiration of iam ListServerCertificates (iam.go);
 // and one state moto cannot hold: MFA on the root user (iam GetAccountSummary is moto's answer
 // with AccountMFAEnabled rewritten when SetRootMFA(true)).
 //
@@ -247,6 +249,10 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request) {
 		f.getFindings(w, r, region, getFindings.FindStringSubmatch(p)[1])
 	case service == "iam" && r.Method == http.MethodPost && f.isAction(r, "GetAccountSummary"):
 		f.accountSummary(w, r)
+	case service == "iam" && r.Method == http.MethodPost && f.isAction(r, "ListServerCertificates"):
+		f.listServerCertificatesWithExpiry(w, r) // iam.go
+	case isACMListCertificates(r, service):
+		f.listCertificatesWithAWSDefaults(w, r) // acm.go
 	default:
 		f.proxy.ServeHTTP(w, r)
 	}
