@@ -15,7 +15,8 @@
 # custom origin reached over HTTPS (OriginProtocolPolicy not http-only) with OriginSslProtocols
 # all in allowed_protocols (CloudFront's origin side is customer traffic too):
 # https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CustomOriginConfig.html
-# API Gateway custom domains: SecurityPolicy in allowed_apigateway_policies (the legacy TLS_1_2
+# API Gateway custom domains and REST APIs whose execute-api endpoint is enabled: SecurityPolicy
+# in allowed_apigateway_policies (the legacy TLS_1_2
 # and the enhanced SecurityPolicy_TLS12_*/SecurityPolicy_TLS13_* policies, all TLS 1.2+:
 # https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-security-policies.html).
 package shoko.controls.tls_01
@@ -210,9 +211,34 @@ findings contains lib.fail("api_domain_weak_tls", api_params(r), r.row.DomainNam
 	not object.get(r.row, "SecurityPolicy", "") in p.allowed_apigateway_policies
 }
 
+# REST APIs: the API's own security policy governs its default execute-api endpoint, reachable
+# beside any custom domain unless DisableExecuteApiEndpoint is set (then only its custom domains,
+# judged above, serve it). No policy in the evidence is not a TLS 1.2+ policy: it fails.
+rest_api_params(r) := {"api": r.row.Id, "name": object.get(r.row, "Name", ""), "policy": object.get(r.row, "SecurityPolicy", "")}
+
+rest_api_served(r) if not object.get(r.row, "DisableExecuteApiEndpoint", false) == true
+
+findings contains lib.pass("api_execute_endpoint_disabled", rest_api_params(r), r.row.Id, lib.row_ref(r.item, r.index)) if {
+	some r in lib.rows("aws.apigateway.GetRestApis")
+	not rest_api_served(r)
+}
+
+findings contains lib.pass("api_tls_ok", rest_api_params(r), r.row.Id, lib.row_ref(r.item, r.index)) if {
+	some r in lib.rows("aws.apigateway.GetRestApis")
+	rest_api_served(r)
+	object.get(r.row, "SecurityPolicy", "") in p.allowed_apigateway_policies
+}
+
+findings contains lib.fail("api_weak_tls", rest_api_params(r), r.row.Id, lib.row_ref(r.item, r.index)) if {
+	some r in lib.rows("aws.apigateway.GetRestApis")
+	rest_api_served(r)
+	not object.get(r.row, "SecurityPolicy", "") in p.allowed_apigateway_policies
+}
+
 # No public endpoint at all: nothing carries customer traffic over TLS that could be weak.
 findings contains lib.pass("no_endpoints", {}, "aws", lib.whole_ref(aws.first_item("aws.elbv2.DescribeListeners"))) if {
 	(count(tls_listeners) + count(http_listeners)) + count(other_listeners) == 0
 	count(lib.rows("aws.cloudfront.GetDistribution")) == 0
 	count(lib.rows("aws.apigateway.GetDomainNames")) == 0
+	count(lib.rows("aws.apigateway.GetRestApis")) == 0
 }

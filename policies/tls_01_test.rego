@@ -168,3 +168,21 @@ test_api_gateway_enhanced_policies_pass if {
 	fx.has(f, "pass", "api_domain_tls_ok", "b.example.jp")
 	fx.has(f, "fail", "api_domain_weak_tls", "c.example.jp")
 }
+
+rest_apis_estate(apis) := array.concat(estate([], []), [fx.item("aws.apigateway.GetRestApis", "ap-northeast-1", apis)])
+
+test_rest_api_default_endpoint_is_judged_by_its_own_policy if {
+	enhanced := object.union(params, {"allowed_apigateway_policies": ["TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09"]})
+	apis := [
+		{"Id": "a1", "Name": "cards", "SecurityPolicy": "SecurityPolicy_TLS13_1_3_2025_09", "DisableExecuteApiEndpoint": false},
+		{"Id": "a2", "Name": "legacy", "SecurityPolicy": "TLS_1_0", "DisableExecuteApiEndpoint": false},
+		{"Id": "a3", "Name": "unset", "DisableExecuteApiEndpoint": false},
+		{"Id": "a4", "Name": "domain-only", "SecurityPolicy": "TLS_1_0", "DisableExecuteApiEndpoint": true},
+	]
+	f := tls_01.findings with input as fx.input_for(enhanced, rest_apis_estate(apis))
+	fx.has(f, "pass", "api_tls_ok", "a1")
+	fx.has(f, "fail", "api_weak_tls", "a2")
+	fx.has(f, "fail", "api_weak_tls", "a3")
+	fx.has(f, "pass", "api_execute_endpoint_disabled", "a4")
+	not fx.has(f, "pass", "no_endpoints", "aws")
+}

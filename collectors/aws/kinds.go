@@ -68,6 +68,7 @@ const (
 	KindAlarms           = "aws.cloudwatch.DescribeAlarms"
 	KindASGs             = "aws.autoscaling.DescribeAutoScalingGroups"
 	KindAPIDomains       = "aws.apigateway.GetDomainNames"
+	KindRestAPIs         = "aws.apigateway.GetRestApis"
 )
 
 // globalTasks run once per account; regionalTasks once per account and enabled region. In

@@ -173,6 +173,24 @@ func TestTLS01JudgesRulesOriginsAndPolicies(t *testing.T) {
 				}
 				return aws.ToString(d.Distribution.ARN)
 			}},
+		{name: "a REST API served on its default endpoint without a TLS 1.2+ security policy fails", control: "TLS-01", want: engine.StatusFail,
+			add: func(ctx context.Context, t *testing.T, e *env) string {
+				out, err := apigateway.NewFromConfig(e.cfg).CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("cards-direct"),
+					EndpointConfiguration: &apigwtypes.EndpointConfiguration{Types: []apigwtypes.EndpointType{apigwtypes.EndpointTypeRegional}}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return aws.ToString(out.Id)
+			}},
+		{name: "a REST API with its default endpoint disabled is left to its custom domain and passes", control: "TLS-01", want: engine.StatusPass,
+			add: func(ctx context.Context, t *testing.T, e *env) string {
+				if _, err := apigateway.NewFromConfig(e.cfg).CreateRestApi(ctx, &apigateway.CreateRestApiInput{Name: aws.String("cards-domain-only"),
+					DisableExecuteApiEndpoint: true,
+					EndpointConfiguration:     &apigwtypes.EndpointConfiguration{Types: []apigwtypes.EndpointType{apigwtypes.EndpointTypeRegional}}}); err != nil {
+					t.Fatal(err)
+				}
+				return ""
+			}},
 		{name: "an API Gateway domain on an enhanced TLS 1.3 security policy passes", control: "TLS-01", want: engine.StatusPass,
 			add: func(ctx context.Context, t *testing.T, e *env) string {
 				api := apigateway.NewFromConfig(e.cfg)
