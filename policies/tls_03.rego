@@ -27,6 +27,14 @@ refs contains {"certificate": c.CertificateArn, "user": r.row.ListenerArn, "ref"
 	c.CertificateArn != ""
 }
 
+# The SNI certificates of a listener (and its default one again) are listed only by
+# DescribeListenerCertificates.
+refs contains {"certificate": r.row.CertificateArn, "user": r.row.ListenerArn, "ref": lib.row_ref(r.item, r.index)} if {
+	some r in lib.rows("aws.elbv2.DescribeListenerCertificates")
+	is_string(r.row.CertificateArn)
+	r.row.CertificateArn != ""
+}
+
 refs contains {"certificate": id, "user": r.row.ARN, "ref": lib.row_ref(r.item, r.index)} if {
 	some r in lib.rows("aws.cloudfront.GetDistribution")
 	some field in ["ACMCertificateArn", "IAMCertificateId"]

@@ -94,3 +94,15 @@ test_iam_server_certificate_without_expiry_fails if {
 	f := tls_03.findings with input as fx.input_for({"min_days_left": 30}, estate_full([], [c], [uses(arn)], [], []))
 	fx.has(f, "fail", "expiry_unknown", arn)
 }
+
+test_sni_certificate_of_a_listener_is_judged if {
+	# DescribeListeners names only the default certificate; the SNI one is in the certificate list.
+	sni := "arn:aws:iam::123456789012:server-certificate/sni"
+	items := array.concat(estate_full([cert("c1", "ISSUED", "2027-11-27T03:00:00Z", [lb])], [server_cert("sni", "2026-12-07T03:00:00Z")], [uses("c1")], [], []), [fx.item("aws.elbv2.DescribeListenerCertificates", "ap-northeast-1", [
+		{"ListenerArn": lb, "CertificateArn": "c1", "IsDefault": true},
+		{"ListenerArn": lb, "CertificateArn": sni, "IsDefault": false},
+	])])
+	f := tls_03.findings with input as fx.input_for({"min_days_left": 30}, items)
+	fx.has(f, "pass", "valid", "c1")
+	fx.has(f, "fail", "expiring", sni)
+}

@@ -43,6 +43,7 @@ const (
 	KindListeners        = "aws.elbv2.DescribeListeners"
 	KindSSLPolicies      = "aws.elbv2.DescribeSSLPolicies"
 	KindListenerRules    = "aws.elbv2.DescribeRules"
+	KindListenerCerts    = "aws.elbv2.DescribeListenerCertificates"
 	KindTargetGroups     = "aws.elbv2.DescribeTargetGroups"
 	KindTargetHealth     = "aws.elbv2.DescribeTargetHealth"
 	KindDistributions    = "aws.cloudfront.GetDistribution"

@@ -286,6 +286,25 @@ func TestTLS03JudgesIAMServerCertificates(t *testing.T) {
 				httpsListenerWith(ctx, t, e, 7443, m.Arn)
 				return aws.ToString(m.Arn)
 			}},
+		{name: "an IAM server certificate expiring in 10 days as a listener's SNI certificate fails", control: "TLS-03", want: engine.StatusFail,
+			add: func(ctx context.Context, t *testing.T, e *env) string {
+				m := uploadServerCertificate(ctx, t, e, "sni-iam.cardsvc.example.jp", testNow.AddDate(0, 0, 10))
+				c := elb.NewFromConfig(e.cfg)
+				lb, _ := cardsvcALB(ctx, t, c)
+				ls, err := c.DescribeListeners(ctx, &elb.DescribeListenersInput{LoadBalancerArn: lb})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, l := range ls.Listeners {
+					if aws.ToInt32(l.Port) == 443 {
+						if _, err := c.AddListenerCertificates(ctx, &elb.AddListenerCertificatesInput{ListenerArn: l.ListenerArn,
+							Certificates: []elbtypes.Certificate{{CertificateArn: m.Arn}}}); err != nil {
+							t.Fatal(err)
+						}
+					}
+				}
+				return aws.ToString(m.Arn)
+			}},
 		{name: "an IAM server certificate valid for a year on a listener passes", control: "TLS-03", want: engine.StatusPass,
 			add: func(ctx context.Context, t *testing.T, e *env) string {
 				m := uploadServerCertificate(ctx, t, e, "iam.cardsvc.example.jp", testNow.AddDate(1, 0, 0))

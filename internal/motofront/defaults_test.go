@@ -10,7 +10,9 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
+	"path"
 	"slices"
 	"testing"
 	"time"
@@ -18,6 +20,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/acm"
 	acmtypes "github.com/aws/aws-sdk-go-v2/service/acm/types"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	elb "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2"
+	elbtypes "github.com/aws/aws-sdk-go-v2/service/elasticloadbalancingv2/types"
 	"github.com/aws/aws-sdk-go-v2/service/iam"
 )
 
@@ -121,5 +126,59 @@ func TestListServerCertificatesReportsTheCertificatesExpiry(t *testing.T) {
 		if m.Expiration == nil || !m.Expiration.Equal(want[name]) {
 			t.Errorf("%s: Expiration %v, want %v", name, m.Expiration, want[name])
 		}
+	}
+}
+
+// DescribeListeners names only a listener's default certificate, as on AWS (moto lists the SNI
+// certificates too); DescribeListenerCertificates lists them all.
+func TestDescribeListenersShowsOnlyTheDefaultCertificate(t *testing.T) {
+	_, cfg := start(t)
+	ctx := context.Background()
+	ec := ec2.NewFromConfig(cfg)
+	vpc, err := ec.CreateVpc(ctx, &ec2.CreateVpcInput{CidrBlock: aws.String("10.9.0.0/16")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var subnets []string
+	for i, az := range []string{"ap-northeast-1a", "ap-northeast-1c"} {
+		s, err := ec.CreateSubnet(ctx, &ec2.CreateSubnetInput{VpcId: vpc.Vpc.VpcId, CidrBlock: aws.String(fmt.Sprintf("10.9.%d.0/24", i)), AvailabilityZone: aws.String(az)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		subnets = append(subnets, aws.ToString(s.Subnet.SubnetId))
+	}
+	c := elb.NewFromConfig(cfg)
+	lb, err := c.CreateLoadBalancer(ctx, &elb.CreateLoadBalancerInput{Name: aws.String("front-test"), Subnets: subnets})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := c.CreateListener(ctx, &elb.CreateListenerInput{LoadBalancerArn: lb.LoadBalancers[0].LoadBalancerArn, Protocol: elbtypes.ProtocolEnumHttps, Port: aws.Int32(443),
+		Certificates:   []elbtypes.Certificate{{CertificateArn: aws.String("arn:aws:iam::123456789012:server-certificate/default")}},
+		DefaultActions: []elbtypes.Action{{Type: elbtypes.ActionTypeEnumFixedResponse, FixedResponseConfig: &elbtypes.FixedResponseActionConfig{StatusCode: aws.String("404")}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	arn := l.Listeners[0].ListenerArn
+	if _, err := c.AddListenerCertificates(ctx, &elb.AddListenerCertificatesInput{ListenerArn: arn,
+		Certificates: []elbtypes.Certificate{{CertificateArn: aws.String("arn:aws:iam::123456789012:server-certificate/sni")}}}); err != nil {
+		t.Fatal(err)
+	}
+	ls, err := c.DescribeListeners(ctx, &elb.DescribeListenersInput{ListenerArns: []string{aws.ToString(arn)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var named []string
+	for _, cert := range ls.Listeners[0].Certificates {
+		named = append(named, path.Base(aws.ToString(cert.CertificateArn)))
+	}
+	if !slices.Equal(named, []string{"default"}) {
+		t.Errorf("DescribeListeners names %v, want only the default certificate", named)
+	}
+	all, err := c.DescribeListenerCertificates(ctx, &elb.DescribeListenerCertificatesInput{ListenerArn: arn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Certificates) != 2 {
+		t.Errorf("DescribeListenerCertificates lists %d certificates, want 2 (default and SNI)", len(all.Certificates))
 	}
 }

@@ -9,7 +9,8 @@
 //   - guardduty ListFindings, GetFindings
 //
 // AWS behaviour moto lacks: acm ListCertificates' default key-type filter (acm.go), the real
-// Expiration of iam ListServerCertificates (iam.go);
+// Expiration of iam ListServerCertificates (iam.go), only the default certificate in
+// elasticloadbalancing DescribeListeners (elbv2.go);
 // and one state moto cannot hold: MFA on the root user (iam GetAccountSummary is moto's answer
 // with AccountMFAEnabled rewritten when SetRootMFA(true)).
 //
@@ -251,6 +252,8 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request) {
 		f.accountSummary(w, r)
 	case service == "iam" && r.Method == http.MethodPost && f.isAction(r, "ListServerCertificates"):
 		f.listServerCertificatesWithExpiry(w, r) // iam.go
+	case service == "elasticloadbalancing" && r.Method == http.MethodPost && f.isAction(r, "DescribeListeners"):
+		f.describeListenersDefaultCertificateOnly(w, r) // elbv2.go
 	case isACMListCertificates(r, service):
 		f.listCertificatesWithAWSDefaults(w, r) // acm.go
 	default:
