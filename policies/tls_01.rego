@@ -55,7 +55,15 @@ http_listeners contains r if {
 # Listeners that are neither TLS-terminating nor plain HTTP (TCP, UDP, TCP_UDP, GENEVE, …).
 other_listeners contains r if {
 	some r in lib.rows("aws.elbv2.DescribeListeners")
-	not r.row.Protocol in {"HTTPS", "TLS", "HTTP"}
+	not r.row.Protocol in {"HTTPS", "TLS", "HTTP", "QUIC"}
+}
+
+# A QUIC listener passes QUIC through, and QUIC v1 cannot run without a TLS 1.3 handshake
+# (RFC 9001, section 4.2), so it carries TLS 1.3 whatever the target. TCP_QUIC also accepts
+# plain TCP, which is judged as TCP.
+findings contains lib.pass("listener_quic", {"listener": r.row.ListenerArn}, r.row.ListenerArn, lib.row_ref(r.item, r.index)) if {
+	some r in lib.rows("aws.elbv2.DescribeListeners")
+	r.row.Protocol == "QUIC"
 }
 
 findings contains lib.fail("listener_not_tls", {"listener": r.row.ListenerArn, "protocol": r.row.Protocol}, r.row.ListenerArn, lib.row_ref(r.item, r.index)) if {

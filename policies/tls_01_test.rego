@@ -186,3 +186,9 @@ test_rest_api_default_endpoint_is_judged_by_its_own_policy if {
 	fx.has(f, "pass", "api_execute_endpoint_disabled", "a4")
 	not fx.has(f, "pass", "no_endpoints", "aws")
 }
+
+test_quic_listener_passes_and_tcp_quic_fails if {
+	f := tls_01.findings with input as fx.input_for(params, estate([listener("nlb-quic", "QUIC", null, forward), listener("nlb-tcp-quic", "TCP_QUIC", null, forward)], []))
+	fx.has(f, "pass", "listener_quic", "nlb-quic")
+	fx.has(f, "fail", "listener_not_tls", "nlb-tcp-quic")
+}
