@@ -10,10 +10,13 @@ import (
 )
 
 // elbv2Task: load balancers, their listeners, the SSL policies those name (resolved to their
-// protocols: a policy's name says nothing reliable about what it allows), target groups and
-// the health of their targets.
+// protocols: a policy's name says nothing reliable about what it allows), the rules of the
+// HTTP/HTTPS listeners (a rule can serve a path differently from the default action), the
+// certificates of the HTTPS/TLS listeners (DescribeListeners names only the default one; SNI
+// certificates are listed by DescribeListenerCertificates), target groups and the health of
+// their targets.
 func elbv2Task() task {
-	kinds := []string{KindLoadBalancers, KindListeners, KindSSLPolicies, KindTargetGroups, KindTargetHealth}
+	kinds := []string{KindLoadBalancers, KindListeners, KindSSLPolicies, KindListenerRules, KindListenerCerts, KindTargetGroups, KindTargetHealth}
 	return task{service: "elbv2", kinds: kinds,
 		run: func(ctx context.Context, cfg aws.Config, e *emitter) {
 			c := elb.NewFromConfig(cfg)
@@ -33,7 +36,7 @@ func elbv2Task() task {
 				lp := elb.NewDescribeListenersPaginator(c, &elb.DescribeListenersInput{LoadBalancerArn: lb.LoadBalancerArn})
 				ls, n, err := pageAll(ctx, lp.HasMorePages, lp.NextPage, func(o *elb.DescribeListenersOutput) []elbtypes.Listener { return o.Listeners })
 				if err != nil {
-					e.failAll([]string{KindListeners, KindSSLPolicies}, "DescribeListeners", fmt.Errorf("load balancer %s: %w", aws.ToString(lb.LoadBalancerArn), err))
+					e.failAll([]string{KindListeners, KindSSLPolicies, KindListenerRules, KindListenerCerts}, "DescribeListeners", fmt.Errorf("load balancer %s: %w", aws.ToString(lb.LoadBalancerArn), err))
 					listeners = nil
 					break
 				}
@@ -48,6 +51,8 @@ func elbv2Task() task {
 			if listeners != nil {
 				e.ok(KindListeners, "DescribeListeners", lpages, sortBy(listeners, func(v elbtypes.Listener) string { return aws.ToString(v.ListenerArn) }))
 				describeSSLPolicies(ctx, c, e, policyNames)
+				describeRules(ctx, c, e, listeners)
+				describeListenerCertificates(ctx, c, e, listeners)
 			}
 
 			tp := elb.NewDescribeTargetGroupsPaginator(c, &elb.DescribeTargetGroupsInput{})
@@ -99,4 +104,66 @@ func describeSSLPolicies(ctx context.Context, c *elb.Client, e *emitter, names m
 		}
 	}
 	e.ok(KindSSLPolicies, "DescribeSSLPolicies", pages, sortBy(policies, func(v elbtypes.SslPolicy) string { return aws.ToString(v.Name) }))
+}
+
+// describeRules reads the rules of every HTTP and HTTPS listener (only Application Load Balancer
+// listeners have rules; AWS always includes the default rule, IsDefault true). Each rule is
+// stored with the ListenerArn it belongs to, which the Rule shape itself does not carry.
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeRules.html
+func describeRules(ctx context.Context, c *elb.Client, e *emitter, listeners []elbtypes.Listener) {
+	rules := []map[string]any{}
+	pages := 0
+	for _, l := range listeners {
+		if l.Protocol != elbtypes.ProtocolEnumHttp && l.Protocol != elbtypes.ProtocolEnumHttps {
+			continue
+		}
+		var marker *string
+		for {
+			out, err := c.DescribeRules(ctx, &elb.DescribeRulesInput{ListenerArn: l.ListenerArn, Marker: marker})
+			if err != nil {
+				e.fail(KindListenerRules, "DescribeRules", fmt.Errorf("listener %s: %w", aws.ToString(l.ListenerArn), err))
+				return
+			}
+			pages++
+			for _, r := range out.Rules {
+				rules = append(rules, perResource("ListenerArn", aws.ToString(l.ListenerArn), r))
+			}
+			if out.NextMarker == nil || *out.NextMarker == "" {
+				break
+			}
+			marker = out.NextMarker
+		}
+	}
+	e.ok(KindListenerRules, "DescribeRules", pages, rules)
+}
+
+// describeListenerCertificates reads the certificate list of every HTTPS and TLS listener: the
+// default certificate (IsDefault true) and the SNI certificates, which DescribeListeners does not
+// show. Each row carries the ListenerArn it belongs to.
+// https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeListenerCertificates.html
+func describeListenerCertificates(ctx context.Context, c *elb.Client, e *emitter, listeners []elbtypes.Listener) {
+	certs := []map[string]any{}
+	pages := 0
+	for _, l := range listeners {
+		if l.Protocol != elbtypes.ProtocolEnumHttps && l.Protocol != elbtypes.ProtocolEnumTls {
+			continue
+		}
+		var marker *string
+		for {
+			out, err := c.DescribeListenerCertificates(ctx, &elb.DescribeListenerCertificatesInput{ListenerArn: l.ListenerArn, Marker: marker})
+			if err != nil {
+				e.fail(KindListenerCerts, "DescribeListenerCertificates", fmt.Errorf("listener %s: %w", aws.ToString(l.ListenerArn), err))
+				return
+			}
+			pages++
+			for _, cert := range out.Certificates {
+				certs = append(certs, perResource("ListenerArn", aws.ToString(l.ListenerArn), cert))
+			}
+			if out.NextMarker == nil || *out.NextMarker == "" {
+				break
+			}
+			marker = out.NextMarker
+		}
+	}
+	e.ok(KindListenerCerts, "DescribeListenerCertificates", pages, certs)
 }

@@ -90,3 +90,19 @@ func credentialReport(ctx context.Context, c *iam.Client) ([]map[string]string, 
 	}
 	return sortBy(rows, func(r map[string]string) string { return r["arn"] }), nil
 }
+
+// iamServerCertificatesTask: the server certificates stored in IAM (a load balancer listener or
+// a CloudFront distribution may use one instead of an ACM certificate), with their expiry.
+// https://docs.aws.amazon.com/IAM/latest/APIReference/API_ListServerCertificates.html
+func iamServerCertificatesTask() task {
+	return task{service: "iam", kinds: []string{KindServerCerts},
+		run: func(ctx context.Context, cfg aws.Config, e *emitter) {
+			cfg.Region = "us-east-1" // IAM is global; its endpoint lives in us-east-1.
+			c := iam.NewFromConfig(cfg)
+			p := iam.NewListServerCertificatesPaginator(c, &iam.ListServerCertificatesInput{})
+			certs, pages, err := pageAll(ctx, p.HasMorePages, p.NextPage, func(o *iam.ListServerCertificatesOutput) []iamtypes.ServerCertificateMetadata {
+				return o.ServerCertificateMetadataList
+			})
+			emit(e, KindServerCerts, "ListServerCertificates", pages, err, sortBy(certs, func(v iamtypes.ServerCertificateMetadata) string { return aws.ToString(v.Arn) }))
+		}}
+}

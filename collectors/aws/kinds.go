@@ -42,6 +42,8 @@ const (
 	KindLoadBalancers    = "aws.elbv2.DescribeLoadBalancers"
 	KindListeners        = "aws.elbv2.DescribeListeners"
 	KindSSLPolicies      = "aws.elbv2.DescribeSSLPolicies"
+	KindListenerRules    = "aws.elbv2.DescribeRules"
+	KindListenerCerts    = "aws.elbv2.DescribeListenerCertificates"
 	KindTargetGroups     = "aws.elbv2.DescribeTargetGroups"
 	KindTargetHealth     = "aws.elbv2.DescribeTargetHealth"
 	KindDistributions    = "aws.cloudfront.GetDistribution"
@@ -62,10 +64,12 @@ const (
 	KindAccountSummary   = "aws.iam.GetAccountSummary"
 	KindCredentialReport = "aws.iam.GetCredentialReport"
 	KindPasswordPolicy   = "aws.iam.GetAccountPasswordPolicy"
+	KindServerCerts      = "aws.iam.ListServerCertificates"
 	KindSecrets          = "aws.secretsmanager.ListSecrets"
 	KindAlarms           = "aws.cloudwatch.DescribeAlarms"
 	KindASGs             = "aws.autoscaling.DescribeAutoScalingGroups"
 	KindAPIDomains       = "aws.apigateway.GetDomainNames"
+	KindRestAPIs         = "aws.apigateway.GetRestApis"
 )
 
 // Kinds that tell where data is and who may read it beyond the first list answers.
@@ -89,7 +93,7 @@ const (
 // organization mode the organization's account list is read once, from the management account
 // (see accounts), instead of per account.
 func globalTasks(orgMode bool) []task {
-	return []task{s3Task(), s3controlTask(), cloudfrontTask(), iamTask(), organizationsTask(orgMode)}
+	return []task{s3Task(), s3controlTask(), cloudfrontTask(), iamTask(), iamServerCertificatesTask(), organizationsTask(orgMode)}
 }
 
 func regionalTasks() []task {

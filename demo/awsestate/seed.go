@@ -162,6 +162,7 @@ func Seed(ctx context.Context, cfg aws.Config, un Unmodelled, o Options) error {
 	}{
 		{"account", s.account}, {"network", s.network}, {"kms", s.kms}, {"rds", s.rds}, {"datalocation", s.dataLocation}, {"dynamodb", s.dynamodb},
 		{"s3", s.s3}, {"logs", s.logs}, {"trail", s.trail}, {"compute", s.compute}, {"elb", s.elb},
+		{"certificates", s.certificates},
 		{"cloudfront", s.cloudfront}, {"backup", s.backup}, {"guardduty", s.guardduty}, {"iam", s.iam},
 		{"secrets", s.secrets}, {"alarms", s.alarms}, {"geo", s.geo},
 	}

@@ -10,6 +10,9 @@
 //   - cloudtrail, where moto's answer differs from AWS's: organization trails seen from member
 //     accounts, and a trail's default event selectors (cloudtrail.go)
 //
+// AWS behaviour moto lacks: acm ListCertificates' default key-type filter (acm.go), the real
+// Expiration of iam ListServerCertificates (iam.go), only the default certificate in
+// elasticloadbalancing DescribeListeners (elbv2.go);
 // and one state moto cannot hold: MFA on the root user (iam GetAccountSummary is moto's answer
 // with AccountMFAEnabled rewritten when SetRootMFA(true)).
 //
@@ -256,6 +259,12 @@ func (f *Front) serve(w http.ResponseWriter, r *http.Request) {
 	case service == "cloudtrail" && f.cloudtrail(w, r):
 	case service == "iam" && r.Method == http.MethodPost && f.isAction(r, "GetAccountSummary"):
 		f.accountSummary(w, r)
+	case service == "iam" && r.Method == http.MethodPost && f.isAction(r, "ListServerCertificates"):
+		f.listServerCertificatesWithExpiry(w, r) // iam.go
+	case service == "elasticloadbalancing" && r.Method == http.MethodPost && f.isAction(r, "DescribeListeners"):
+		f.describeListenersDefaultCertificateOnly(w, r) // elbv2.go
+	case isACMListCertificates(r, service):
+		f.listCertificatesWithAWSDefaults(w, r) // acm.go
 	default:
 		f.proxy.ServeHTTP(w, r)
 	}
