@@ -16,6 +16,7 @@ import (
 func (a *app) auditCommand() *cobra.Command {
 	var cfgPath, out, store, keyPath, runID, period, lang, reportFormats string
 	var concurrency int
+	var noPreflight bool
 	var af awsFlags
 	cmd := &cobra.Command{
 		Use:   "audit",
@@ -69,17 +70,24 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 				return err
 			}
 			now := time.Now().UTC().Truncate(time.Second)
+			// The period bounds what the service's evidence API is asked for, and what is judged.
+			pr, err := runFor(nil, now.Format(time.RFC3339), period)
+			if err != nil {
+				return err
+			}
+			// Set-up mistakes (no credentials, a refused token, an unreachable host) are found
+			// before a run exists, in seconds, rather than as a run full of errors.
+			if !noPreflight {
+				if err := a.auditPreflight(cmd.Context(), cfg, keyPath, pr.Period, af, a.stderr); err != nil {
+					return err
+				}
+			}
 			if runID == "" {
 				if runID, err = newRunID(now); err != nil {
 					return &exitErr{code: exitError, err: err}
 				}
 			}
 			if err := a.startRun(cmd.Context(), st, cfg, runID, []string{evidence.DefaultShard}); err != nil {
-				return err
-			}
-			// The period bounds what the service's evidence API is asked for, and what is judged.
-			pr, err := runFor(nil, now.Format(time.RFC3339), period)
-			if err != nil {
 				return err
 			}
 			if _, err := a.collectShard(cmd.Context(), st, cfg, runID, evidence.DefaultShard, concurrency, now, pr.Period, af); err != nil {
@@ -108,6 +116,7 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 	f.StringVar(&lang, "lang", "ja,en", "languages of the reports written into the run, comma-separated (the summary is in the first)")
 	f.StringVar(&reportFormats, "reports", "oscal,pdf,whitepaper", "reports to write into the run's reports/ (formats as for `shoko report`; empty for none)")
 	f.IntVar(&concurrency, "concurrency", runtime.GOMAXPROCS(0)*2, "collectors and AWS calls in flight at once")
+	f.BoolVar(&noPreflight, "no-preflight", false, "skip the checks of shoko doctor before the run (by default a source that cannot be read stops the audit, exit 3, no run created)")
 	af.register(cmd)
 	return cmd
 }

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/shoko-audit/shoko/demo/cardsvc"
+	"github.com/shoko-audit/shoko/internal/motofront"
+	"github.com/shoko-audit/shoko/internal/testenv"
+)
+
+// linesOf returns the lines of out that start with prefix (a status and a source: "FAIL  aws").
+func linesOf(out, prefix string) []string {
+	var got []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, prefix) {
+			got = append(got, l)
+		}
+	}
+	return got
+}
+
+// noAWSCredentials empties every link of the SDK's credential chain but the instance metadata
+// service, which is pointed at imds: a local server that counts the requests it gets and answers
+// each with 500, as a metadata service that cannot help.
+func noAWSCredentials(t *testing.T, imds string) {
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE",
+		"AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+		"AWS_EC2_METADATA_DISABLED", "AWS_ENDPOINT_URL"} {
+		t.Setenv(k, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", os.DevNull)
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", os.DevNull)
+	t.Setenv("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds)
+}
+
+// Without credentials, doctor says so in one line naming the credential chain, and asks the
+// instance metadata service once, not with the SDK's retries (which, per region client, made an
+// audit print dozens of identical warnings). With credentials (moto), the identity and the
+// regions pass.
+func TestDoctorAWSCredentials(t *testing.T) {
+	var imdsRequests atomic.Int64
+	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		imdsRequests.Add(1)
+		http.Error(w, "no role here", http.StatusInternalServerError)
+	}))
+	defer imds.Close()
+	cfg := writeFile(t, t.TempDir(), "shoko.yaml", "aws:\n  regions: [ap-northeast-1]\n")
+
+	t.Run("no credentials: one line naming the chain, no IMDS retries", func(t *testing.T) {
+		noAWSCredentials(t, imds.URL)
+		imdsRequests.Store(0)
+		code, stdout, stderr := shoko(t, "doctor", "--config", cfg)
+		if code != exitFail {
+			t.Fatalf("exit %d, want %d\n%s\n%s", code, exitFail, stdout, stderr)
+		}
+		aws := linesOf(stdout, "FAIL  aws")
+		if len(aws) != 1 || !strings.Contains(aws[0], "credential chain") || !strings.Contains(aws[0], "EC2 instance metadata") {
+			t.Errorf("want one aws line naming the credential chain, got %q\n%s", aws, stdout)
+		}
+		// The token request and the IMDSv1 fall-back, one attempt each; the SDK's retries would be 3 each.
+		if n := imdsRequests.Load(); n == 0 || n > 2 {
+			t.Errorf("the instance metadata service got %d requests, want 1 or 2 (one attempt, no retries)", n)
+		}
+		if strings.Contains(stderr, "IMDS") || strings.Contains(stderr, "falling back") {
+			t.Errorf("the SDK logged IMDS warnings:\n%s", stderr)
+		}
+	})
+
+	t.Run("credentials: identity and regions pass", func(t *testing.T) {
+		m := testenv.NeedMoto(t)
+		front, err := motofront.Start(m.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer front.Close()
+		noAWSCredentials(t, imds.URL)
+		t.Setenv("AWS_ACCESS_KEY_ID", "AKIASHOKOTESTKEY0009")
+		t.Setenv("AWS_SECRET_ACCESS_KEY", "shoko-doctor-test-secret")
+		t.Setenv("AWS_ENDPOINT_URL", front.URL)
+		code, stdout, stderr := shoko(t, "doctor", "--config", cfg)
+		if code != exitOK {
+			t.Fatalf("exit %d, want 0\n%s\n%s", code, stdout, stderr)
+		}
+		for _, want := range []string{"ok    aws       caller identity: arn:aws:", "(account 123456789012)", "regions: 1 answer: ap-northeast-1"} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("output lacks %q:\n%s", want, stdout)
+			}
+		}
+	})
+}
+
+// With no credentials, audit stops before creating a run (exit 3, nothing in the store); a
+// source that can be read but holds a bad file (the records demo's broken export) does not stop
+// it: that is what the audit records.
+func TestAuditPreflightStopsOnlyOnUnreadableSources(t *testing.T) {
+	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "no role here", http.StatusInternalServerError)
+	}))
+	defer imds.Close()
+	noAWSCredentials(t, imds.URL)
+	dir := t.TempDir()
+	awsCfg := writeFile(t, dir, "aws.yaml", "aws:\n  regions: [ap-northeast-1]\n")
+	tests := []struct {
+		name     string
+		config   string
+		wantCode int
+		wantRun  bool
+	}{
+		{"no AWS credentials: exit 3, no run", awsCfg, exitUsage, false},
+		{"a records file that does not parse: the audit goes on", "../../testdata/records-demo-src/shoko.yaml", exitError, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			code, stdout, stderr := shoko(t, "audit", "--config", tt.config, "--out", out, "--lang", "en", "--reports", "")
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tt.wantCode, stdout, stderr)
+			}
+			runs, _ := filepath.Glob(filepath.Join(out, "runs", "*"))
+			if (len(runs) > 0) != tt.wantRun {
+				t.Errorf("runs created: %q, want a run: %v", runs, tt.wantRun)
+			}
+			if !tt.wantRun && (!strings.Contains(stderr, "no run was created") || len(linesOf(stderr, "FAIL  aws")) != 1) {
+				t.Errorf("stderr does not say why in one line:\n%s", stderr)
+			}
+		})
+	}
+}
+
+// contractBreaker is an evidence API that breaks the contract three ways, each on its own path:
+// a wrong field type (tenants), an omitted nullable field (incidents) and a repeating cursor
+// (accounts). Everything else follows docs/evidence-api.yaml.
+func contractBreaker(token string) http.Handler {
+	account := func(id string) map[string]any {
+		return map[string]any{"account_id": id, "tenant_id": "t-1", "login_id_sha256": strings.Repeat("ab", 32), "role": "admin",
+			"status": "active", "created_at": "2026-01-05T09:00:00+09:00", "disabled_at": nil, "last_activity_at": nil}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+token {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"error":{"code":"unauthorized","message":"token required"}}`)
+			return
+		}
+		var items []map[string]any
+		var next any
+		switch r.URL.Path {
+		case "/evidence/v1/tenants":
+			items = []map[string]any{{"tenant_id": "t-1", "status": "active", "notification_contacts": "3", "contract_ended_at": nil, "data_purged_at": nil}}
+		case "/evidence/v1/accounts":
+			items, next = []map[string]any{account("acc-" + r.URL.Query().Get("cursor"))}, "c1"
+		case "/evidence/v1/incidents":
+			items = []map[string]any{{"incident_id": "INC-1", "title": "outage", "severity": "high", "customer_impact": true,
+				"detected_at": "2026-05-01T10:00:00+09:00", "escalated_at": nil, "recovered_at": nil}}
+		case "/evidence/v1/changes", "/evidence/v1/disclosures":
+			items = []map[string]any{}
+		case "/evidence/v1/capabilities":
+			items = []map[string]any{{"features": []string{"tags"}, "version": "1.0"}}
+		default:
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"items": items, "next_cursor": next})
+	})
+}
+
+// doctor checks the evidence API against its contract: the reference service passes every
+// check; a service that breaks it has each breach named, with the path, item and field.
+func TestDoctorServiceContract(t *testing.T) {
+	const token = "doctor-evidence-token-5eb1"
+	sc, err := cardsvc.LoadScenario("../../demo/cardsvc/scenarios/compliant.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := cardsvc.Start(context.Background(), "127.0.0.1:0", cardsvc.Options{Scenario: sc, EvidenceToken: token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ref.Close()
+	breaker := httptest.NewTLSServer(contractBreaker(token))
+	defer breaker.Close()
+	breakerCA := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: breaker.Certificate().Raw})
+
+	tests := []struct {
+		name     string
+		baseURL  string
+		ca       []byte
+		wantCode int
+		want     []string // in FAIL lines (or, for a pass, in ok lines)
+	}{
+		{"the reference service keeps the contract", strings.Replace(ref.URL, "127.0.0.1", "localhost", 1), ref.CAPEM, exitOK, []string{
+			"ok    service   auth:", "ok    service   GET /evidence/v1/incidents: contract kept", "since/until honoured"}},
+		{"a service that breaks it has each breach named", breaker.URL, breakerCA, exitFail, []string{
+			`GET /evidence/v1/tenants: page 1: item 0 (tenant_id "t-1"): field notification_contacts: got "3", want a non-negative integer`,
+			`GET /evidence/v1/incidents: page 1: item 0 (incident_id "INC-1"): field notified_at: missing (a nullable field must be null, never omitted)`,
+			`GET /evidence/v1/accounts: page 2: next_cursor "c1" repeats an earlier cursor`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			ca := filepath.Join(dir, "ca.pem")
+			if err := os.WriteFile(ca, tt.ca, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cfg := writeFile(t, dir, "shoko.yaml", fmt.Sprintf(
+				"service:\n  name: svc\n  base_url: %s\n  token_env: DOCTOR_TEST_TOKEN\n  ca_file: ca.pem\n", tt.baseURL))
+			t.Setenv("DOCTOR_TEST_TOKEN", token)
+			code, stdout, stderr := shoko(t, "doctor", "--config", cfg, "--period", "2026-01-01..2026-12-31")
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tt.wantCode, stdout, stderr)
+			}
+			lines := strings.Join(linesOf(stdout, "FAIL"), "\n")
+			if tt.wantCode == exitOK {
+				lines = stdout
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(lines, w) {
+					t.Errorf("no line says %q:\n%s", w, stdout)
+				}
+			}
+			if strings.Contains(stdout+stderr, token) {
+				t.Errorf("the token is in the output")
+			}
+		})
+	}
+}
