@@ -235,3 +235,60 @@ func TestDoctorServiceContract(t *testing.T) {
 		})
 	}
 }
+
+// init writes a config for the sources named that doctor reads: the config parses, its example
+// records and attestation parse and the key it wrote is 0600, while the sources init cannot
+// know (credentials, tokens, DSNs) fail with their fix. A second init into the same directory
+// refuses and writes nothing.
+func TestInitThenDoctor(t *testing.T) {
+	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "no role here", http.StatusInternalServerError)
+	}))
+	defer imds.Close()
+	noAWSCredentials(t, imds.URL)
+	t.Setenv("SHOKO_SERVICE_TOKEN", "")
+	t.Setenv("SHOKO_DB_DSN", "")
+	tests := []struct {
+		name     string
+		sources  string
+		wantCode int
+		wantOK   []string // ok lines doctor must print
+		wantFail []string // sources doctor must fail
+	}{
+		{"records only: every check passes", "records", exitOK,
+			[]string{"ok    config", "ok    signing", "ok    records   records.training", "ok    records   attestations"}, nil},
+		{"every source: the ones needing secrets fail with their fix", "aws,service,database,records", exitFail,
+			[]string{"ok    config", "ok    signing", "ok    records   records.training"},
+			[]string{"FAIL  aws", "FAIL  service   evidence API token", "FAIL  database"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "audit")
+			code, stdout, stderr := shoko(t, "init", dir, "--sources", tt.sources)
+			if code != exitOK {
+				t.Fatalf("init exit %d\n%s\n%s", code, stdout, stderr)
+			}
+			for _, next := range []string{"shoko doctor --config", "shoko audit --config", "shoko verify"} {
+				if !strings.Contains(stdout, next) {
+					t.Errorf("init does not print the next command %q:\n%s", next, stdout)
+				}
+			}
+			code, stdout, stderr = shoko(t, "doctor", "--config", filepath.Join(dir, "shoko.yaml"))
+			if code != tt.wantCode {
+				t.Fatalf("doctor exit %d, want %d\n%s\n%s", code, tt.wantCode, stdout, stderr)
+			}
+			for _, w := range append(tt.wantOK, tt.wantFail...) {
+				if len(linesOf(stdout, w)) == 0 {
+					t.Errorf("doctor prints no line %q:\n%s", w, stdout)
+				}
+			}
+			before, _ := os.ReadFile(filepath.Join(dir, "shoko.yaml"))
+			if code, _, stderr := shoko(t, "init", dir, "--sources", tt.sources); code != exitUsage || !strings.Contains(stderr, "already exist") {
+				t.Errorf("a second init: exit %d, want %d refusing to overwrite\n%s", code, exitUsage, stderr)
+			}
+			if after, _ := os.ReadFile(filepath.Join(dir, "shoko.yaml")); string(after) != string(before) {
+				t.Errorf("a second init changed shoko.yaml")
+			}
+		})
+	}
+}

@@ -66,6 +66,11 @@ func (c *Collector) Preflight(ctx context.Context) []preflight.Check {
 		return []preflight.Check{preflight.Unreachable("aws", "caller identity", "sts:GetCallerIdentity: "+markSCP(err).Error()+"; role assumption and regions not checked",
 			"renew the credentials (expired or revoked keys, an ended SSO session) and check the network path to STS")}
 	}
+	// The short request timeout was for the metadata service; the credentials are now cached,
+	// and the calls that follow (a first EC2 call may take seconds) get the call timeout.
+	if bc, ok := base.HTTPClient.(*awshttp.BuildableClient); ok {
+		base.HTTPClient = bc.WithTimeout(preflightCallTimeout)
+	}
 	out := []preflight.Check{preflight.Pass("aws", "caller identity", fmt.Sprintf("%s (account %s)", arn, id))}
 	accounts := c.Opts.Accounts
 	if len(accounts) == 0 {
@@ -159,7 +164,7 @@ func (c *Collector) preflightRegions(ctx context.Context, cfg aws.Config, label 
 	cancel()
 	if err != nil {
 		return []preflight.Check{preflight.Unreachable("aws", label+" regions", fmt.Sprintf("ec2:DescribeRegions in %s: %v", c.Opts.HomeRegion, markSCP(err)),
-			"attach docs/iam-policy.json to the audit role (it allows ec2:DescribeRegions)")}
+			"check the network path to EC2 in aws.home_region, and attach docs/iam-policy.json to the audit role (it allows ec2:DescribeRegions)")}
 	}
 	enabled := map[string]bool{}
 	for _, r := range list.Regions {
