@@ -292,3 +292,67 @@ func TestInitThenDoctor(t *testing.T) {
 		})
 	}
 }
+
+// doctor names what stands between the credentials and each account and region: a region a
+// service control policy denies (and only such a denial is called one), a role assumed into its
+// account, and a role that lands in another account than the one configured.
+func TestDoctorAWSAccountsAndRegions(t *testing.T) {
+	m := testenv.NeedMoto(t)
+	front, err := motofront.Start(m.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer front.Close()
+	imds := httptest.NewServer(http.NotFoundHandler())
+	defer imds.Close()
+	noAWSCredentials(t, imds.URL)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIASHOKOTESTKEY0010")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "shoko-doctor-test-secret")
+	t.Setenv("AWS_ENDPOINT_URL", front.URL)
+	const closed = "eu-west-1"
+	tests := []struct {
+		name     string
+		aws      string
+		fault    *motofront.Fault
+		wantCode int
+		want     []string
+		dontWant []string
+	}{
+		{"a region denied by an SCP is named as such", "  regions: [ap-northeast-1, eu-west-1]\n",
+			&motofront.Fault{Operation: "*", Region: closed, Kind: motofront.SCPDenied, Rate: 1}, exitFail,
+			[]string{"regions: 1 answer: ap-northeast-1", "FAIL  aws       account of the credentials regions: denied by a service control policy (explicit deny): eu-west-1"}, nil},
+		{"a plain access denial is not called an SCP", "  regions: [ap-northeast-1, eu-west-1]\n",
+			&motofront.Fault{Operation: "*", Region: closed, Kind: motofront.AccessDenied, Rate: 1}, exitFail,
+			[]string{"FAIL  aws       account of the credentials regions: eu-west-1: "}, []string{"service control policy"}},
+		{"a role is assumed into its account", "  regions: [ap-northeast-1]\n  accounts:\n    - {id: \"111111111111\", role_arn: \"arn:aws:iam::111111111111:role/shoko-audit\"}\n",
+			nil, exitOK, []string{"ok    aws       account 111111111111: role arn:aws:iam::111111111111:role/shoko-audit assumed", "ok    aws       account 111111111111 regions: 1 answer: ap-northeast-1"}, nil},
+		{"a role in another account than configured is refused", "  regions: [ap-northeast-1]\n  accounts:\n    - {id: \"222222222222\", role_arn: \"arn:aws:iam::111111111111:role/shoko-audit\"}\n",
+			nil, exitFail, []string{"FAIL  aws       account 222222222222: role arn:aws:iam::111111111111:role/shoko-audit belongs to account 111111111111, not 222222222222"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var faults []motofront.Fault
+			if tt.fault != nil {
+				faults = append(faults, *tt.fault)
+			}
+			if err := front.InjectFaults(1, faults...); err != nil {
+				t.Fatal(err)
+			}
+			cfg := writeFile(t, t.TempDir(), "shoko.yaml", "aws:\n"+tt.aws)
+			code, stdout, stderr := shoko(t, "doctor", "--config", cfg)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tt.wantCode, stdout, stderr)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(stdout, w) {
+					t.Errorf("no line says %q:\n%s", w, stdout)
+				}
+			}
+			for _, w := range tt.dontWant {
+				if strings.Contains(stdout, w) {
+					t.Errorf("output says %q:\n%s", w, stdout)
+				}
+			}
+		})
+	}
+}
