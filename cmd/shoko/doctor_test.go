@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -352,6 +353,49 @@ func TestDoctorAWSAccountsAndRegions(t *testing.T) {
 				if strings.Contains(stdout, w) {
 					t.Errorf("output says %q:\n%s", w, stdout)
 				}
+			}
+		})
+	}
+}
+
+// doctor connects to the database as an audit would, in a read-only transaction, and says
+// whether the role is one an audit should use; a DSN that does not connect is named without its
+// password.
+func TestDoctorDatabaseRole(t *testing.T) {
+	pg := testenv.NeedPostgres(t)
+	ordinary := pg.NewDatabase(t)
+	const wrongPassword = "wrong-pw-canary-3f9d"
+	u, err := url.Parse(ordinary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The test cluster trusts local connections, so a password alone is not refused: the DSN
+	// names a database that does not exist, and carries a password that must not be printed.
+	u.User = url.UserPassword(u.User.Username(), wrongPassword)
+	u.Path = "/no_such_database"
+	tests := []struct {
+		name     string
+		dsn      string
+		wantCode int
+		want     string
+	}{
+		{"a read-only transaction as an ordinary role passes", ordinary, exitOK, "ok    database  database cards: connected as " + u.User.Username() + " in a read-only transaction"},
+		{"a superuser is refused", pg.AdminDSN, exitFail, "FAIL  database  database cards: connected as shoko, a superuser or BYPASSRLS role"},
+		{"a DSN that does not connect is named without its password", u.String(), exitFail, "FAIL  database  database cards: database cards: connect:"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := writeFile(t, t.TempDir(), "shoko.yaml", "database:\n  name: cards\n  driver: postgres\n  dsn_env: DOCTOR_TEST_DSN\n  timeout: 10s\n")
+			t.Setenv("DOCTOR_TEST_DSN", tt.dsn)
+			code, stdout, stderr := shoko(t, "doctor", "--config", cfg)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tt.wantCode, stdout, stderr)
+			}
+			if !strings.Contains(stdout, tt.want) {
+				t.Errorf("no line says %q:\n%s", tt.want, stdout)
+			}
+			if strings.Contains(stdout+stderr, wrongPassword) || strings.Contains(stdout+stderr, tt.dsn) {
+				t.Errorf("the DSN or its password is in the output:\n%s%s", stdout, stderr)
 			}
 		})
 	}
