@@ -176,6 +176,32 @@ func contractBreaker(token string) http.Handler {
 	})
 }
 
+// periodIgnorer is an evidence API that keeps every rule but one: it ignores since/until. Both
+// its incidents lie in 2026, so only asking for one second of it shows the filter is missing.
+func periodIgnorer(token string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+token {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusUnauthorized)
+			fmt.Fprint(w, `{"error":{"code":"unauthorized","message":"token required"}}`)
+			return
+		}
+		incident := func(id, at string) map[string]any {
+			return map[string]any{"incident_id": id, "title": "outage", "severity": "high", "customer_impact": true,
+				"detected_at": at, "notified_at": nil, "escalated_at": nil, "recovered_at": nil}
+		}
+		items := []map[string]any{}
+		switch r.URL.Path {
+		case "/evidence/v1/incidents":
+			items = []map[string]any{incident("INC-1", "2026-05-01T10:00:00+09:00"), incident("INC-2", "2026-06-01T10:00:00+09:00")}
+		case "/evidence/v1/capabilities":
+			items = []map[string]any{{"features": []string{"tags"}, "version": "1.0"}}
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"items": items, "next_cursor": nil})
+	})
+}
+
 // doctor checks the evidence API against its contract: the reference service passes every
 // check; a service that breaks it has each breach named, with the path, item and field.
 func TestDoctorServiceContract(t *testing.T) {
@@ -192,6 +218,9 @@ func TestDoctorServiceContract(t *testing.T) {
 	breaker := httptest.NewTLSServer(contractBreaker(token))
 	defer breaker.Close()
 	breakerCA := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: breaker.Certificate().Raw})
+	ignorer := httptest.NewTLSServer(periodIgnorer(token))
+	defer ignorer.Close()
+	ignorerCA := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: ignorer.Certificate().Raw})
 
 	tests := []struct {
 		name     string
@@ -206,6 +235,8 @@ func TestDoctorServiceContract(t *testing.T) {
 			`GET /evidence/v1/tenants: page 1: item 0 (tenant_id "t-1"): field notification_contacts: got "3", want a non-negative integer`,
 			`GET /evidence/v1/incidents: page 1: item 0 (incident_id "INC-1"): field notified_at: missing (a nullable field must be null, never omitted)`,
 			`GET /evidence/v1/accounts: page 2: next_cursor "c1" repeats an earlier cursor`}},
+		{"a service that ignores since/until is named", ignorer.URL, ignorerCA, exitFail, []string{
+			`GET /evidence/v1/incidents: asked since=2026-05-01T01:00:00Z until=2026-05-01T01:00:01Z, got item 1 (incident_id "INC-2") with detected_at 2026-06-01T10:00:00+09:00: since/until ignored`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -396,6 +427,47 @@ func TestDoctorDatabaseRole(t *testing.T) {
 			}
 			if strings.Contains(stdout+stderr, wrongPassword) || strings.Contains(stdout+stderr, tt.dsn) {
 				t.Errorf("the DSN or its password is in the output:\n%s%s", stdout, stderr)
+			}
+		})
+	}
+}
+
+// doctor refuses a signing key others can read, naming the fix, and accepts the 0600 key keygen
+// writes; a config naming none is a note, not a failure.
+func TestDoctorSigningKeyMode(t *testing.T) {
+	tests := []struct {
+		name     string
+		mode     os.FileMode
+		noKey    bool
+		wantCode int
+		want     string
+	}{
+		{"a key others can read is refused", 0o644, false, exitFail, "mode 0644: others can read the private key — fix: chmod 600 "},
+		{"a 0600 key passes", 0o600, false, exitOK, "ok    signing"},
+		{"no key is a note", 0, true, exitOK, "note  signing   key: none configured"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if code, o, e := shoko(t, "keygen", "--out", filepath.Join(dir, "keys")); code != exitOK {
+				t.Fatalf("keygen: %d %s %s", code, o, e)
+			}
+			key := filepath.Join(dir, "keys", "shoko.key")
+			if err := os.Chmod(key, tt.mode); err != nil {
+				t.Fatal(err)
+			}
+			conf := "records:\n  training: [training.csv]\n"
+			if !tt.noKey {
+				conf += "signing:\n  key: keys/shoko.key\n"
+			}
+			writeFile(t, dir, "training.csv", "employee_id,status,hired_on,onboarding_completed_on,last_completed_on\nE0001,active,2024-04-01,2024-04-05,2026-06-12\n")
+			cfg := writeFile(t, dir, "shoko.yaml", conf)
+			code, stdout, stderr := shoko(t, "doctor", "--config", cfg)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tt.wantCode, stdout, stderr)
+			}
+			if !strings.Contains(stdout, tt.want) {
+				t.Errorf("no line says %q:\n%s", tt.want, stdout)
 			}
 		})
 	}
