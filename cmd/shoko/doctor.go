@@ -192,7 +192,11 @@ func (a *app) auditPreflight(ctx context.Context, cfg *config.Config, keyPath st
 	}
 	preflight.Write(w, shown)
 	if n := preflight.AccessFailures(checks); n > 0 {
-		return &exitErr{code: exitUsage, err: fmt.Errorf("preflight: %d sources cannot be read (above); no run was created. Fix them (shoko doctor --config %s checks again), or pass --no-preflight", n, cfg.File)}
+		again := "shoko doctor --config FILE"
+		if cfg.File != "" {
+			again = "shoko doctor --config " + cfg.File
+		}
+		return &exitErr{code: exitUsage, err: fmt.Errorf("preflight: %d checks found a source that cannot be read (above); no run was created. Fix them (%s checks again), or pass --no-preflight", n, again)}
 	}
 	if len(shown) > 0 {
 		fmt.Fprintf(w, "preflight: %d checks failed (above); the audit goes on and records them\n", len(shown))

@@ -120,7 +120,14 @@ func pathURL(base *url.URL, e endpoint, q url.Values) string {
 // are then not read.
 func checkAuth(ctx context.Context, client *http.Client, cfg APIConfig, base *url.URL, token string) (preflight.Check, bool) {
 	const name = "auth"
-	u := pathURL(base, endpoints[len(endpoints)-1], url.Values{})
+	// The capabilities: one small item, the same on every call.
+	var caps endpoint
+	for _, e := range endpoints {
+		if e.kind == KindCapabilities {
+			caps = e
+		}
+	}
+	u := pathURL(base, caps, url.Values{})
 	with, err := fetch(ctx, client, u, token, cfg.MaxAnswerBytes)
 	if err != nil {
 		return preflight.Unreachable("service", name, err.Error(),
