@@ -32,8 +32,14 @@ it as of the collection time, and complete the run:
   DIR/runs/<id>/run.json      tool, config digest, scope, period, evaluation time, start/end
   DIR/runs/<id>/statement.intoto.json  the signed statement (with --key or signing.key)
 
+First the checks of "shoko doctor" (unless --no-preflight): a source that cannot be read at all
+(no AWS credentials, a refused token, an unreachable host or database, a key others can read)
+stops the audit with exit 3 before any run is created; other failed checks are printed and the
+audit goes on.
+
 A run interrupted at any point stays marked INCOMPLETE and is never signed.
-Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`,
+Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error", 3 when the
+preflight or the input stops it.`,
 		Example: `  shoko audit --config shoko.yaml --out out/ --key keys/shoko.key
   shoko audit --config shoko.yaml --out out/ --period 2026-04-01..2027-03-31 --lang en   # English only`,
 		Args: cobra.NoArgs,
