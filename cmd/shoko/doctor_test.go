@@ -472,3 +472,34 @@ func TestDoctorSigningKeyMode(t *testing.T) {
 		})
 	}
 }
+
+// doctor reads every records file as an audit would: a file that does not parse is named with
+// its line and column, before any run; the demo's clean records pass.
+func TestDoctorRecordsParse(t *testing.T) {
+	clean, err := filepath.Abs("../../demo/records")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cleanCfg := writeFile(t, t.TempDir(), "shoko.yaml", fmt.Sprintf("records:\n  training: [%[1]s/records/training.csv]\n  certificates: [%[1]s/records/certificates.csv]\nattestations: %[1]s/attestations\n", clean))
+	tests := []struct {
+		name     string
+		config   string
+		wantCode int
+		want     string
+	}{
+		{"a broken export is named with its line", "../../testdata/records-demo-src/shoko.yaml", exitFail,
+			`FAIL  records   records.certificates records/certificates.csv: records/certificates.csv:2: column expires_on: "2027/09/24" is not a date`},
+		{"clean records pass", cleanCfg, exitOK, "ok    records   records.certificates"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := shoko(t, "doctor", "--config", tt.config)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tt.wantCode, stdout, stderr)
+			}
+			if !strings.Contains(stdout, tt.want) {
+				t.Errorf("no line says %q:\n%s", tt.want, stdout)
+			}
+		})
+	}
+}

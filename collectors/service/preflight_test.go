@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -52,4 +53,52 @@ func TestDoctorPreflightOfTheEvidenceAPI(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The TLS endpoints' preflight tells a dead endpoint (which stops an audit) from a certificate
+// that does not verify (which TLS-02 judges: reported, the audit goes on).
+func TestDoctorPreflightOfTLSEndpoints(t *testing.T) {
+	srv, roots := startCardsvc(t, "compliant", nil)
+	live := strings.TrimPrefix(localhostURL(srv), "https://")
+	dead := freeAddr(t)
+	tests := []struct {
+		name       string
+		endpoint   string
+		trustCA    bool
+		wantStatus preflight.Status
+		wantAccess bool
+		want       string
+	}{
+		{"reachable and verified", live, true, preflight.OK, false, "reachable, TLS 1.3, certificate verified for localhost"},
+		{"reachable, the CA not trusted", live, false, preflight.Fail, false, "reachable, but the certificate does not verify"},
+		{"nothing listening", dead, true, preflight.Fail, true, "connection refused"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := service.TLSProbe{Endpoints: []string{tt.endpoint}, Timeout: 5 * time.Second}
+			if tt.trustCA {
+				p.RootCAs = roots
+			}
+			checks := p.Preflight(context.Background())
+			if len(checks) != 1 {
+				t.Fatalf("%d checks, want 1", len(checks))
+			}
+			c := checks[0]
+			if c.Status != tt.wantStatus || c.Access != tt.wantAccess || !strings.Contains(c.Line(), tt.want) {
+				t.Errorf("got %s (access %v), want %s (access %v) saying %q", c.Line(), c.Access, tt.wantStatus, tt.wantAccess, tt.want)
+			}
+		})
+	}
+}
+
+// freeAddr is a loopback address nothing listens on.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
 }
