@@ -53,7 +53,9 @@ func (c *Collector) Preflight(ctx context.Context) []preflight.Check {
 		where := credentialChain
 		fix := "set AWS_PROFILE (or aws.profile) to a profile with credentials, run `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
 		if c.Opts.Profile != "" {
-			where = fmt.Sprintf("profile %q of the shared config and credentials files", c.Opts.Profile)
+			// A named profile fails for a reason worth reading (an expired SSO session, a role
+			// it cannot assume); the default chain's error is only the last link's, IMDS.
+			where = fmt.Sprintf("profile %q of the shared config and credentials files (%s)", c.Opts.Profile, shorten(err.Error(), 200))
 			fix = fmt.Sprintf("check profile %q in ~/.aws/config and ~/.aws/credentials (or run `aws sso login --profile %s`)", c.Opts.Profile, c.Opts.Profile)
 		}
 		return []preflight.Check{preflight.Unreachable("aws", "caller identity",
@@ -238,4 +240,12 @@ func (c *Collector) preflightRegions(ctx context.Context, cfg aws.Config, label 
 		out = append([]preflight.Check{preflight.Pass("aws", label+" regions", fmt.Sprintf("%d answer: %s", len(ok), strings.Join(ok, ", ")))}, out...)
 	}
 	return out
+}
+
+// shorten cuts s to n bytes at most, marking the cut.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
 }
