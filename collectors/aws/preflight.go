@@ -237,7 +237,11 @@ func (c *Collector) preflightRegions(ctx context.Context, cfg aws.Config, label 
 			"attach docs/iam-policy.json to the audit role and check the network path to these regions"))
 	}
 	if len(ok) > 0 {
-		out = append([]preflight.Check{preflight.Pass("aws", label+" regions", fmt.Sprintf("%d answer: %s", len(ok), strings.Join(ok, ", ")))}, out...)
+		detail := fmt.Sprintf("%d answer: %s", len(ok), strings.Join(ok, ", "))
+		if off := len(list.Regions) - len(enabled); len(c.Opts.Regions) == 0 && off > 0 {
+			detail += fmt.Sprintf(" (%d more regions are not enabled in the account: nothing can run there)", off)
+		}
+		out = append([]preflight.Check{preflight.Pass("aws", label+" regions", detail)}, out...)
 	}
 	return out
 }
