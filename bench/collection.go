@@ -154,7 +154,8 @@ aws:
 		if profileDir != "" {
 			outDir = filepath.Join(profileDir, fmt.Sprintf("audit-%d", i+1))
 		}
-		args := []string{"audit", "--config", cfgPath, "--out", outDir,
+		// --no-preflight: the figure is the collection's, against the bare SDK loop.
+		args := []string{"audit", "--no-preflight", "--config", cfgPath, "--out", outDir,
 			"--reports", "", "--lang", "en", "--concurrency", fmt.Sprint(conc)}
 		var w time.Duration
 		if profileDir != "" {

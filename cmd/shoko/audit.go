@@ -16,6 +16,7 @@ import (
 func (a *app) auditCommand() *cobra.Command {
 	var cfgPath, out, store, keyPath, runID, period, lang, reportFormats string
 	var concurrency int
+	var noPreflight bool
 	var af awsFlags
 	cmd := &cobra.Command{
 		Use:   "audit",
@@ -31,8 +32,14 @@ it as of the collection time, and complete the run:
   DIR/runs/<id>/run.json      tool, config digest, scope, period, evaluation time, start/end
   DIR/runs/<id>/statement.intoto.json  the signed statement (with --key or signing.key)
 
+First the checks of "shoko doctor" (unless --no-preflight): a source that cannot be read at all
+(no AWS credentials, a refused token, an unreachable host or database, a key others can read)
+stops the audit with exit 3 before any run is created; other failed checks are printed and the
+audit goes on.
+
 A run interrupted at any point stays marked INCOMPLETE and is never signed.
-Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`,
+Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error", 3 when the
+preflight or the input stops it.`,
 		Example: `  shoko audit --config shoko.yaml --out out/ --key keys/shoko.key
   shoko audit --config shoko.yaml --out out/ --period 2026-04-01..2027-03-31 --lang en   # English only`,
 		Args: cobra.NoArgs,
@@ -69,17 +76,24 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 				return err
 			}
 			now := time.Now().UTC().Truncate(time.Second)
+			// The period bounds what the service's evidence API is asked for, and what is judged.
+			pr, err := runFor(nil, now.Format(time.RFC3339), period)
+			if err != nil {
+				return err
+			}
+			// Set-up mistakes (no credentials, a refused token, an unreachable host) are found
+			// before a run exists, in seconds, rather than as a run full of errors.
+			if !noPreflight {
+				if err := a.auditPreflight(cmd.Context(), cfg, keyPath, pr.Period, af, a.stderr); err != nil {
+					return err
+				}
+			}
 			if runID == "" {
 				if runID, err = newRunID(now); err != nil {
 					return &exitErr{code: exitError, err: err}
 				}
 			}
 			if err := a.startRun(cmd.Context(), st, cfg, runID, []string{evidence.DefaultShard}); err != nil {
-				return err
-			}
-			// The period bounds what the service's evidence API is asked for, and what is judged.
-			pr, err := runFor(nil, now.Format(time.RFC3339), period)
-			if err != nil {
 				return err
 			}
 			if _, err := a.collectShard(cmd.Context(), st, cfg, runID, evidence.DefaultShard, concurrency, now, pr.Period, af); err != nil {
@@ -108,6 +122,7 @@ Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`
 	f.StringVar(&lang, "lang", "ja,en", "languages of the reports written into the run, comma-separated (the summary is in the first)")
 	f.StringVar(&reportFormats, "reports", "oscal,pdf,whitepaper", "reports to write into the run's reports/ (formats as for `shoko report`; empty for none)")
 	f.IntVar(&concurrency, "concurrency", runtime.GOMAXPROCS(0)*2, "collectors and AWS calls in flight at once")
+	f.BoolVar(&noPreflight, "no-preflight", false, "skip the checks of shoko doctor before the run (by default a source that cannot be read stops the audit, exit 3, no run created)")
 	af.register(cmd)
 	return cmd
 }

@@ -101,6 +101,21 @@ type page struct {
 // an array (never null), and every item matches the endpoint's fields. Extra fields inside an
 // item are allowed (kept as evidence); a missing one, a wrong type, or an omitted null is not.
 func decodePage(e endpoint, b []byte, offset int) (page, error) {
+	p, err := decodeEnvelope(b)
+	if err != nil {
+		return page{}, err
+	}
+	for i, it := range p.Items {
+		if err := checkItem(e, it); err != nil {
+			return page{}, fmt.Errorf("item %d%s: %w", offset+i, itemName(e, it), err)
+		}
+	}
+	return p, nil
+}
+
+// decodeEnvelope reads the envelope strictly, leaving the items unchecked (the preflight checks
+// each item itself, to name every breach rather than the first).
+func decodeEnvelope(b []byte) (page, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return page{}, fmt.Errorf("answer is not a JSON object: %w", err)
@@ -127,11 +142,6 @@ func decodePage(e endpoint, b []byte, offset int) (page, error) {
 	}
 	if p.NextCursor != nil && *p.NextCursor == "" {
 		return page{}, fmt.Errorf("field next_cursor: empty string (use null on the last page)")
-	}
-	for i, it := range p.Items {
-		if err := checkItem(e, it); err != nil {
-			return page{}, fmt.Errorf("item %d%s: %w", offset+i, itemName(e, it), err)
-		}
 	}
 	return p, nil
 }
