@@ -267,10 +267,19 @@ func exitForResults(res *engine.Results) error {
 func writeSummary(w io.Writer, res *engine.Results, lang string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tREASON")
+	var outOfScope []string
 	for _, c := range res.Controls {
+		if c.Status == engine.StatusNotInScope {
+			outOfScope = append(outOfScope, c.ID)
+			continue
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.ID, c.Status, c.Reason.Lang(lang))
 	}
 	_ = tw.Flush()
+	if len(outOfScope) > 0 {
+		// One line for them all: a row each would bury the controls that were judged.
+		fmt.Fprintf(w, "\n%s (%d, not evaluated): %s\n", engine.StatusNotInScope, len(outOfScope), strings.Join(outOfScope, ", "))
+	}
 	var parts []string
 	for _, s := range engine.AllStatuses {
 		parts = append(parts, fmt.Sprintf("%s %d", s, res.Summary[s]))
