@@ -151,7 +151,7 @@ func (e *Engine) Evaluate(ctx context.Context, items []evidence.Stored, run Run)
 	if !run.Period.End.After(run.Period.Start) {
 		return nil, fmt.Errorf("evaluate: period end %s is not after its start %s", run.Period.End.Format(time.RFC3339), run.Period.Start.Format(time.RFC3339))
 	}
-	if err := e.cat.checkScope(run.Scope); err != nil {
+	if err := e.cat.CheckScope(run.Scope); err != nil {
 		return nil, err
 	}
 	set, err := newEvidenceSet(items)

@@ -6,10 +6,10 @@ import (
 	"github.com/shoko-audit/shoko/evidence"
 )
 
-// checkScope refuses a scope naming a control the catalog does not have: a mistyped id would
+// CheckScope refuses a scope naming a control the catalog does not have: a mistyped id would
 // otherwise quietly audit less (include) or more (exclude) than asked. The command line checks
 // the config first, with its file and line; this guards run.json and callers of the engine.
-func (c *Catalog) checkScope(s *evidence.ControlScope) error {
+func (c *Catalog) CheckScope(s *evidence.ControlScope) error {
 	if s == nil {
 		return nil
 	}

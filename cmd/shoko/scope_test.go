@@ -169,3 +169,31 @@ func TestPeriodFromTheConfig(t *testing.T) {
 		})
 	}
 }
+
+// Only the sources the controls in scope read are collected: a records scope with an aws
+// section configured makes no AWS call and writes no AWS item (it would need credentials).
+func TestCollectionFollowsTheScope(t *testing.T) {
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_CONFIG_FILE", filepath.Join(t.TempDir(), "none"))
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", filepath.Join(t.TempDir(), "none"))
+	for _, tc := range []struct {
+		name, scope string
+		aws         bool
+	}{
+		{"a records scope collects no AWS evidence", "controls:\n  include: [TRN-01, AUD-01]\n", false},
+		{"a scope with an AWS control collects it", "controls:\n  include: [TRN-01, GEO-01]\n", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := scopedDemoConfig(t, "aws:\n  home_region: ap-northeast-1\n  regions: [ap-northeast-1]\n  call_timeout: 2s\n"+tc.scope)
+			out := t.TempDir()
+			if code, stdout, stderr := shoko(t, "collect", "--config", cfg, "--out", out); code != exitOK {
+				t.Fatalf("collect: exit %d\n%s\n%s", code, stdout, stderr)
+			}
+			awsItems, _ := filepath.Glob(filepath.Join(out, "aws.*"))
+			records, _ := filepath.Glob(filepath.Join(out, "records.training"))
+			if (len(awsItems) > 0) != tc.aws || len(records) == 0 {
+				t.Fatalf("aws items %v (want some: %v), records %v", awsItems, tc.aws, records)
+			}
+		})
+	}
+}
