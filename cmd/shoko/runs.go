@@ -184,6 +184,13 @@ func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, peri
 	// The results carry the run's own id, the one its directory, bundle and statement use, and
 	// judge the scope its plan fixed.
 	run.ID, run.Scope = id, plan.Scope.Controls
+	if cfg != nil {
+		// The scope was fixed when the run started; a config saying otherwise now is a mistake
+		// to report, not a setting to follow or to drop silently.
+		if err := sameScope(cfg, plan.Scope.Controls); err != nil {
+			return nil, err
+		}
+	}
 	res, err := engine.EvaluateRun(ctx, files, engine.RunSpec{Shards: plan.Shards, Run: run, Closures: closures}, collectors.KnownKinds())
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: fmt.Errorf("run %s: %w", id, err)}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/shoko-audit/shoko/collectors"
@@ -62,4 +63,17 @@ func plannedCollectors(cs []collectors.Collector, cat *engine.Catalog, scope *ev
 			"collector", c.Name(), "kinds", strings.Join(c.Kinds(), ","))
 	}
 	return out
+}
+
+// sameScope refuses a config whose controls scope differs from the one a run's plan fixed.
+func sameScope(cfg *config.Config, planned *evidence.ControlScope) error {
+	var want evidence.ControlScope
+	if planned != nil {
+		want = *planned
+	}
+	if slices.Equal(cfg.Controls.Include, want.Include) && slices.Equal(cfg.Controls.Exclude, want.Exclude) {
+		return nil
+	}
+	return usageErr("%s: controls (include %v, exclude %v) differ from the scope the run was started with (include %v, exclude %v, in its run.json); the scope is fixed when the run starts",
+		cfg.File, cfg.Controls.Include, cfg.Controls.Exclude, want.Include, want.Exclude)
 }

@@ -197,3 +197,36 @@ func TestCollectionFollowsTheScope(t *testing.T) {
 		})
 	}
 }
+
+// A sharded run keeps the scope it started with: every shard collects for it, and evaluating
+// with a config that says otherwise is refused rather than followed or ignored.
+func TestShardedRunKeepsItsScope(t *testing.T) {
+	scoped := scopedDemoConfig(t, "controls:\n  include: [TRN-01, AUD-01]\n")
+	unscoped := scopedDemoConfig(t, "")
+	store := t.TempDir()
+	code, stdout, stderr := shoko(t, "runs", "start", "--store", store, "--config", scoped, "--shard", "hr")
+	if code != exitOK {
+		t.Fatalf("runs start: exit %d\n%s", code, stderr)
+	}
+	id := strings.TrimSpace(stdout)
+	if code, _, stderr := shoko(t, "collect", "--store", store, "--run", id, "--shard", "hr", "--config", unscoped); code != exitOK {
+		t.Fatalf("collect: exit %d\n%s", code, stderr)
+	}
+	for _, tc := range []struct {
+		name, config string
+		code         int
+		msg          string
+	}{
+		{"a config with another scope is refused", unscoped, exitUsage, "differ from the scope the run was started with"},
+		{"the run's own scope is judged", scoped, exitOK, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := shoko(t, "evaluate", "--store", store, "--run", id, "--config", tc.config, "--reports", "")
+			if code != tc.code || !strings.Contains(stderr, tc.msg) {
+				t.Fatalf("evaluate: exit %d, want %d with %q\n%s\n%s", code, tc.code, tc.msg, stdout, stderr)
+			}
+		})
+	}
+	res := readResults(t, filepath.Join(store, "runs", id, "results.json"))
+	checkScoped(t, res, map[string]string{"TRN-01": "waived", "AUD-01": "pass"}, []string{"CERT-01", "GEO-01"})
+}
