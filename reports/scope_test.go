@@ -48,12 +48,12 @@ func TestReportsShowTheScopeOfControls(t *testing.T) {
 	}{
 		{"a scoped run", true,
 			[]string{"Scope:controls", "2of49controls;included:TRN-01,AUD-01", `the others are"not in scope"`, "Notinscope47"},
-			[]string{"Statementsnotcoveredbythisverification", "2statements:"},
+			[]string{"Statementsnotcoveredbythisverification", "2statements:", "47morestatementswereoutsidethescopeofthisverification"},
 			[]string{"CERT-01", "VUL-01", "GEO-01"}},
 		{"an unscoped run", false,
 			[]string{"Scope:controls", "everycontrolofthecatalog(49)"},
 			nil,
-			[]string{"Statementsnotcoveredbythisverification", "Notinscope"}},
+			[]string{"Statementsnotcoveredbythisverification", "Notinscope", "outsidethescope"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			in := demoInput(t, "en")

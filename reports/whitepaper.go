@@ -136,6 +136,10 @@ func whitePaperCover(d *doc, in *Input, org, title string, items []item) {
 	}
 	d.text(fmt.Sprintf(t("記述 %d 件：検証済み %d 件、表明済み %d 件、現在未達 %d 件、未検証 %d 件、適用外 %d 件", "%d statements: %d verified, %d attested, %d not currently met, %d not verified, %d not applicable."),
 		len(items), counts[engine.StatusPass], counts[engine.StatusAttested], counts[engine.StatusFail], counts[engine.StatusError], counts[engine.StatusNotApplicable]), 0)
+	if n := in.Results.Summary[engine.StatusNotInScope]; n > 0 {
+		d.text(fmt.Sprintf(t("このほか %d 件の記述は今回の検証の対象外としたため掲載していません（付録「今回の検証の対象外とした記述」）。",
+			"%d more statements were outside the scope of this verification and are not shown (see \"Statements not covered by this verification\" in the appendix)."), n), 0)
+	}
 	if len(unmet) > 0 {
 		d.pdf.Ln(1)
 		d.text(t("現在未達の記述（内容と是正計画は各記述の下に記載しています）：", "Statements not currently met (what is not met and the remediation plan are under each):"), 0)
