@@ -121,11 +121,7 @@ func loadConfigOrAWSDefault(path string) (*config.Config, error) {
 
 // collectInto runs every collector the config describes and writes the items below dir.
 func (a *app) collectInto(ctx context.Context, cfg *config.Config, dir string, concurrency int, now time.Time, period engine.Period, af awsFlags) ([]evidence.Stored, error) {
-	cat, err := a.loadCatalog()
-	if err != nil {
-		return nil, err
-	}
-	scope, err := controlScope(cfg, cat)
+	scope, err := a.configScope(cfg)
 	if err != nil {
 		return nil, err
 	}

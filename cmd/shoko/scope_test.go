@@ -56,6 +56,13 @@ func TestScopeOfControlsInTheConfig(t *testing.T) {
 				t.Fatalf("evaluate: exit %d, want %d (stderr should contain %q)\n%s\n%s", code, tc.code, tc.wantErr, stdout, stderr)
 			}
 			if tc.wantErr != "" {
+				// audit refuses it too, before any run is started.
+				store := t.TempDir()
+				code, _, stderr := shoko(t, "audit", "--config", cfg, "--out", store, "--reports", "")
+				runs, _ := filepath.Glob(filepath.Join(store, "runs", "*"))
+				if code != tc.code || !strings.Contains(stderr, tc.wantErr) || len(runs) != 0 {
+					t.Fatalf("audit: exit %d, runs %v\n%s", code, runs, stderr)
+				}
 				return
 			}
 			res := readResults(t, filepath.Join(out, "results.json"))
