@@ -33,8 +33,10 @@ run planned but that has no manifest is an error, not a smaller audit.
 The evaluation time ("now") is the newest collected_at among the evidence unless --as-of is given,
 so the same evidence always gives byte-identical results. The run id in the results is the run's
 own with --run; with --evidence it is derived from the evidence unless --run-id names a run, so
-re-evaluating a run's evidence/<shard> with its id reproduces its results.json. The audit period defaults to the year
-before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`,
+re-evaluating a run's evidence/<shard> with its id reproduces its results.json. The audit period is --period, else
+the config's period (a fiscal year, or start and end), else the year before that time. With a
+config whose controls.include/exclude select controls, the others are "not_in_scope" (never
+evaluated, never a pass); a run keeps the scope it was started with. Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`,
 		Example: `  shoko evaluate --evidence testdata/records-demo --out /tmp/r
   shoko evaluate --evidence ev/ --out out/ --period 2026-04-01..2027-03-31 --as-of 2026-11-27T00:00:00Z
   shoko evaluate --run out/runs/20261127T030000Z-1a2b3c4d --config shoko.yaml --key keys/shoko.key`,
