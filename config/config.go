@@ -52,6 +52,11 @@ type Config struct {
 	Database *Database `yaml:"database"`
 	// AWS, when present, collects evidence from AWS accounts (see docs/aws-evidence.md).
 	AWS *AWS `yaml:"aws"`
+	// Controls is the audit's scope: the controls this deployment audits (all when empty).
+	// A control left out is reported as not_in_scope, never evaluated and never a pass.
+	Controls ControlScope `yaml:"controls"`
+	// Period is the audit period when --period is not given (see AuditPeriod).
+	Period PeriodConfig `yaml:"period"`
 
 	// File is the path the config was read from; Dir is its directory, against which every
 	// relative path in it is resolved.
@@ -59,6 +64,24 @@ type Config struct {
 	Dir  string `yaml:"-"`
 	// Digest is "sha256:<hex>" of the config file's bytes, recorded in each run.
 	Digest string `yaml:"-"`
+	// root is the parsed document, for the line of a key in errors found after Parse
+	// (CheckControlIDs, which needs the catalog).
+	root *yaml.Node
+}
+
+// ControlScope selects controls by id: Include (none: every control of the catalog), then
+// Exclude removes from that.
+type ControlScope struct {
+	Include []string `yaml:"include"`
+	Exclude []string `yaml:"exclude"`
+}
+
+// PeriodConfig gives the audit period: a fiscal year by its first day ("04-01" for a year
+// April–March), or one explicit period (dates in JST, both inclusive).
+type PeriodConfig struct {
+	FiscalYearStart string `yaml:"fiscal_year_start"`
+	Start           string `yaml:"start"`
+	End             string `yaml:"end"`
 }
 
 // Records lists the records files of each kind (CSV or JSON).
@@ -213,6 +236,13 @@ func Parse(name string, b []byte) (*Config, error) {
 	if err := checkAWS(name, &root, c.AWS); err != nil {
 		return nil, err
 	}
+	if err := c.checkScope(name, &root); err != nil {
+		return nil, err
+	}
+	if err := c.checkPeriod(name, &root); err != nil {
+		return nil, err
+	}
+	c.root = &root
 	return &c, nil
 }
 

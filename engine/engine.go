@@ -137,6 +137,8 @@ type Run struct {
 	// the id is then derived from the evidence (see runID), so the same evidence still gives
 	// byte-identical results.
 	ID string
+	// Scope is the controls to judge (nil: all); the others are reported not_in_scope.
+	Scope *evidence.ControlScope
 }
 
 // Evaluate judges every control of the catalog on the evidence. Errors returned are about the
@@ -148,6 +150,9 @@ func (e *Engine) Evaluate(ctx context.Context, items []evidence.Stored, run Run)
 	}
 	if !run.Period.End.After(run.Period.Start) {
 		return nil, fmt.Errorf("evaluate: period end %s is not after its start %s", run.Period.End.Format(time.RFC3339), run.Period.Start.Format(time.RFC3339))
+	}
+	if err := e.cat.CheckScope(run.Scope); err != nil {
+		return nil, err
 	}
 	set, err := newEvidenceSet(items)
 	if err != nil {
@@ -170,6 +175,10 @@ func (e *Engine) Evaluate(ctx context.Context, items []evidence.Stored, run Run)
 		go func() {
 			defer wg.Done()
 			for i := range jobs {
+				if c := e.cat.Controls[i]; !run.Scope.InScope(c.ID) {
+					out[i] = notInScope(c)
+					continue
+				}
 				out[i] = e.evaluateControl(ctx, e.cat.Controls[i], set, runValue, run, jobSlots)
 			}
 		}()
@@ -185,7 +194,7 @@ func (e *Engine) Evaluate(ctx context.Context, items []evidence.Stored, run Run)
 
 	res := &Results{Schema: ResultsSchema, Tool: "shoko " + ToolVersion,
 		Now: run.Now.UTC().Format(time.RFC3339), Period: Period{Start: run.Period.Start.UTC(), End: run.Period.End.UTC()},
-		Controls: out, Summary: map[string]int{}}
+		Controls: out, Summary: map[string]int{}, Scope: run.Scope}
 	res.Catalog.Digest = e.cat.Digest()
 	res.Catalog.Controls = len(e.cat.Controls)
 	for _, c := range e.cal.Closures() {
@@ -215,6 +224,10 @@ func runID(run Run, catalogDigest string, set *evidenceSet) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n%s\n%s\n%s\n", run.Now.UTC().Format(time.RFC3339), run.Period.Start.UTC().Format(time.RFC3339),
 		run.Period.End.UTC().Format(time.RFC3339), catalogDigest)
+	if s := run.Scope; s != nil {
+		// Only a scoped run hashes its scope, so unscoped ids stay as they were.
+		fmt.Fprintf(h, "include %q\nexclude %q\n", s.Include, s.Exclude)
+	}
 	for _, it := range set.items {
 		fmt.Fprintf(h, "%s %s\n", it.ref.Path, it.ref.Digest)
 	}

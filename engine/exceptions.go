@@ -18,6 +18,9 @@ const (
 	ExceptionUnmatched      = "unmatched"
 	ExceptionUnknownControl = "unknown_control"
 	ExceptionInvalid        = "invalid"
+	// ExceptionNotInScope: the exception names a control outside the run's scope, so there was
+	// nothing to waive.
+	ExceptionNotInScope = "not_in_scope"
 )
 
 // exceptionRecord is one row of an `exceptions` evidence item, as the records collector writes it.
@@ -96,17 +99,22 @@ func applyExceptions(set *evidenceSet, cat *Catalog, controls []ControlResult, n
 				ApprovedAt: rec.ApprovedAt, ExpiresAt: rec.ExpiresAt, Source: fmt.Sprintf("%s#line=%d", src, rec.Line), Waived: []string{}}
 			approved, _ := time.Parse(time.RFC3339, rec.ApprovedAt)
 			expires, _ := time.Parse(time.RFC3339, rec.ExpiresAt)
-			_, known := byID[rec.Control]
+			ci, known := byID[rec.Control]
+			// A control outside the scope was not judged: no exception applies to it, and an
+			// invalid one is reported without turning the unjudged control into an error.
+			inScope := known && controls[ci].Status != StatusNotInScope
 			switch problems := rec.problems(it.ref.Scope["file"]); {
 			case len(problems) > 0:
 				er.State, er.Problem = ExceptionInvalid, strings.Join(problems, "; ")
-				if known {
+				if inScope {
 					invalid = append(invalid, len(out))
-				} else {
+				} else if !known {
 					er.Problem += "; " + notAControl(rec.Control, ids)
 				}
 			case !known:
 				er.State, er.Problem = ExceptionUnknownControl, notAControl(rec.Control, ids)
+			case !inScope:
+				er.State = ExceptionNotInScope
 			case !now.Before(expires):
 				er.State = ExceptionExpired
 			case now.Before(approved):

@@ -20,6 +20,9 @@ const (
 	RemediationUnknownControl = "unknown_control"
 	// RemediationInvalid: the remediations file could not be read; Reason says why (file:line).
 	RemediationInvalid = "invalid"
+	// RemediationNotInScope: the plan is about a control outside the run's scope, which was not
+	// judged; the white paper, which leaves that claim out, does not print it.
+	RemediationNotInScope = "not_in_scope"
 )
 
 // RemediationResult is one of the vendor's recorded plans for an unmet claim, with what became
@@ -79,6 +82,8 @@ func remediations(set *evidenceSet, controls []ControlResult, now time.Time) []R
 				r.State, r.Reason = RemediationInvalid, fmt.Sprintf("target_date %q is not a date", rec.TargetDate)
 			case !known:
 				r.State = RemediationUnknownControl
+			case st == StatusNotInScope:
+				r.State = RemediationNotInScope
 			case st == StatusPass || st == StatusAttested || st == StatusNotApplicable:
 				r.State = RemediationClosed
 			case !now.Before(target.AddDate(0, 0, 1)):

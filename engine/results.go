@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"time"
+
+	"github.com/shoko-audit/shoko/evidence"
 )
 
 // Statuses of a control.
@@ -15,21 +17,29 @@ const (
 	StatusAttested      = "attested"
 	StatusWaived        = "waived"
 	StatusNotApplicable = "not_applicable"
+	// StatusNotInScope: the control is outside the audit's scope (shoko.yaml controls.include
+	// and exclude). It was not evaluated: it is neither a pass nor a failure, and every
+	// report says so rather than leaving the control out, so that no reader takes a control
+	// missing from the list for one that was forgotten.
+	StatusNotInScope = "not_in_scope"
 )
 
 // AllStatuses in report order.
-var AllStatuses = []string{StatusPass, StatusFail, StatusError, StatusAttested, StatusWaived, StatusNotApplicable}
+var AllStatuses = []string{StatusPass, StatusFail, StatusError, StatusAttested, StatusWaived, StatusNotApplicable, StatusNotInScope}
 
 // ResultsSchema names the format of results.json.
 const ResultsSchema = "shoko.results/v1"
 
 // Results is what an evaluation found: written as results.json, read by reports and verify.
 type Results struct {
-	Schema  string `json:"schema"`
-	RunID   string `json:"run_id"`
-	Tool    string `json:"tool"`
-	Now     string `json:"now"`
-	Period  Period `json:"period"`
+	Schema string `json:"schema"`
+	RunID  string `json:"run_id"`
+	Tool   string `json:"tool"`
+	Now    string `json:"now"`
+	Period Period `json:"period"`
+	// Scope is the controls the run was asked to audit, when it was asked for fewer than all
+	// (the others are not_in_scope); left out otherwise, so unscoped results keep their bytes.
+	Scope   *evidence.ControlScope `json:"scope,omitempty"`
 	Catalog struct {
 		Digest   string `json:"digest"`
 		Controls int    `json:"controls"`
@@ -141,6 +151,9 @@ func (r *Results) Write(out io.Writer) error {
 	w.field("  ", "tool", r.Tool)
 	w.field("  ", "now", r.Now)
 	w.field("  ", "period", r.Period)
+	if r.Scope != nil {
+		w.field("  ", "scope", r.Scope)
+	}
 	w.field("  ", "catalog", r.Catalog)
 	w.field("  ", "calendar", r.Calendar)
 	w.field("  ", "summary", r.Summary)

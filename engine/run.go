@@ -91,7 +91,8 @@ func EvaluateRun(ctx context.Context, files map[string][]byte, spec RunSpec, kno
 func Replayer(knownKinds []string) evidence.Replayer {
 	return func(ctx context.Context, files map[string][]byte, meta evidence.RunMeta) ([]byte, error) {
 		res, err := EvaluateRun(ctx, files, RunSpec{Shards: meta.Shards,
-			Run:      Run{ID: meta.RunID, Now: meta.EvaluatedAt, Period: Period{Start: meta.Period.Start, End: meta.Period.End}},
+			Run: Run{ID: meta.RunID, Now: meta.EvaluatedAt, Period: Period{Start: meta.Period.Start, End: meta.Period.End},
+				Scope: meta.Scope.Controls},
 			Closures: meta.Closures}, knownKinds)
 		if err != nil {
 			return nil, err

@@ -81,6 +81,31 @@ type Scope struct {
 	// Databases maps a configured database's name to its driver and the host/database its DSN
 	// points at (no user, password or parameters).
 	Databases map[string]string `json:"databases,omitempty"`
+	// Controls is the run's scope of controls (shoko.yaml controls.include/exclude); nil: all.
+	// It is fixed with the plan, so every shard and the replay judge the same controls.
+	Controls *ControlScope `json:"controls,omitempty"`
+}
+
+// ControlScope selects the controls a run audits: Include (empty: every control of the
+// catalog), less Exclude. A control out of scope is reported not_in_scope, never judged.
+type ControlScope struct {
+	Include []string `json:"include,omitempty"`
+	Exclude []string `json:"exclude,omitempty"`
+}
+
+// InScope says whether the control id is in the scope; a nil scope holds every control.
+func (s *ControlScope) InScope(id string) bool {
+	if s == nil {
+		return true
+	}
+	in := len(s.Include) == 0
+	for _, x := range s.Include {
+		in = in || x == id
+	}
+	for _, x := range s.Exclude {
+		in = in && x != id
+	}
+	return in
 }
 
 // Plan is what a run sets out to do, fixed when it starts: kept in the INCOMPLETE marker while

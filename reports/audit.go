@@ -129,6 +129,7 @@ func auditCover(d *doc, in *Input, title string) {
 		{t("対象範囲: エンドポイント", "Scope: endpoints"), list(scope.Endpoints)},
 		{t("対象範囲: データベース", "Scope: databases"), list(scope.Databases)},
 		{t("対象範囲: 記録ファイル", "Scope: record files"), list(scope.RecordFiles)},
+		{t("対象範囲: 統制", "Scope: controls"), controlScopeLine(res, d.lang)},
 		{t("監査期間", "Audit period"), formatDate(res.Period.Start) + " – " + formatDate(res.Period.End.Add(-1))},
 		{t("評価時点", "Evaluated as of"), formatTime(in.resultsNow())},
 		{t("実行 ID", "Run id"), res.RunID},
@@ -166,13 +167,14 @@ func signatureSentence(in *Input) string {
 func statusCounts(d *doc, res *engine.Results) {
 	d.need(12)
 	x, y := marginX, d.pdf.GetY()
-	for _, s := range engine.AllStatuses {
-		d.badge(x, y, 40, s)
+	statuses := shownStatuses(res)
+	for _, s := range statuses {
+		w := d.badge(x, y, contentW/float64(len(statuses))-9, s)
 		d.setSize(11)
-		d.pdf.SetXY(x+22, y-0.3)
+		d.pdf.SetXY(x+w+1, y-0.3)
 		d.pdf.CellFormat(10, 6, fmt.Sprint(res.Summary[s]), "", 0, "L", false, 0, "")
 		d.setSize(bodyPt)
-		x += contentW / float64(len(engine.AllStatuses))
+		x += contentW / float64(len(statuses))
 	}
 	d.pdf.SetXY(marginX, y+10)
 }
@@ -182,12 +184,20 @@ func auditSummary(d *doc, in *Input, items []item) {
 	d.pdf.AddPage()
 	d.heading(t("1. エグゼクティブサマリー", "1. Executive summary"), 0)
 	var parts []string
-	for _, s := range engine.AllStatuses {
-		parts = append(parts, fmt.Sprintf("%s %d", statusLabel(s, d.lang), res.Summary[s]))
+	for _, s := range shownStatuses(res) {
+		if s != engine.StatusNotInScope {
+			parts = append(parts, fmt.Sprintf("%s %d", statusLabel(s, d.lang), res.Summary[s]))
+		}
 	}
+	judged, outOfScope := inScope(items)
 	d.text(fmt.Sprintf(t("%d 件の統制を %s 時点の証跡で評価しました（%s）。証跡が欠落・失効・取得失敗の統制は「判定不能」とし、適合とはみなしていません。",
 		"%d controls were evaluated on the evidence as of %s (%s). A control whose evidence is missing, stale or could not be collected is \"Error\", never \"Pass\"."),
-		len(items), formatTime(in.resultsNow()), strings.Join(parts, t("、", ", "))), 0)
+		len(judged), formatTime(in.resultsNow()), strings.Join(parts, t("、", ", "))), 0)
+	if len(outOfScope) > 0 {
+		d.text(fmt.Sprintf(t("この監査の対象外とした統制 %d 件（%s）は評価しておらず、適合とはみなしていません。",
+			"%d controls were not in this audit's scope (%s): they were not evaluated and are not counted as passing."),
+			len(outOfScope), strings.Join(outOfScope, ", ")), 0)
+	}
 	d.pdf.Ln(3)
 	statusCounts(d, res)
 
@@ -221,14 +231,14 @@ func auditSummary(d *doc, in *Input, items []item) {
 	for _, ch := range byChapter(items) {
 		groups = append(groups, countRow{label: ch.Title.Lang(d.lang), items: ch.Items})
 	}
-	d.countTable(t("章", "Chapter"), groups)
+	d.countTable(t("章", "Chapter"), groups, shownStatuses(in.Results))
 
 	d.heading(t("ISO 管理策（箇条）別の状況", "Status by ISO clause"), 1)
 	groups = groups[:0]
 	for _, g := range byClause(items, d.lang) {
 		groups = append(groups, countRow{label: g.Label, items: g.Items})
 	}
-	d.countTable(t("箇条", "Clause"), groups)
+	d.countTable(t("箇条", "Clause"), groups, shownStatuses(in.Results))
 }
 
 func countStatuses(items []item) map[string]int {
@@ -273,10 +283,17 @@ func auditControls(d *doc, in *Input, items []item) {
 		auditControl(d, in, it)
 	}
 	d.heading(t("4. その他の統制の詳細", "4. The other controls, in detail"), 0)
-	for _, it := range items {
+	judged, outOfScope := inScope(items)
+	for _, it := range judged {
 		if !needsAction(it) {
 			auditControl(d, in, it)
 		}
+	}
+	if len(outOfScope) > 0 {
+		// Named, not detailed: nothing was evaluated, and a page each would read as a verdict.
+		d.heading(t("監査対象外の統制", "Controls not in scope"), 1)
+		d.text(t("次の統制はこの監査の対象外（設定ファイルの controls）で、評価していません: ",
+			"These controls were not in this audit's scope (controls in the config) and were not evaluated: ")+strings.Join(outOfScope, ", "), 0)
 	}
 }
 
@@ -485,6 +502,8 @@ func exceptionState(s, lang string) string {
 		return t("統制が不明", "unknown control")
 	case engine.ExceptionInvalid:
 		return t("不備あり", "invalid")
+	case engine.ExceptionNotInScope:
+		return t("統制が監査対象外", "control not in scope")
 	}
 	return s
 }

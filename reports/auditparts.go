@@ -176,14 +176,15 @@ type countRow struct {
 
 // countTable writes, per row, the number of controls in each status and the ids of those that
 // need action: a table a reader scans in seconds, instead of a chart of bars of one.
-func (d *doc) countTable(first string, rows []countRow) {
+func (d *doc) countTable(first string, rows []countRow, statuses []string) {
 	t := d.t
-	cols := []column{{title: first, width: 56}, {title: t("統制数", "Controls"), width: 14}}
-	statuses := engine.AllStatuses
+	// The first column gives way to a seventh status (not in scope), so "need action" keeps its width.
+	firstW := 56 - 14*float64(len(statuses)-6)
+	cols := []column{{title: first, width: firstW}, {title: t("統制数", "Controls"), width: 14}}
 	for _, s := range statuses {
 		cols = append(cols, column{title: statusLabel(s, d.lang), width: 14})
 	}
-	cols = append(cols, column{title: t("要対応", "Need action"), width: contentW - 56 - 14 - 14*float64(len(statuses))})
+	cols = append(cols, column{title: t("要対応", "Need action"), width: contentW - firstW - 14 - 14*float64(len(statuses))})
 	var out [][]cell
 	for _, r := range rows {
 		counts := countStatuses(r.items)

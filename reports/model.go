@@ -1,6 +1,7 @@
 package reports
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -75,8 +76,59 @@ func statusLabel(status, lang string) string {
 		return t("例外承認", "Waived")
 	case engine.StatusNotApplicable:
 		return t("適用外", "N/A")
+	case engine.StatusNotInScope:
+		return t("監査対象外", "Not in scope")
 	}
 	return status
+}
+
+// shownStatuses are the statuses the reports count: all of them, less not_in_scope for a run
+// that audited every control (a column of zeros would suggest a scope there was not).
+func shownStatuses(res *engine.Results) []string {
+	if res.Scope != nil || res.Summary[engine.StatusNotInScope] > 0 {
+		return engine.AllStatuses
+	}
+	var out []string
+	for _, s := range engine.AllStatuses {
+		if s != engine.StatusNotInScope {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// inScope are the items of controls in the run's scope, and the ids of the others.
+func inScope(items []item) (in []item, outIDs []string) {
+	for _, it := range items {
+		if it.Result.Status == engine.StatusNotInScope {
+			outIDs = append(outIDs, it.Result.ID)
+			continue
+		}
+		in = append(in, it)
+	}
+	return in, outIDs
+}
+
+// controlScopeLine says which controls the run audited, for the covers: every control of the
+// catalog, or the configured include/exclude with how many that leaves.
+func controlScopeLine(res *engine.Results, lang string) string {
+	t := tr(lang)
+	total := len(res.Controls)
+	if res.Scope == nil {
+		return fmt.Sprintf(t("カタログの全統制（%d 件）", "every control of the catalog (%d)"), total)
+	}
+	audited := total - res.Summary[engine.StatusNotInScope]
+	line := fmt.Sprintf(t("%d 件中 %d 件", "%d of %d controls"), total, audited)
+	if lang == "en" {
+		line = fmt.Sprintf("%d of %d controls", audited, total)
+	}
+	if len(res.Scope.Include) > 0 {
+		line += t("　対象: ", "; included: ") + strings.Join(res.Scope.Include, ", ")
+	}
+	if len(res.Scope.Exclude) > 0 {
+		line += t("　除外: ", "; excluded: ") + strings.Join(res.Scope.Exclude, ", ")
+	}
+	return line + t("（他の統制は「監査対象外」で、評価しておらず適合とはみなしません）", " (the others are \"not in scope\": not evaluated, never counted as passing)")
 }
 
 // statusColor is the RGB a status is drawn in, the same in every PDF.

@@ -221,7 +221,10 @@ func buildOSCAL(in *Input) (*oscalDoc, error) {
 
 	var controls []oscalControl
 	var findings []oscalFinding
-	for _, it := range in.items() {
+	// A control outside the run's scope was not reviewed: it is left out of the reviewed
+	// controls and gets no finding (OSCAL's reviewed-controls is the assessment's scope).
+	judged, _ := inScope(in.items())
+	for _, it := range judged {
 		r := it.Result
 		controls = append(controls, oscalControl{ControlID: r.ID})
 		var related []oscalRelatedObs

@@ -135,8 +135,10 @@ func TestOSCALValidates(t *testing.T) {
 				t.Fatal(err)
 			}
 			res := d.AssessmentResults.Results[0]
-			if len(res.Findings) != len(in.Results.Controls) {
-				t.Errorf("%d findings for %d controls", len(res.Findings), len(in.Results.Controls))
+			// One finding per control in scope: a control not in scope was not reviewed.
+			inScope := len(in.Results.Controls) - in.Results.Summary[engine.StatusNotInScope]
+			if len(res.Findings) != inScope || len(res.ReviewedControls.ControlSelections[0].IncludeControls) != inScope {
+				t.Errorf("%d findings for %d controls in scope", len(res.Findings), inScope)
 			}
 			if len(res.Observations) != len(in.Results.Evidence) {
 				t.Errorf("%d observations for %d evidence items", len(res.Observations), len(in.Results.Evidence))

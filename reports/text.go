@@ -29,6 +29,7 @@ func (Text) FileName(lang string) string { return "summary." + langOr(lang) + ".
 var ansi = map[string]string{
 	engine.StatusPass: "32", engine.StatusFail: "31", engine.StatusError: "33",
 	engine.StatusAttested: "34", engine.StatusWaived: "35", engine.StatusNotApplicable: "90",
+	engine.StatusNotInScope: "90",
 }
 
 // Render implements Renderer.
@@ -54,7 +55,7 @@ func (tx Text) Render(w io.Writer, in *Input) error {
 			fmt.Sprintf("%d/%d", c.Counts[engine.StatusFail], len(c.Findings)), in.title(c, in.lang()))
 	}
 	var parts []string
-	for _, s := range engine.AllStatuses {
+	for _, s := range shownStatuses(res) {
 		parts = append(parts, fmt.Sprintf("%s %d", statusLabel(s, in.lang()), res.Summary[s]))
 	}
 	fmt.Fprintf(&b, "\n%s %s: %s\n", t("実行", "run"), res.RunID, strings.Join(parts, ", "))

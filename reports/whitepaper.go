@@ -46,7 +46,10 @@ func (WhitePaperPDF) Render(w io.Writer, in *Input) error {
 		return fmt.Errorf("reports: %w", ErrNoIssuer)
 	}
 	t := tr(in.lang())
-	items := in.items()
+	// A claim outside the run's scope was not checked: it is not printed (a stamp would read as
+	// a verdict), and the appendix names it as not covered by this verification.
+	all := in.items()
+	items, _ := inScope(all)
 	title := t("セキュリティ ホワイトペーパー", "Security White Paper")
 	d, err := newDoc(in, title, org+" — "+title+t("（証跡による検証付き）", " (verified against evidence)"),
 		fmt.Sprintf(t("検証の実行 ID %s ・ %s 時点の証跡で検証", "Verification run %s · verified against the evidence as of %s"),
@@ -54,7 +57,7 @@ func (WhitePaperPDF) Render(w io.Writer, in *Input) error {
 	if err != nil {
 		return err
 	}
-	d.filter = newRedactor(in, items).redact
+	d.filter = newRedactor(in, all).redact
 
 	whitePaperCover(d, in, org, title, items)
 	chapter := ""
@@ -78,7 +81,8 @@ func (WhitePaperPDF) Render(w io.Writer, in *Input) error {
 	// The appendix is its own chapter, so it does not read as part of the paper's last one.
 	d.heading(d.t("付録", "Appendix"), 0)
 	howToVerify(d, in)
-	omittedSections(d, items)
+	omittedSections(d, all)
+	notInScopeClaims(d, all)
 	if err := d.pdf.Error(); err != nil {
 		return fmt.Errorf("render white paper: %w", err)
 	}
@@ -132,6 +136,10 @@ func whitePaperCover(d *doc, in *Input, org, title string, items []item) {
 	}
 	d.text(fmt.Sprintf(t("記述 %d 件：検証済み %d 件、表明済み %d 件、現在未達 %d 件、未検証 %d 件、適用外 %d 件", "%d statements: %d verified, %d attested, %d not currently met, %d not verified, %d not applicable."),
 		len(items), counts[engine.StatusPass], counts[engine.StatusAttested], counts[engine.StatusFail], counts[engine.StatusError], counts[engine.StatusNotApplicable]), 0)
+	if n := in.Results.Summary[engine.StatusNotInScope]; n > 0 {
+		d.text(fmt.Sprintf(t("このほか %d 件の記述は今回の検証の対象外としたため掲載していません（付録「今回の検証の対象外とした記述」）。",
+			"%d more statements were outside the scope of this verification and are not shown (see \"Statements not covered by this verification\" in the appendix)."), n), 0)
+	}
 	if len(unmet) > 0 {
 		d.pdf.Ln(1)
 		d.text(t("現在未達の記述（内容と是正計画は各記述の下に記載しています）：", "Statements not currently met (what is not met and the remediation plan are under each):"), 0)
@@ -365,6 +373,30 @@ func omittedSections(d *doc, items []item) {
 	d.heading(t("本書で省略した項目", "Sections left out"), 1)
 	d.text(t("次の項目は公開しているホワイトペーパーにありますが、証跡で確認できる記述を含まないため、本書では省略しています：",
 		"These sections of the published white paper make no statement that can be checked against evidence, so they are left out here: ")+
+		strings.Join(names, t("、", "; "))+t("。", "."), 0)
+}
+
+// notInScopeClaims names the claims this verification did not cover (outside the run's scope):
+// they are left out of the paper, and saying so keeps their absence from reading as an oversight.
+func notInScopeClaims(d *doc, all []item) {
+	var names []string
+	seen := map[string]bool{}
+	for _, it := range all {
+		if it.Result.Status != engine.StatusNotInScope {
+			continue
+		}
+		if s := it.Control.Section.Lang(d.lang); !seen[s] {
+			seen[s] = true
+			names = append(names, s)
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	t := d.t
+	d.heading(t("今回の検証の対象外とした記述", "Statements not covered by this verification"), 1)
+	d.text(t("次の項目の記述は今回の検証の対象外としたため、本書には掲載していません。検証済みとはみなしていません：",
+		"The statements of these sections were outside the scope of this verification, so they are not shown here and are not claimed as verified: ")+
 		strings.Join(names, t("、", "; "))+t("。", "."), 0)
 }
 

@@ -77,7 +77,7 @@ preflight or the input stops it.`,
 			}
 			now := time.Now().UTC().Truncate(time.Second)
 			// The period bounds what the service's evidence API is asked for, and what is judged.
-			pr, err := runFor(nil, now.Format(time.RFC3339), period)
+			pr, err := runFor(nil, now.Format(time.RFC3339), period, cfg)
 			if err != nil {
 				return err
 			}
@@ -103,7 +103,7 @@ preflight or the input stops it.`,
 			if err != nil {
 				return err
 			}
-			res, err := a.evaluateRun(cmd.Context(), st, runID, now.Format(time.RFC3339), period, closuresOf(cfg), key, render)
+			res, err := a.evaluateRun(cmd.Context(), st, runID, now.Format(time.RFC3339), period, cfg, closuresOf(cfg), key, render)
 			if err != nil {
 				return err
 			}
@@ -118,7 +118,7 @@ preflight or the input stops it.`,
 	f.StringVar(&store, "store", "", "store: a directory or s3://bucket/prefix (default: the config's store.location)")
 	f.StringVar(&keyPath, "key", "", "private key to sign the run with (default: the config's signing.key)")
 	f.StringVar(&runID, "run-id", "", "run id (default: the start time and random bits)")
-	f.StringVar(&period, "period", "", "audit period START..END; default: the year before now")
+	f.StringVar(&period, "period", "", "audit period START..END; default: the config's period, else the year before now")
 	f.StringVar(&lang, "lang", "ja,en", "languages of the reports written into the run, comma-separated (the summary is in the first)")
 	f.StringVar(&reportFormats, "reports", "oscal,pdf,whitepaper", "reports to write into the run's reports/ (formats as for `shoko report`; empty for none)")
 	f.IntVar(&concurrency, "concurrency", runtime.GOMAXPROCS(0)*2, "collectors and AWS calls in flight at once")

@@ -52,7 +52,7 @@ its evidence API. Exit 0 when every check passes, 1 when one fails, 3 when the c
 			if err != nil {
 				return err
 			}
-			pr, err := runFor(nil, time.Now().UTC().Format(time.RFC3339), period)
+			pr, err := runFor(nil, time.Now().UTC().Format(time.RFC3339), period, cfg)
 			if err != nil {
 				return err
 			}

@@ -33,8 +33,10 @@ run planned but that has no manifest is an error, not a smaller audit.
 The evaluation time ("now") is the newest collected_at among the evidence unless --as-of is given,
 so the same evidence always gives byte-identical results. The run id in the results is the run's
 own with --run; with --evidence it is derived from the evidence unless --run-id names a run, so
-re-evaluating a run's evidence/<shard> with its id reproduces its results.json. The audit period defaults to the year
-before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`,
+re-evaluating a run's evidence/<shard> with its id reproduces its results.json. The audit period is --period, else
+the config's period (a fiscal year, or start and end), else the year before that time. With a
+config whose controls.include/exclude select controls, the others are "not_in_scope" (never
+evaluated, never a pass); a run keeps the scope it was started with. Exit 0 when nothing fails, 1 when a control fails, 2 when a control is "error".`,
 		Example: `  shoko evaluate --evidence testdata/records-demo --out /tmp/r
   shoko evaluate --evidence ev/ --out out/ --period 2026-04-01..2027-03-31 --as-of 2026-11-27T00:00:00Z
   shoko evaluate --run out/runs/20261127T030000Z-1a2b3c4d --config shoko.yaml --key keys/shoko.key`,
@@ -67,9 +69,10 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
 				return usageErr("evaluate needs --run ID|DIR, or --evidence and --out")
 			}
 			cal := calendar.Default()
+			var cfg *config.Config
 			if cfgPath != "" {
-				cfg, err := config.Load(cfgPath)
-				if err != nil {
+				var err error
+				if cfg, err = config.Load(cfgPath); err != nil {
 					return &exitErr{code: exitUsage, err: err}
 				}
 				cal = cfg.BusinessCalendar()
@@ -81,8 +84,11 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
 			if err != nil {
 				return &exitErr{code: exitUsage, err: err}
 			}
-			run, err := runFor(items, asOf, period)
+			run, err := runFor(items, asOf, period, cfg)
 			if err != nil {
+				return err
+			}
+			if run.Scope, err = a.configScope(cfg); err != nil {
 				return err
 			}
 			if runID != "" {
@@ -103,9 +109,9 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
 	f := cmd.Flags()
 	f.StringVar(&evidenceDir, "evidence", "", "directory of evidence items (*.json)")
 	f.StringVar(&out, "out", "", "directory to write results.json to")
-	f.StringVar(&period, "period", "", "audit period START..END (YYYY-MM-DD in JST, or RFC 3339); default: the year before --as-of")
+	f.StringVar(&period, "period", "", "audit period START..END (YYYY-MM-DD in JST, or RFC 3339); default: the config's period, else the year before --as-of")
 	f.StringVar(&asOf, "as-of", "", "evaluation time (RFC 3339); default: the newest collected_at of the evidence")
-	f.StringVar(&cfgPath, "config", "", "config file, for the company calendar (closures)")
+	f.StringVar(&cfgPath, "config", "", "config file: the company calendar (closures), the scope of controls and the period")
 	f.StringVar(&lang, "lang", "", "language of the summary: ja or en (default ja); with --run, the languages of the reports, comma-separated (default ja,en; the summary is in the first)")
 	f.StringVar(&reportFormats, "reports", "oscal,pdf,whitepaper", "with --run: reports to write into the run's reports/ before signing (formats as for `shoko report`; empty for none)")
 	f.StringVar(&runArg, "run", "", "run to evaluate: its directory, or its id in --store")
@@ -138,7 +144,7 @@ func (a *app) evaluateRunCommand(cmd *cobra.Command, runArg, store, cfgPath, key
 	if err != nil {
 		return err
 	}
-	res, err := a.evaluateRun(cmd.Context(), st, id, asOf, period, closures, key, render)
+	res, err := a.evaluateRun(cmd.Context(), st, id, asOf, period, cfg, closures, key, render)
 	if err != nil {
 		return err
 	}
@@ -175,8 +181,21 @@ func (a *app) evaluateInto(ctx context.Context, items []evidence.Stored, run eng
 	return res, nil
 }
 
-// runFor works out the evaluation time and period from flags and evidence.
-func runFor(items []evidence.Stored, asOf, period string) (engine.Run, error) {
+// configScope is the scope of controls of an optional config, checked against the catalog.
+func (a *app) configScope(cfg *config.Config) (*evidence.ControlScope, error) {
+	if cfg == nil || len(cfg.Controls.Include) == 0 && len(cfg.Controls.Exclude) == 0 {
+		return nil, nil // every control: no catalog needed to say so
+	}
+	cat, err := a.loadCatalog()
+	if err != nil {
+		return nil, err
+	}
+	return controlScope(cfg, cat)
+}
+
+// runFor works out the evaluation time and period from flags, the config (optional) and the
+// evidence: --period, else the config's period for that time, else the year before it.
+func runFor(items []evidence.Stored, asOf, period string, cfg *config.Config) (engine.Run, error) {
 	var run engine.Run
 	if asOf != "" {
 		t, err := time.Parse(time.RFC3339, asOf)
@@ -192,6 +211,10 @@ func runFor(items []evidence.Stored, asOf, period string) (engine.Run, error) {
 		}
 	}
 	if period == "" {
+		if start, end, ok := cfg.AuditPeriod(run.Now); ok {
+			run.Period = engine.Period{Start: start, End: end}
+			return run, nil
+		}
 		run.Period = engine.Period{Start: run.Now.AddDate(-1, 0, 0), End: run.Now}
 		return run, nil
 	}
@@ -246,10 +269,19 @@ func exitForResults(res *engine.Results) error {
 func writeSummary(w io.Writer, res *engine.Results, lang string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tREASON")
+	var outOfScope []string
 	for _, c := range res.Controls {
+		if c.Status == engine.StatusNotInScope {
+			outOfScope = append(outOfScope, c.ID)
+			continue
+		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.ID, c.Status, c.Reason.Lang(lang))
 	}
 	_ = tw.Flush()
+	if len(outOfScope) > 0 {
+		// One line for them all: a row each would bury the controls that were judged.
+		fmt.Fprintf(w, "\n%s (%d, not evaluated): %s\n", engine.StatusNotInScope, len(outOfScope), strings.Join(outOfScope, ", "))
+	}
 	var parts []string
 	for _, s := range engine.AllStatuses {
 		parts = append(parts, fmt.Sprintf("%s %d", s, res.Summary[s]))

@@ -113,8 +113,15 @@ func (a *app) startRun(ctx context.Context, st evidence.Store, cfg *config.Confi
 	if err != nil {
 		return &exitErr{code: exitUsage, err: err}
 	}
+	// The scope of controls is fixed with the plan, like the catalog: every shard collects for
+	// it, and the evaluation and verify's replay judge exactly it.
+	controls, err := controlScope(cfg, cat)
+	if err != nil {
+		return err
+	}
 	plan := evidence.Plan{RunID: id, Tool: "shoko " + engine.ToolVersion, ConfigDigest: cfg.Digest,
 		Scope: scopeOf(cfg), Shards: shards, StartedAt: time.Now().UTC()}
+	plan.Scope.Controls = controls
 	if err := evidence.BeginRun(ctx, st, plan); err != nil {
 		return &exitErr{code: exitUsage, err: err}
 	}
@@ -128,7 +135,12 @@ func (a *app) startRun(ctx context.Context, st evidence.Store, cfg *config.Confi
 // collectShard collects what cfg names and writes it as one shard of a run.
 func (a *app) collectShard(ctx context.Context, st evidence.Store, cfg *config.Config, id, shard string, concurrency int, now time.Time, period engine.Period, af awsFlags) ([]evidence.Stored, error) {
 	started := time.Now().UTC()
-	items, err := a.runCollectors(ctx, cfg, concurrency, now, period, af)
+	// A shard collects for the run's scope, whatever its own config says.
+	plan, _, err := evidence.ReadPlan(ctx, st, id)
+	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	items, err := a.runCollectors(ctx, cfg, plan.Scope.Controls, concurrency, now, period, af)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +161,7 @@ func (a *app) collectShard(ctx context.Context, st evidence.Store, cfg *config.C
 // report's "changes since the previous run".
 type inRunReports func(res *engine.Results, resultsJSON []byte, meta evidence.RunMeta, cat *engine.Catalog, prev *engine.Results) ([]reportFile, error)
 
-func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, period string, closures []string, key ed25519.PrivateKey, reportsFn inRunReports) (*engine.Results, error) {
+func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, period string, cfg *config.Config, closures []string, key ed25519.PrivateKey, reportsFn inRunReports) (*engine.Results, error) {
 	plan, complete, err := evidence.ReadPlan(ctx, st, id)
 	if err != nil {
 		return nil, &exitErr{code: exitUsage, err: err}
@@ -165,12 +177,20 @@ func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, peri
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: fmt.Errorf("run %s: %w", id, err)}
 	}
-	run, err := runFor(items, asOf, period)
+	run, err := runFor(items, asOf, period, cfg)
 	if err != nil {
 		return nil, err
 	}
-	// The results carry the run's own id, the one its directory, bundle and statement use.
-	run.ID = id
+	// The results carry the run's own id, the one its directory, bundle and statement use, and
+	// judge the scope its plan fixed.
+	run.ID, run.Scope = id, plan.Scope.Controls
+	if cfg != nil {
+		// The scope was fixed when the run started; a config saying otherwise now is a mistake
+		// to report, not a setting to follow or to drop silently.
+		if err := sameScope(cfg, plan.Scope.Controls); err != nil {
+			return nil, err
+		}
+	}
 	res, err := engine.EvaluateRun(ctx, files, engine.RunSpec{Shards: plan.Shards, Run: run, Closures: closures}, collectors.KnownKinds())
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: fmt.Errorf("run %s: %w", id, err)}
