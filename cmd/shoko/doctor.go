@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"strings"
 	"sync"
@@ -84,13 +85,17 @@ func (a *app) preflight(ctx context.Context, cfg *config.Config, keyPath string,
 	if rc := recordsCollector(cfg); len(rc.Records) > 0 || rc.AttestationsDir != "" || rc.ExceptionsFile != "" || rc.RemediationsFile != "" {
 		groups = append(groups, rc.Preflight)
 	}
-	if s := cfg.Service; s != nil {
+	planned, err := a.plannedSources(cfg, period, af)
+	if err != nil {
+		return []preflight.Check{{Source: "config", Name: "controls in scope", Status: preflight.Fail, Detail: err.Error()}}
+	}
+	if s := cfg.Service; s != nil && planned.any("service/") {
 		groups = append(groups, func(ctx context.Context) []preflight.Check { return serviceChecks(ctx, cfg, s, period) })
 	}
-	if d := cfg.Database; d != nil {
+	if d := cfg.Database; d != nil && planned.any("sql") {
 		groups = append(groups, sqlprobe.Collector{Database: d.Name, Driver: d.Driver, DSNEnv: d.DSNEnv, Schema: d.Schema, Timeout: d.Timeout}.Preflight)
 	}
-	if cfg.AWS != nil {
+	if cfg.AWS != nil && planned.any("aws") {
 		groups = append(groups, awsCollector(cfg.AWS, af, a.log).Preflight)
 	}
 	results := make([][]preflight.Check, len(groups))
@@ -202,4 +207,43 @@ func (a *app) auditPreflight(ctx context.Context, cfg *config.Config, keyPath st
 		fmt.Fprintf(w, "preflight: %d checks failed (above); the audit goes on and records them\n", len(shown))
 	}
 	return nil
+}
+
+// sources is the set of collector names an audit of the config will run; nil means all.
+type sources map[string]bool
+
+// any reports whether a collector whose name starts with prefix will run.
+func (s sources) any(prefix string) bool {
+	if s == nil {
+		return true
+	}
+	for name := range s {
+		if strings.HasPrefix(name, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+// plannedSources names the collectors the controls in scope need, so the preflight demands no
+// access (AWS credentials, a service token) that the audit itself will not use.
+func (a *app) plannedSources(cfg *config.Config, period engine.Period, af awsFlags) (sources, error) {
+	scope, err := a.configScope(cfg)
+	if err != nil || scope == nil {
+		return nil, err
+	}
+	cs, err := collectorsFor(cfg, period, af, a.log)
+	if err != nil {
+		return nil, err
+	}
+	cat, err := a.loadCatalog()
+	if err != nil {
+		return nil, err
+	}
+	out := sources{}
+	// Quiet: the audit itself logs what it does not collect.
+	for _, c := range plannedCollectors(cs, cat, scope, slog.New(slog.DiscardHandler)) {
+		out[c.Name()] = true
+	}
+	return out, nil
 }

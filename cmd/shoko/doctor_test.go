@@ -100,6 +100,38 @@ func TestDoctorAWSCredentials(t *testing.T) {
 	})
 }
 
+// A scope whose controls read no AWS evidence asks nothing of AWS: with `aws:` configured and no
+// credentials, doctor checks the records and passes, as the audit of that scope would collect
+// no AWS evidence.
+func TestDoctorChecksOnlyTheSourcesTheScopeNeeds(t *testing.T) {
+	imds := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "no role here", http.StatusInternalServerError)
+	}))
+	defer imds.Close()
+	noAWSCredentials(t, imds.URL)
+	dir := t.TempDir()
+	writeFile(t, dir, "training.csv", "employee_id,status,hired_on,onboarding_completed_on,last_completed_on\nE1,active,2020-04-01,2020-04-10,2026-06-01\n")
+	cases := []struct {
+		name, scope string
+		code        int
+	}{
+		{"records-only scope: AWS not checked", "controls: {include: [TRN-01]}\n", exitOK},
+		{"no scope: AWS checked and fails", "", exitFail},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := writeFile(t, dir, "shoko.yaml", "aws:\n  regions: [ap-northeast-1]\nrecords:\n  training: [training.csv]\n"+tc.scope)
+			code, stdout, stderr := shoko(t, "doctor", "--config", cfg)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tc.code, stdout, stderr)
+			}
+			if got := len(linesOf(stdout, "FAIL  aws")) > 0; got != (tc.code != exitOK) {
+				t.Errorf("aws checked: %v, want %v\n%s", got, tc.code != exitOK, stdout)
+			}
+		})
+	}
+}
+
 // With no credentials, audit stops before creating a run (exit 3, nothing in the store); a
 // source that can be read but holds a bad file (the records demo's broken export) does not stop
 // it: that is what the audit records.
