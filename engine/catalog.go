@@ -71,10 +71,13 @@ type Control struct {
 	// slice of the items) and unites them; checks of the population as a whole (such as "there
 	// is at least one record") belong in the policy's `population_findings`, evaluated once on
 	// everything.
-	PerRecord           string          `yaml:"per_record,omitempty" json:"per_record,omitempty"`
-	Parameters          map[string]any  `yaml:"parameters" json:"parameters"`
-	Messages            map[string]Text `yaml:"messages" json:"messages"`
-	NotApplicableReason *Text           `yaml:"not_applicable_reason,omitempty" json:"not_applicable_reason,omitempty"`
+	PerRecord string `yaml:"per_record,omitempty" json:"per_record,omitempty"`
+	// Parameters are the values of the parameters (what policies read as
+	// input.control.parameters); ParamDecls are the parameters as declared, with their types.
+	Parameters          map[string]any        `yaml:"-" json:"parameters"`
+	ParamDecls          map[string]*ParamDecl `yaml:"parameters" json:"-"`
+	Messages            map[string]Text       `yaml:"messages" json:"messages"`
+	NotApplicableReason *Text                 `yaml:"not_applicable_reason,omitempty" json:"not_applicable_reason,omitempty"`
 	// Customer is how the customer white paper words the control for a customer's security
 	// officer: plainly, without the audit's jargon. Optional; without it the white paper prints
 	// the claim.
@@ -337,12 +340,23 @@ func decodeControl(name string, b []byte, known map[string]bool) (*Control, []st
 	} else if c.NotApplicableReason != nil {
 		addf(line("not_applicable_reason"), "field not_applicable_reason: only for automation not_applicable")
 	}
-	if c.Parameters == nil {
-		c.Parameters = map[string]any{}
-	}
-	for p := range c.Parameters {
+	c.Parameters = map[string]any{}
+	for _, p := range sortedNames(c.ParamDecls) {
+		d := c.ParamDecls[p]
 		if !paramNameRE.MatchString(p) {
 			addf(line("parameters", p), "field parameters.%s: names are lower_snake_case", p)
+		}
+		if d == nil {
+			addf(line("parameters", p), "field parameters.%s: declare its type and value, like {type: integer, value: 8}", p)
+			continue
+		}
+		// Kept even when wrong, so the placeholder checks below do not report it a second time;
+		// the catalog is refused anyway.
+		c.Parameters[p] = d.Value
+		if d.shape != "" {
+			addf(d.Line, "parameters.%s: %s", p, d.shape)
+		} else if err := CheckParam(d.Type, d.Value); err != nil {
+			addf(d.Line, "parameters.%s: %v", p, err)
 		}
 	}
 	for _, f := range []struct {
@@ -440,7 +454,7 @@ func literalParams(s string, params map[string]any) []string {
 	return out
 }
 
-func sortedNames(m map[string]any) []string {
+func sortedNames[V any](m map[string]V) []string {
 	names := make([]string, 0, len(m))
 	for k := range m {
 		names = append(names, k)
