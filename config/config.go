@@ -52,6 +52,13 @@ type Config struct {
 	Database *Database `yaml:"database"`
 	// AWS, when present, collects evidence from AWS accounts (see docs/aws-evidence.md).
 	AWS *AWS `yaml:"aws"`
+	// ServiceName is the service's name in titles, claims and the white paper ({service_name}):
+	// a string, or {ja: …, en: …}; without it the catalog's own name is used. Checked against the
+	// parameter's declared type (text) when the catalog is loaded.
+	ServiceName any `yaml:"service_name"`
+	// Parameters override control parameters: control id → parameter → value, each checked
+	// against the type its control declares when the catalog is loaded (engine.Catalog.Override).
+	Parameters map[string]map[string]any `yaml:"parameters"`
 
 	// File is the path the config was read from; Dir is its directory, against which every
 	// relative path in it is resolved.
@@ -59,6 +66,17 @@ type Config struct {
 	Dir  string `yaml:"-"`
 	// Digest is "sha256:<hex>" of the config file's bytes, recorded in each run.
 	Digest string `yaml:"-"`
+	// root is the parsed document, for the line of a key path in errors found later (Line).
+	root *yaml.Node
+}
+
+// Line is the line of a key path such as "parameters.BAK-01.generations" in the config file
+// (1 when it is not found, or for a config not read from a file).
+func (c *Config) Line(path string) int {
+	if c == nil || c.root == nil {
+		return 1
+	}
+	return lineAt(c.root, path)
 }
 
 // Records lists the records files of each kind (CSV or JSON).
@@ -199,6 +217,7 @@ func Parse(name string, b []byte) (*Config, error) {
 	c.Digest = "sha256:" + hex.EncodeToString(sum[:])
 	var root yaml.Node
 	_ = yaml.Unmarshal(b, &root)
+	c.root = &root
 	for i, s := range c.Calendar.Closures {
 		if _, err := calendar.ParseClosure(s); err != nil {
 			return nil, fmt.Errorf("%s:%d: calendar.closures[%d]: %w", name, lineAt(&root, fmt.Sprintf("calendar.closures[%d]", i)), i, err)

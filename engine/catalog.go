@@ -166,8 +166,11 @@ type Catalog struct {
 	// parsed are the Policies as parsed when the catalog was loaded, so the engine compiles
 	// them without parsing every file a second time (the compiler works on its own copies).
 	parsed map[string]*ast.Module
-	// Sources are the bytes of every control and policy file by path: what Digest covers.
+	// Sources are the bytes of every control and policy file by path, and of the overrides
+	// (OverridesFile) when there are some: what Digest covers.
 	Sources map[string][]byte
+	// Overrides are the parameters shoko.yaml changed (nil when none): see Catalog.Override.
+	Overrides *Overrides
 }
 
 // Control returns the control with the given id.
@@ -359,10 +362,17 @@ func decodeControl(name string, b []byte, known map[string]bool) (*Control, []st
 			addf(d.Line, "parameters.%s: %v", p, err)
 		}
 	}
-	for _, f := range []struct {
+	filled := []struct {
 		key  string
 		text Text
-	}{{"title", c.Title}, {"claim", c.Claim}} {
+	}{{"title", c.Title}, {"claim", c.Claim}}
+	if c.NotApplicableReason != nil {
+		filled = append(filled, struct {
+			key  string
+			text Text
+		}{"not_applicable_reason", *c.NotApplicableReason})
+	}
+	for _, f := range filled {
 		for _, ph := range placeholders(f.text.JA + f.text.EN) {
 			if _, ok := c.Parameters[ph]; !ok {
 				addf(line(f.key), "field %s: placeholder {%s} is not a parameter", f.key, ph)
@@ -491,6 +501,9 @@ func FormatValue(v any, lang string) string {
 		}
 		return strings.Join(parts, "、")
 	case map[string]any:
+		if isText(x) { // a text parameter: the reader's language
+			return FormatValue(x[lang], lang)
+		}
 		keys := sortedNames(x)
 		parts := make([]string, len(keys))
 		for i, k := range keys {

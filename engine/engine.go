@@ -188,6 +188,7 @@ func (e *Engine) Evaluate(ctx context.Context, items []evidence.Stored, run Run)
 		Controls: out, Summary: map[string]int{}}
 	res.Catalog.Digest = e.cat.Digest()
 	res.Catalog.Controls = len(e.cat.Controls)
+	res.Catalog.Overrides = e.cat.Overrides
 	for _, c := range e.cal.Closures() {
 		res.Calendar.Closures = append(res.Calendar.Closures, c.String())
 	}

@@ -119,7 +119,7 @@ func text(ja, en string, args ...any) Text {
 // across all controls of an evaluation (the parts of per_record controls share it).
 func (e *Engine) evaluateControl(ctx context.Context, c *Control, set *evidenceSet, runValue ast.Object, run Run, jobSlots chan struct{}) ControlResult {
 	r := ControlResult{ID: c.ID, Title: c.FilledTitle(), Automation: c.Automation, Severity: c.Severity,
-		Counts: map[string]int{}, Findings: []Finding{}, Evidence: []EvidenceRef{}}
+		Parameters: effectiveParameters(c), Counts: map[string]int{}, Findings: []Finding{}, Evidence: []EvidenceRef{}}
 	for _, s := range []string{StatusPass, StatusFail, StatusNotApplicable, StatusWaived} {
 		r.Counts[s] = 0
 	}
@@ -335,7 +335,7 @@ func finish(c *Control, r *ControlResult) {
 	case r.Counts[StatusNotApplicable] == n:
 		r.Status = StatusNotApplicable
 		if c.NotApplicableReason != nil {
-			r.Reason = *c.NotApplicableReason
+			r.Reason = Text{JA: c.Fill(*c.NotApplicableReason, "ja"), EN: c.Fill(*c.NotApplicableReason, "en")}
 		} else {
 			r.Reason = r.Findings[0].Message
 		}

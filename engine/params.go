@@ -12,7 +12,8 @@ import (
 // The types a control parameter can declare. The set is the smallest that covers the catalog:
 // counts and limits are whole numbers (the unit is in the parameter's name: max_notify_minutes),
 // tags, names and versions are strings, lists are of strings, of whole numbers (ports, HTTP
-// statuses) or of AWS regions.
+// statuses) or of AWS regions. A name that is written differently in Japanese and English (the
+// service's: ソナーサービス, Sonar Service) is a text: {ja, en}, or one string for both.
 const (
 	TypeInteger  = "integer"
 	TypeBoolean  = "boolean"
@@ -20,10 +21,11 @@ const (
 	TypeStrings  = "strings"
 	TypeIntegers = "integers"
 	TypeRegions  = "regions"
+	TypeText     = "text"
 )
 
 // ParamTypes lists the declarable types, in the order errors suggest them.
-var ParamTypes = []string{TypeInteger, TypeBoolean, TypeString, TypeStrings, TypeIntegers, TypeRegions}
+var ParamTypes = []string{TypeInteger, TypeBoolean, TypeString, TypeStrings, TypeIntegers, TypeRegions, TypeText}
 
 // paramWant is how an error says what a type wants.
 var paramWant = map[string]string{
@@ -33,6 +35,7 @@ var paramWant = map[string]string{
 	TypeStrings:  "a list of strings",
 	TypeIntegers: "a list of integers",
 	TypeRegions:  "a list of AWS regions (like ap-northeast-1)",
+	TypeText:     "a string, or {ja: …, en: …}",
 }
 
 var regionRE = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
@@ -105,6 +108,13 @@ func CheckParam(typ string, v any) error {
 		if s, ok := v.(string); !ok || strings.TrimSpace(s) == "" {
 			return bad
 		}
+	case TypeText:
+		if s, ok := v.(string); ok && strings.TrimSpace(s) != "" {
+			return nil
+		}
+		if !isText(v) {
+			return bad
+		}
 	case TypeStrings, TypeIntegers, TypeRegions:
 		list, ok := v.([]any)
 		if !ok {
@@ -128,6 +138,20 @@ func CheckParam(typ string, v any) error {
 		}
 	}
 	return nil
+}
+
+// isText says whether v is {ja, en}, both non-empty strings and nothing else.
+func isText(v any) bool {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 2 {
+		return false
+	}
+	for _, k := range []string{"ja", "en"} {
+		if s, ok := m[k].(string); !ok || strings.TrimSpace(s) == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // describe writes a found value for an error: strings quoted, lists and maps by their shape.

@@ -25,12 +25,15 @@ type RunSpec struct {
 // "controls" and "policies", so its digest does not depend on where the run was evaluated from.
 func LoadRunCatalog(files map[string][]byte, knownKinds []string) (*Catalog, error) {
 	ctl, pol := fstest.MapFS{}, fstest.MapFS{}
+	var overrides []byte
 	for name, b := range evidence.CatalogFiles(files) {
 		switch {
 		case strings.HasPrefix(name, "controls/"):
 			ctl[strings.TrimPrefix(name, "controls/")] = &fstest.MapFile{Data: b, Mode: 0o644}
 		case strings.HasPrefix(name, "policies/"):
 			pol[strings.TrimPrefix(name, "policies/")] = &fstest.MapFile{Data: b, Mode: 0o644}
+		case name == OverridesFile:
+			overrides = b
 		default:
 			return nil, fmt.Errorf("run catalog: %s/%s is neither a control nor a policy", evidence.CatalogDir, name)
 		}
@@ -38,8 +41,21 @@ func LoadRunCatalog(files map[string][]byte, knownKinds []string) (*Catalog, err
 	if len(ctl) == 0 || len(pol) == 0 {
 		return nil, fmt.Errorf("run catalog: the run holds no %s/controls or no %s/policies", evidence.CatalogDir, evidence.CatalogDir)
 	}
-	return LoadCatalog(CatalogSource{Controls: fs.FS(ctl), ControlsName: "controls", Policies: fs.FS(pol),
+	cat, err := LoadCatalog(CatalogSource{Controls: fs.FS(ctl), ControlsName: "controls", Policies: fs.FS(pol),
 		PoliciesName: "policies", KnownKinds: knownKinds})
+	if err != nil || overrides == nil {
+		return cat, err
+	}
+	// The run was evaluated with shoko.yaml's overrides: apply them again, as recorded.
+	name := evidence.CatalogDir + "/" + OverridesFile
+	o, err := ParseOverrides(name, overrides)
+	if err != nil {
+		return nil, err
+	}
+	if err := cat.Override(o, name, nil); err != nil {
+		return nil, err
+	}
+	return cat, nil
 }
 
 // CatalogRunFiles maps the files of a loaded catalog to their names in a run
@@ -50,6 +66,8 @@ func CatalogRunFiles(cat *Catalog, src CatalogSource) (map[string][]byte, error)
 	ctl, pol := path.Clean(src.ControlsName)+"/", path.Clean(src.PoliciesName)+"/"
 	for name, b := range cat.Sources {
 		switch {
+		case name == OverridesFile:
+			out[OverridesFile] = b
 		case strings.HasPrefix(name, ctl):
 			out["controls/"+strings.TrimPrefix(name, ctl)] = b
 		case strings.HasPrefix(name, pol):

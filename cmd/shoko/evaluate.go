@@ -66,13 +66,14 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
 			if evidenceDir == "" || out == "" {
 				return usageErr("evaluate needs --run ID|DIR, or --evidence and --out")
 			}
-			cal := calendar.Default()
+			// The config gives the company calendar and the parameters it overrides.
+			var cfg *config.Config
 			if cfgPath != "" {
-				cfg, err := config.Load(cfgPath)
+				c, err := config.Load(cfgPath)
 				if err != nil {
 					return &exitErr{code: exitUsage, err: err}
 				}
-				cal = cfg.BusinessCalendar()
+				cfg = c
 			}
 			if err := notARunDir(evidenceDir, "evaluate"); err != nil {
 				return err
@@ -91,7 +92,7 @@ before that time. Exit 0 when nothing fails, 1 when a control fails, 2 when a co
 				}
 				run.ID = runID
 			}
-			res, err := a.evaluateInto(cmd.Context(), items, run, cal, out)
+			res, err := a.evaluateInto(cmd.Context(), items, run, cfg, out)
 			if err != nil {
 				return err
 			}
@@ -148,12 +149,12 @@ func (a *app) evaluateRunCommand(cmd *cobra.Command, runArg, store, cfgPath, key
 }
 
 // evaluateInto evaluates the catalog on items and writes results.json to dir.
-func (a *app) evaluateInto(ctx context.Context, items []evidence.Stored, run engine.Run, cal *calendar.Calendar, dir string) (*engine.Results, error) {
-	cat, err := a.loadCatalog()
+func (a *app) evaluateInto(ctx context.Context, items []evidence.Stored, run engine.Run, cfg *config.Config, dir string) (*engine.Results, error) {
+	cat, err := a.loadCatalogFor(cfg)
 	if err != nil {
 		return nil, err
 	}
-	eng, err := engine.New(ctx, cat, engine.WithCalendar(cal))
+	eng, err := engine.New(ctx, cat, engine.WithCalendar(cfg.BusinessCalendar()))
 	if err != nil {
 		return nil, &exitErr{code: exitUsage, err: err}
 	}

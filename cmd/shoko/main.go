@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/shoko-audit/shoko/collectors"
+	"github.com/shoko-audit/shoko/config"
 	"github.com/shoko-audit/shoko/controls"
 	"github.com/shoko-audit/shoko/engine"
 	"github.com/shoko-audit/shoko/policies"
@@ -131,6 +132,20 @@ func (a *app) catalogSource() engine.CatalogSource {
 func (a *app) loadCatalog() (*engine.Catalog, error) {
 	cat, err := engine.LoadCatalog(a.catalogSource())
 	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	return cat, nil
+}
+
+// loadCatalogFor is the catalog with what cfg overrides applied (service_name, parameters),
+// each checked against its declared type; a nil cfg overrides nothing.
+func (a *app) loadCatalogFor(cfg *config.Config) (*engine.Catalog, error) {
+	cat, err := a.loadCatalog()
+	if err != nil || cfg == nil {
+		return cat, err
+	}
+	o := engine.Overrides{ServiceName: cfg.ServiceName, Parameters: cfg.Parameters}
+	if err := cat.Override(o, cfg.File, cfg.Line); err != nil {
 		return nil, &exitErr{code: exitUsage, err: err}
 	}
 	return cat, nil

@@ -105,7 +105,7 @@ func newRunID(now time.Time) (string, error) {
 // any later point leaves an incomplete run), then the exact catalog the run is evaluated with.
 // The plan records the precise start time: the chain links a run to runs that ended before it started.
 func (a *app) startRun(ctx context.Context, st evidence.Store, cfg *config.Config, id string, shards []string) error {
-	cat, err := a.loadCatalog()
+	cat, err := a.loadCatalogFor(cfg)
 	if err != nil {
 		return err
 	}
