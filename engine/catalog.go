@@ -200,6 +200,10 @@ type CatalogSource struct {
 	PoliciesName string
 	// KnownKinds are the evidence kinds collectors provide; a control reading another kind is refused.
 	KnownKinds []string
+	// UntypedParameters accepts parameters written without a type (`generations: 8`): only for
+	// the catalog of a run stored before parameters declared their types, so that such a run
+	// can still be replayed exactly as it was evaluated. Never for a catalog being edited.
+	UntypedParameters bool
 }
 
 // LoadCatalog reads and cross-checks controls and policies. It reports every problem it finds,
@@ -229,7 +233,7 @@ func LoadCatalog(src CatalogSource) (*Catalog, error) {
 			continue
 		}
 		cat.Sources[name] = b
-		c, errs := decodeControl(name, b, known)
+		c, errs := decodeControl(name, b, known, src.UntypedParameters)
 		problems = append(problems, errs...)
 		if c == nil {
 			continue
@@ -254,7 +258,7 @@ func LoadCatalog(src CatalogSource) (*Catalog, error) {
 }
 
 // decodeControl decodes one control strictly, then checks what YAML typing cannot.
-func decodeControl(name string, b []byte, known map[string]bool) (*Control, []string) {
+func decodeControl(name string, b []byte, known map[string]bool, untypedOK bool) (*Control, []string) {
 	var problems []string
 	addf := func(line int, format string, args ...any) {
 		problems = append(problems, fmt.Sprintf("%s:%d: %s", name, line, fmt.Sprintf(format, args...)))
@@ -356,6 +360,9 @@ func decodeControl(name string, b []byte, known map[string]bool) (*Control, []st
 		// Kept even when wrong, so the placeholder checks below do not report it a second time;
 		// the catalog is refused anyway.
 		c.Parameters[p] = d.Value
+		if d.untyped && untypedOK {
+			continue
+		}
 		if d.shape != "" {
 			addf(d.Line, "parameters.%s: %s", p, d.shape)
 		} else if err := CheckParam(d.Type, d.Value); err != nil {

@@ -51,6 +51,9 @@ type ParamDecl struct {
 	Line int
 	// shape is what is wrong with a declaration that is not {type, value}.
 	shape string
+	// untyped is set for a bare value (`generations: 8`), the form of catalogs stored in runs
+	// before parameters declared their types; Value then holds it.
+	untyped bool
 }
 
 // UnmarshalYAML reads the {type, value} mapping. A parameter of another shape is kept as a
@@ -59,6 +62,7 @@ func (p *ParamDecl) UnmarshalYAML(n *yaml.Node) error {
 	p.Line = n.Line
 	if n.Kind != yaml.MappingNode {
 		p.shape = fmt.Sprintf("declare its type and value, like {type: integer, value: 8} (types: %s)", strings.Join(ParamTypes, ", "))
+		p.untyped = n.Decode(&p.Value) == nil
 		return nil
 	}
 	var hasType, hasValue bool

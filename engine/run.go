@@ -41,8 +41,9 @@ func LoadRunCatalog(files map[string][]byte, knownKinds []string) (*Catalog, err
 	if len(ctl) == 0 || len(pol) == 0 {
 		return nil, fmt.Errorf("run catalog: the run holds no %s/controls or no %s/policies", evidence.CatalogDir, evidence.CatalogDir)
 	}
+	// A run stored before parameters declared their types is replayed as it was evaluated.
 	cat, err := LoadCatalog(CatalogSource{Controls: fs.FS(ctl), ControlsName: "controls", Policies: fs.FS(pol),
-		PoliciesName: "policies", KnownKinds: knownKinds})
+		PoliciesName: "policies", KnownKinds: knownKinds, UntypedParameters: true})
 	if err != nil || overrides == nil {
 		return cat, err
 	}
