@@ -23,7 +23,7 @@ func TestUntypedParametersOnlyInStoredRuns(t *testing.T) {
 		t.Fatalf("limit = %v, want 3", c.Parameters["limit"])
 	}
 	_, err = LoadCatalog(CatalogSource{Controls: fstest.MapFS{"ROW-01.yaml": {Data: []byte(untyped)}}, ControlsName: "controls",
-		Policies: fstest.MapFS{"lib/lib.rego": {Data: []byte(libRego)}, "row_01.rego": {Data: []byte(rowsPolicyFor("ROW-01"))}},
+		Policies:     fstest.MapFS{"lib/lib.rego": {Data: []byte(libRego)}, "row_01.rego": {Data: []byte(rowsPolicyFor("ROW-01"))}},
 		PoliciesName: "policies", KnownKinds: []string{"test.rows"}})
 	if err == nil || !strings.Contains(err.Error(), "parameters.limit: declare its type and value") {
 		t.Fatalf("an edited catalog with an untyped parameter: got %v", err)
