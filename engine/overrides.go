@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"fmt"
+	"reflect"
 	"sort"
 	"strings"
 
@@ -137,4 +138,15 @@ func effectiveParameters(c *Control) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+// CatalogValue is the value the control's file declares for a parameter, when shoko.yaml
+// overrode it with another (ok false when the parameter is not overridden): reports print both,
+// so a reader sees that the claim was changed by the deployment and from what.
+func (c *Control) CatalogValue(name string) (v any, ok bool) {
+	d := c.ParamDecls[name]
+	if d == nil || reflect.DeepEqual(d.Value, c.Parameters[name]) {
+		return nil, false
+	}
+	return d.Value, true
 }

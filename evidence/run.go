@@ -93,6 +93,9 @@ type Plan struct {
 	Scope        Scope     `json:"scope"`
 	Shards       []string  `json:"shards"`
 	StartedAt    time.Time `json:"started_at"`
+	// Overrides are the catalog parameters the config changed (service_name, parameters), as
+	// the run's catalog/parameters.yaml holds them; left out when there are none.
+	Overrides map[string]any `json:"overrides,omitempty"`
 }
 
 // RunMeta is run.json: the plan, and what the evaluation was run as of, so verify can replay it.

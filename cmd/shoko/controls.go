@@ -223,7 +223,12 @@ func writeControl(w io.Writer, c *engine.Control, lang string, headingLevel int)
 		for _, k := range sortedKeys(c.Parameters) {
 			b, _ := json.Marshal(c.Parameters[k])
 			if d := c.ParamDecls[k]; d != nil {
-				fmt.Fprintf(w, "- `%s` (%s): `%s`\n", k, d.Type, b)
+				was := ""
+				if v, ok := c.CatalogValue(k); ok {
+					wb, _ := json.Marshal(v)
+					was = fmt.Sprintf(" — %s `%s`", label("shoko.yaml で変更、カタログの値", "set in shoko.yaml; the catalog's value"), wb)
+				}
+				fmt.Fprintf(w, "- `%s` (%s): `%s`%s\n", k, d.Type, b, was)
 			} else {
 				fmt.Fprintf(w, "- `%s`: `%s`\n", k, b)
 			}

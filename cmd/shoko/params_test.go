@@ -63,12 +63,14 @@ func TestParameterOverrideIsJudgedAndPrinted(t *testing.T) {
 		ja, en      string // in the title
 		claim       string // in the Japanese claim and the customer white paper
 		whitepaper  string // in the English white paper
+		audit       string // in the English audit report
 		generations float64
 	}{
 		{"the catalog's 8 generations: 7 recovery points fail", "organization: Example\n", engine.StatusFail,
-			"日次 8 世代", "daily, 8 generations", "8 日分（8 世代）", "the last 8 days (8 generations)", 8},
+			"日次 8 世代", "daily, 8 generations", "8 日分（8 世代）", "the last 8 days (8 generations)", "generations = 8", 8},
 		{"overridden to 7 in shoko.yaml: 7 recovery points pass", "organization: Example\nparameters:\n  BAK-01:\n    generations: 7\n",
-			engine.StatusPass, "日次 7 世代", "daily, 7 generations", "7 日分（7 世代）", "the last 7 days (7 generations)", 7},
+			engine.StatusPass, "日次 7 世代", "daily, 7 generations", "7 日分（7 世代）", "the last 7 days (7 generations)",
+			"generations = 7 (set in shoko.yaml; the catalog's value: 8)", 7},
 	}
 	var digests []string
 	for _, tc := range cases {
@@ -112,10 +114,10 @@ func TestParameterOverrideIsJudgedAndPrinted(t *testing.T) {
 			}
 			reportsDir := filepath.Join(dir, "reports")
 			if code, stdout, stderr := shoko(t, "report", "--results", filepath.Join(out, "results.json"), "--config", cfg,
-				"--format", "whitepaper", "--lang", "ja,en", "--out", reportsDir, "--generated-at", at.Format(time.RFC3339)); code != 0 {
+				"--format", "pdf,whitepaper", "--lang", "ja,en", "--out", reportsDir, "--generated-at", at.Format(time.RFC3339)); code != 0 {
 				t.Fatalf("report: exit %d\n%s\n%s", code, stdout, stderr)
 			}
-			for file, want := range map[string]string{"whitepaper.ja.pdf": tc.claim, "whitepaper.en.pdf": tc.whitepaper} {
+			for file, want := range map[string]string{"whitepaper.ja.pdf": tc.claim, "whitepaper.en.pdf": tc.whitepaper, "audit-report.en.pdf": tc.audit} {
 				text, err := exec.Command("pdftotext", "-enc", "UTF-8", filepath.Join(reportsDir, file), "-").Output()
 				if err != nil {
 					t.Fatal(err)
@@ -213,6 +215,9 @@ func TestOverriddenRunIsSignedAndReplayed(t *testing.T) {
 	stored, err := os.ReadFile(filepath.Join(run, "catalog", "parameters.yaml"))
 	if err != nil || !strings.Contains(string(stored), "max_days_since_training: 400") || !strings.Contains(string(stored), "service_name: Cardbox") {
 		t.Fatalf("the run's catalog/parameters.yaml: %v\n%s", err, stored)
+	}
+	if meta, err := os.ReadFile(filepath.Join(run, "run.json")); err != nil || !strings.Contains(string(meta), `"max_days_since_training": 400`) {
+		t.Errorf("run.json does not record the override: %v\n%s", err, meta)
 	}
 	res := readResults(t, filepath.Join(run, "results.json"))
 	if res.Catalog.Overrides == nil {

@@ -64,6 +64,22 @@ func signingKey(flag string, cfg *config.Config) (ed25519.PrivateKey, error) {
 	return k, nil
 }
 
+// overridesOf is what run.json records of the parameters the config overrode (nil: none).
+func overridesOf(cat *engine.Catalog) map[string]any {
+	o := cat.Overrides
+	if o == nil {
+		return nil
+	}
+	out := map[string]any{}
+	if o.ServiceName != nil {
+		out["service_name"] = o.ServiceName
+	}
+	if len(o.Parameters) > 0 {
+		out["parameters"] = o.Parameters
+	}
+	return out
+}
+
 // scopeOf is what a config looks at, for run.json: the organisation and every source it names.
 func scopeOf(cfg *config.Config) evidence.Scope {
 	s := evidence.Scope{Organization: cfg.Organization, Sources: []string{}}
@@ -114,7 +130,7 @@ func (a *app) startRun(ctx context.Context, st evidence.Store, cfg *config.Confi
 		return &exitErr{code: exitUsage, err: err}
 	}
 	plan := evidence.Plan{RunID: id, Tool: "shoko " + engine.ToolVersion, ConfigDigest: cfg.Digest,
-		Scope: scopeOf(cfg), Shards: shards, StartedAt: time.Now().UTC()}
+		Scope: scopeOf(cfg), Shards: shards, StartedAt: time.Now().UTC(), Overrides: overridesOf(cat)}
 	if err := evidence.BeginRun(ctx, st, plan); err != nil {
 		return &exitErr{code: exitUsage, err: err}
 	}
