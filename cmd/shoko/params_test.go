@@ -186,8 +186,14 @@ func TestServiceNameFromConfig(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := writeFile(t, t.TempDir(), "shoko.yaml", tc.config)
 			code, stdout, stderr := shoko(t, "controls", "show", "CRY-01", "--config", cfg, "--lang", tc.lang)
-			if code != 0 || !strings.Contains(stdout, tc.want) || strings.Contains(stdout, tc.notWant) {
-				t.Fatalf("exit %d, want %q and no %q in:\n%s%s", code, tc.want, tc.notWant, stdout, stderr)
+			claim := ""
+			for _, line := range strings.Split(stdout, "\n") {
+				if strings.HasPrefix(line, "- Claim:") || strings.HasPrefix(line, "- 主張:") {
+					claim = line
+				}
+			}
+			if code != 0 || !strings.Contains(claim, tc.want) || strings.Contains(claim, tc.notWant) {
+				t.Fatalf("exit %d, want %q and no %q in the claim:\n%s%s", code, tc.want, tc.notWant, stdout, stderr)
 			}
 		})
 	}
