@@ -234,3 +234,11 @@ func TestOverriddenRunIsSignedAndReplayed(t *testing.T) {
 		t.Fatalf("verify: exit %d\n%s%s", code, out, errOut)
 	}
 }
+
+// shoko.example.yaml's service_name and parameters fit the catalog (config/example_test.go only
+// checks the config's own keys).
+func TestExampleConfigOverridesFitTheCatalog(t *testing.T) {
+	if code, out, errOut := shoko(t, "controls", "validate", "--config", "../../shoko.example.yaml"); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, out, errOut)
+	}
+}
