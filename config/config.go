@@ -59,6 +59,11 @@ type Config struct {
 	// Parameters override control parameters: control id → parameter → value, each checked
 	// against the type its control declares when the catalog is loaded (engine.Catalog.Override).
 	Parameters map[string]map[string]any `yaml:"parameters"`
+	// ControlsDir and PoliciesDir hold the deployment's own controls and their policies, loaded
+	// beside the built-in catalog (or --controls/--policies) with the same checks; they go
+	// together, and an id that is already the catalog's is an error naming both files.
+	ControlsDir string `yaml:"controls_dir"`
+	PoliciesDir string `yaml:"policies_dir"`
 
 	// File is the path the config was read from; Dir is its directory, against which every
 	// relative path in it is resolved.
@@ -221,6 +226,22 @@ func Parse(name string, b []byte) (*Config, error) {
 	for i, s := range c.Calendar.Closures {
 		if _, err := calendar.ParseClosure(s); err != nil {
 			return nil, fmt.Errorf("%s:%d: calendar.closures[%d]: %w", name, lineAt(&root, fmt.Sprintf("calendar.closures[%d]", i)), i, err)
+		}
+	}
+	if (c.ControlsDir == "") != (c.PoliciesDir == "") {
+		key := "controls_dir"
+		if c.ControlsDir == "" {
+			key = "policies_dir"
+		}
+		return nil, fmt.Errorf("%s:%d: %s: controls_dir and policies_dir go together (a control needs its policy)", name, lineAt(&root, key), key)
+	}
+	for _, kd := range [][2]string{{"controls_dir", c.ControlsDir}, {"policies_dir", c.PoliciesDir}} {
+		key, dir := kd[0], kd[1]
+		if dir == "" {
+			continue
+		}
+		if fi, err := os.Stat(c.Path(dir)); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("%s:%d: %s: %s is not a directory", name, lineAt(&root, key), key, c.Path(dir))
 		}
 	}
 	if err := c.Store.check(); err != nil {

@@ -200,10 +200,41 @@ type CatalogSource struct {
 	PoliciesName string
 	// KnownKinds are the evidence kinds collectors provide; a control reading another kind is refused.
 	KnownKinds []string
+	// ExtraControls and ExtraPolicies are a deployment's own controls and policies (shoko.yaml's
+	// controls_dir and policies_dir), loaded beside the catalog with the same checks; an id, a
+	// package or a file name that is already the catalog's is an error naming both files.
+	ExtraControls     fs.FS
+	ExtraControlsName string
+	ExtraPolicies     fs.FS
+	ExtraPoliciesName string
 	// UntypedParameters accepts parameters written without a type (`generations: 8`): only for
 	// the catalog of a run stored before parameters declared their types, so that such a run
 	// can still be replayed exactly as it was evaluated. Never for a catalog being edited.
 	UntypedParameters bool
+}
+
+// catalogDir is one directory of control or policy files and its name in errors.
+type catalogDir struct {
+	fsys fs.FS
+	name string
+}
+
+// controlDirs are the directories controls are read from: the catalog's, then the deployment's.
+func (src CatalogSource) controlDirs() []catalogDir {
+	dirs := []catalogDir{{src.Controls, src.ControlsName}}
+	if src.ExtraControls != nil {
+		dirs = append(dirs, catalogDir{src.ExtraControls, src.ExtraControlsName})
+	}
+	return dirs
+}
+
+// policyDirs are the directories policies are read from: the catalog's, then the deployment's.
+func (src CatalogSource) policyDirs() []catalogDir {
+	dirs := []catalogDir{{src.Policies, src.PoliciesName}}
+	if src.ExtraPolicies != nil {
+		dirs = append(dirs, catalogDir{src.ExtraPolicies, src.ExtraPoliciesName})
+	}
+	return dirs
 }
 
 // LoadCatalog reads and cross-checks controls and policies. It reports every problem it finds,
@@ -212,12 +243,23 @@ func LoadCatalog(src CatalogSource) (*Catalog, error) {
 	var problems []string
 	addf := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 
-	files, err := fs.Glob(src.Controls, "*.yaml")
-	if err != nil {
-		return nil, fmt.Errorf("list controls in %s: %w", src.ControlsName, err)
+	type controlFile struct {
+		fsys fs.FS
+		dir  string
+		f    string
 	}
-	if len(files) == 0 {
-		return nil, &LoadError{Problems: []string{fmt.Sprintf("%s: no control files (*.yaml)", src.ControlsName)}}
+	var files []controlFile
+	for _, d := range src.controlDirs() {
+		fs_, err := fs.Glob(d.fsys, "*.yaml")
+		if err != nil {
+			return nil, fmt.Errorf("list controls in %s: %w", d.name, err)
+		}
+		if len(fs_) == 0 {
+			return nil, &LoadError{Problems: []string{fmt.Sprintf("%s: no control files (*.yaml)", d.name)}}
+		}
+		for _, f := range fs_ {
+			files = append(files, controlFile{d.fsys, d.name, f})
+		}
 	}
 	known := map[string]bool{}
 	for _, k := range src.KnownKinds {
@@ -225,9 +267,13 @@ func LoadCatalog(src CatalogSource) (*Catalog, error) {
 	}
 	cat := &Catalog{Policies: map[string]string{}, Tests: map[string]string{}, Sources: map[string][]byte{}}
 	byID := map[string]string{}
-	for _, f := range files {
-		name := path.Join(src.ControlsName, f)
-		b, err := fs.ReadFile(src.Controls, f)
+	for _, cf := range files {
+		f, name := cf.f, path.Join(cf.dir, cf.f)
+		if _, dup := cat.Sources[name]; dup {
+			addf("%s: read twice (the catalog's controls and controls_dir name the same file): give controls_dir another directory", name)
+			continue
+		}
+		b, err := fs.ReadFile(cf.fsys, f)
 		if err != nil {
 			addf("%s: %v", name, err)
 			continue

@@ -97,6 +97,19 @@ func (a *app) controlsCommand() *cobra.Command {
 			if err != nil {
 				return &exitErr{code: exitUsage, err: err}
 			}
+			if cfgPath != "" { // the config's own controls (controls_dir), against the catalog's schema
+				cfg, err := config.Load(cfgPath)
+				if err != nil {
+					return &exitErr{code: exitUsage, err: err}
+				}
+				if own := a.catalogSourceFor(cfg); own.ExtraControls != nil {
+					more, err := engine.ValidateWithSchema(src.Controls, src.ControlsName, own.ExtraControls, own.ExtraControlsName)
+					if err != nil {
+						return &exitErr{code: exitUsage, err: err}
+					}
+					problems = append(problems, more...)
+				}
+			}
 			unformatted, err := engine.UnformattedPolicies(cat)
 			if err != nil {
 				return &exitErr{code: exitUsage, err: err}

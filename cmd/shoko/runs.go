@@ -125,7 +125,7 @@ func (a *app) startRun(ctx context.Context, st evidence.Store, cfg *config.Confi
 	if err != nil {
 		return err
 	}
-	catFiles, err := engine.CatalogRunFiles(cat, a.catalogSource())
+	catFiles, err := engine.CatalogRunFiles(cat, a.catalogSourceFor(cfg))
 	if err != nil {
 		return &exitErr{code: exitUsage, err: err}
 	}
