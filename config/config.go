@@ -57,6 +57,18 @@ type Config struct {
 	Controls ControlScope `yaml:"controls"`
 	// Period is the audit period when --period is not given (see AuditPeriod).
 	Period PeriodConfig `yaml:"period"`
+	// ServiceName is the service's name in titles, claims and the white paper ({service_name}):
+	// a string, or {ja: …, en: …}; without it the catalog's own name is used. Checked against the
+	// parameter's declared type (text) when the catalog is loaded.
+	ServiceName any `yaml:"service_name"`
+	// Parameters override control parameters: control id → parameter → value, each checked
+	// against the type its control declares when the catalog is loaded (engine.Catalog.Override).
+	Parameters map[string]map[string]any `yaml:"parameters"`
+	// ControlsDir and PoliciesDir hold the deployment's own controls and their policies, loaded
+	// beside the built-in catalog (or --controls/--policies) with the same checks; they go
+	// together, and an id that is already the catalog's is an error naming both files.
+	ControlsDir string `yaml:"controls_dir"`
+	PoliciesDir string `yaml:"policies_dir"`
 
 	// File is the path the config was read from; Dir is its directory, against which every
 	// relative path in it is resolved.
@@ -64,9 +76,17 @@ type Config struct {
 	Dir  string `yaml:"-"`
 	// Digest is "sha256:<hex>" of the config file's bytes, recorded in each run.
 	Digest string `yaml:"-"`
-	// root is the parsed document, for the line of a key in errors found after Parse
-	// (CheckControlIDs, which needs the catalog).
+	// root is the parsed document, for the line of a key path in errors found later (Line).
 	root *yaml.Node
+}
+
+// Line is the line of a key path such as "parameters.BAK-01.generations" in the config file
+// (1 when it is not found, or for a config not read from a file).
+func (c *Config) Line(path string) int {
+	if c == nil || c.root == nil {
+		return 1
+	}
+	return lineAt(c.root, path)
 }
 
 // ControlScope selects controls by id: Include (none: every control of the catalog), then
@@ -222,9 +242,26 @@ func Parse(name string, b []byte) (*Config, error) {
 	c.Digest = "sha256:" + hex.EncodeToString(sum[:])
 	var root yaml.Node
 	_ = yaml.Unmarshal(b, &root)
+	c.root = &root
 	for i, s := range c.Calendar.Closures {
 		if _, err := calendar.ParseClosure(s); err != nil {
 			return nil, fmt.Errorf("%s:%d: calendar.closures[%d]: %w", name, lineAt(&root, fmt.Sprintf("calendar.closures[%d]", i)), i, err)
+		}
+	}
+	if (c.ControlsDir == "") != (c.PoliciesDir == "") {
+		key := "controls_dir"
+		if c.ControlsDir == "" {
+			key = "policies_dir"
+		}
+		return nil, fmt.Errorf("%s:%d: %s: controls_dir and policies_dir go together (a control needs its policy)", name, lineAt(&root, key), key)
+	}
+	for _, kd := range [][2]string{{"controls_dir", c.ControlsDir}, {"policies_dir", c.PoliciesDir}} {
+		key, dir := kd[0], kd[1]
+		if dir == "" {
+			continue
+		}
+		if fi, err := os.Stat(c.Path(dir)); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("%s:%d: %s: %s is not a directory", name, lineAt(&root, key), key, c.Path(dir))
 		}
 	}
 	if err := c.Store.check(); err != nil {

@@ -202,3 +202,36 @@ func TestConfigErrorsNameTheKeyPathAndTheFix(t *testing.T) {
 		})
 	}
 }
+
+// The deployment's own controls and policies come as a pair of existing directories; a value
+// for parameters or service_name is read as written (its type is checked against the catalog
+// when the catalog is loaded) and its line is known for that check's error.
+func TestOwnCatalogAndOverrideKeys(t *testing.T) {
+	dir := t.TempDir()
+	cases := []struct {
+		name, in, want string // want "" for a config that loads
+	}{
+		{"both directories", "controls_dir: " + dir + "\npolicies_dir: " + dir + "\n", ""},
+		{"controls_dir alone", "controls_dir: " + dir + "\n", "shoko.yaml:1: controls_dir: controls_dir and policies_dir go together"},
+		{"a directory that does not exist", "controls_dir: " + dir + "\npolicies_dir: " + dir + "/nope\n", "shoko.yaml:2: policies_dir: " + dir + "/nope is not a directory"},
+		{"parameters per control", "parameters:\n  BAK-01:\n    generations: 7\n", ""},
+		{"parameters not per control", "parameters:\n  generations: 7\n", "shoko.yaml:2: parameters.generations: want a mapping"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse("shoko.yaml", []byte(tc.in))
+			if tc.want == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if strings.HasPrefix(tc.in, "parameters") && (c.Parameters["BAK-01"]["generations"] != 7 || c.Line("parameters.BAK-01.generations") != 3) {
+					t.Fatalf("parameters %v, line %d", c.Parameters, c.Line("parameters.BAK-01.generations"))
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+}

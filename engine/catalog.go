@@ -71,10 +71,13 @@ type Control struct {
 	// slice of the items) and unites them; checks of the population as a whole (such as "there
 	// is at least one record") belong in the policy's `population_findings`, evaluated once on
 	// everything.
-	PerRecord           string          `yaml:"per_record,omitempty" json:"per_record,omitempty"`
-	Parameters          map[string]any  `yaml:"parameters" json:"parameters"`
-	Messages            map[string]Text `yaml:"messages" json:"messages"`
-	NotApplicableReason *Text           `yaml:"not_applicable_reason,omitempty" json:"not_applicable_reason,omitempty"`
+	PerRecord string `yaml:"per_record,omitempty" json:"per_record,omitempty"`
+	// Parameters are the values of the parameters (what policies read as
+	// input.control.parameters); ParamDecls are the parameters as declared, with their types.
+	Parameters          map[string]any        `yaml:"-" json:"parameters"`
+	ParamDecls          map[string]*ParamDecl `yaml:"parameters" json:"-"`
+	Messages            map[string]Text       `yaml:"messages" json:"messages"`
+	NotApplicableReason *Text                 `yaml:"not_applicable_reason,omitempty" json:"not_applicable_reason,omitempty"`
 	// Customer is how the customer white paper words the control for a customer's security
 	// officer: plainly, without the audit's jargon. Optional; without it the white paper prints
 	// the claim.
@@ -163,8 +166,11 @@ type Catalog struct {
 	// parsed are the Policies as parsed when the catalog was loaded, so the engine compiles
 	// them without parsing every file a second time (the compiler works on its own copies).
 	parsed map[string]*ast.Module
-	// Sources are the bytes of every control and policy file by path: what Digest covers.
+	// Sources are the bytes of every control and policy file by path, and of the overrides
+	// (OverridesFile) when there are some: what Digest covers.
 	Sources map[string][]byte
+	// Overrides are the parameters shoko.yaml changed (nil when none): see Catalog.Override.
+	Overrides *Overrides
 }
 
 // Control returns the control with the given id.
@@ -194,6 +200,41 @@ type CatalogSource struct {
 	PoliciesName string
 	// KnownKinds are the evidence kinds collectors provide; a control reading another kind is refused.
 	KnownKinds []string
+	// ExtraControls and ExtraPolicies are a deployment's own controls and policies (shoko.yaml's
+	// controls_dir and policies_dir), loaded beside the catalog with the same checks; an id, a
+	// package or a file name that is already the catalog's is an error naming both files.
+	ExtraControls     fs.FS
+	ExtraControlsName string
+	ExtraPolicies     fs.FS
+	ExtraPoliciesName string
+	// UntypedParameters accepts parameters written without a type (`generations: 8`): only for
+	// the catalog of a run stored before parameters declared their types, so that such a run
+	// can still be replayed exactly as it was evaluated. Never for a catalog being edited.
+	UntypedParameters bool
+}
+
+// catalogDir is one directory of control or policy files and its name in errors.
+type catalogDir struct {
+	fsys fs.FS
+	name string
+}
+
+// controlDirs are the directories controls are read from: the catalog's, then the deployment's.
+func (src CatalogSource) controlDirs() []catalogDir {
+	dirs := []catalogDir{{src.Controls, src.ControlsName}}
+	if src.ExtraControls != nil {
+		dirs = append(dirs, catalogDir{src.ExtraControls, src.ExtraControlsName})
+	}
+	return dirs
+}
+
+// policyDirs are the directories policies are read from: the catalog's, then the deployment's.
+func (src CatalogSource) policyDirs() []catalogDir {
+	dirs := []catalogDir{{src.Policies, src.PoliciesName}}
+	if src.ExtraPolicies != nil {
+		dirs = append(dirs, catalogDir{src.ExtraPolicies, src.ExtraPoliciesName})
+	}
+	return dirs
 }
 
 // LoadCatalog reads and cross-checks controls and policies. It reports every problem it finds,
@@ -202,12 +243,23 @@ func LoadCatalog(src CatalogSource) (*Catalog, error) {
 	var problems []string
 	addf := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 
-	files, err := fs.Glob(src.Controls, "*.yaml")
-	if err != nil {
-		return nil, fmt.Errorf("list controls in %s: %w", src.ControlsName, err)
+	type controlFile struct {
+		fsys fs.FS
+		dir  string
+		f    string
 	}
-	if len(files) == 0 {
-		return nil, &LoadError{Problems: []string{fmt.Sprintf("%s: no control files (*.yaml)", src.ControlsName)}}
+	var files []controlFile
+	for _, d := range src.controlDirs() {
+		fs_, err := fs.Glob(d.fsys, "*.yaml")
+		if err != nil {
+			return nil, fmt.Errorf("list controls in %s: %w", d.name, err)
+		}
+		if len(fs_) == 0 {
+			return nil, &LoadError{Problems: []string{fmt.Sprintf("%s: no control files (*.yaml)", d.name)}}
+		}
+		for _, f := range fs_ {
+			files = append(files, controlFile{d.fsys, d.name, f})
+		}
 	}
 	known := map[string]bool{}
 	for _, k := range src.KnownKinds {
@@ -215,15 +267,19 @@ func LoadCatalog(src CatalogSource) (*Catalog, error) {
 	}
 	cat := &Catalog{Policies: map[string]string{}, Tests: map[string]string{}, Sources: map[string][]byte{}}
 	byID := map[string]string{}
-	for _, f := range files {
-		name := path.Join(src.ControlsName, f)
-		b, err := fs.ReadFile(src.Controls, f)
+	for _, cf := range files {
+		f, name := cf.f, path.Join(cf.dir, cf.f)
+		if _, dup := cat.Sources[name]; dup {
+			addf("%s: read twice (the catalog's controls and controls_dir name the same file): give controls_dir another directory", name)
+			continue
+		}
+		b, err := fs.ReadFile(cf.fsys, f)
 		if err != nil {
 			addf("%s: %v", name, err)
 			continue
 		}
 		cat.Sources[name] = b
-		c, errs := decodeControl(name, b, known)
+		c, errs := decodeControl(name, b, known, src.UntypedParameters)
 		problems = append(problems, errs...)
 		if c == nil {
 			continue
@@ -248,7 +304,7 @@ func LoadCatalog(src CatalogSource) (*Catalog, error) {
 }
 
 // decodeControl decodes one control strictly, then checks what YAML typing cannot.
-func decodeControl(name string, b []byte, known map[string]bool) (*Control, []string) {
+func decodeControl(name string, b []byte, known map[string]bool, untypedOK bool) (*Control, []string) {
 	var problems []string
 	addf := func(line int, format string, args ...any) {
 		problems = append(problems, fmt.Sprintf("%s:%d: %s", name, line, fmt.Sprintf(format, args...)))
@@ -337,18 +393,39 @@ func decodeControl(name string, b []byte, known map[string]bool) (*Control, []st
 	} else if c.NotApplicableReason != nil {
 		addf(line("not_applicable_reason"), "field not_applicable_reason: only for automation not_applicable")
 	}
-	if c.Parameters == nil {
-		c.Parameters = map[string]any{}
-	}
-	for p := range c.Parameters {
+	c.Parameters = map[string]any{}
+	for _, p := range sortedNames(c.ParamDecls) {
+		d := c.ParamDecls[p]
 		if !paramNameRE.MatchString(p) {
 			addf(line("parameters", p), "field parameters.%s: names are lower_snake_case", p)
 		}
+		if d == nil {
+			addf(line("parameters", p), "field parameters.%s: declare its type and value, like {type: integer, value: 8}", p)
+			continue
+		}
+		// Kept even when wrong, so the placeholder checks below do not report it a second time;
+		// the catalog is refused anyway.
+		c.Parameters[p] = d.Value
+		if d.untyped && untypedOK {
+			continue
+		}
+		if d.shape != "" {
+			addf(d.Line, "parameters.%s: %s", p, d.shape)
+		} else if err := CheckParam(d.Type, d.Value); err != nil {
+			addf(d.Line, "parameters.%s: %v", p, err)
+		}
 	}
-	for _, f := range []struct {
+	filled := []struct {
 		key  string
 		text Text
-	}{{"title", c.Title}, {"claim", c.Claim}} {
+	}{{"title", c.Title}, {"claim", c.Claim}}
+	if c.NotApplicableReason != nil {
+		filled = append(filled, struct {
+			key  string
+			text Text
+		}{"not_applicable_reason", *c.NotApplicableReason})
+	}
+	for _, f := range filled {
 		for _, ph := range placeholders(f.text.JA + f.text.EN) {
 			if _, ok := c.Parameters[ph]; !ok {
 				addf(line(f.key), "field %s: placeholder {%s} is not a parameter", f.key, ph)
@@ -440,7 +517,7 @@ func literalParams(s string, params map[string]any) []string {
 	return out
 }
 
-func sortedNames(m map[string]any) []string {
+func sortedNames[V any](m map[string]V) []string {
 	names := make([]string, 0, len(m))
 	for k := range m {
 		names = append(names, k)
@@ -477,6 +554,9 @@ func FormatValue(v any, lang string) string {
 		}
 		return strings.Join(parts, "、")
 	case map[string]any:
+		if isText(x) { // a text parameter: the reader's language
+			return FormatValue(x[lang], lang)
+		}
 		keys := sortedNames(x)
 		parts := make([]string, len(keys))
 		for i, k := range keys {

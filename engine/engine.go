@@ -197,6 +197,7 @@ func (e *Engine) Evaluate(ctx context.Context, items []evidence.Stored, run Run)
 		Controls: out, Summary: map[string]int{}, Scope: run.Scope}
 	res.Catalog.Digest = e.cat.Digest()
 	res.Catalog.Controls = len(e.cat.Controls)
+	res.Catalog.Overrides = e.cat.Overrides
 	for _, c := range e.cal.Closures() {
 		res.Calendar.Closures = append(res.Calendar.Closures, c.String())
 	}

@@ -46,7 +46,7 @@ automation: ` + automation + `
 severity: low
 frequency: daily
 max_evidence_age: 2d
-parameters: {limit: 3}
+parameters: {limit: {type: integer, value: 3}}
 ` + extra
 }
 

@@ -119,7 +119,7 @@ func text(ja, en string, args ...any) Text {
 // across all controls of an evaluation (the parts of per_record controls share it).
 func (e *Engine) evaluateControl(ctx context.Context, c *Control, set *evidenceSet, runValue ast.Object, run Run, jobSlots chan struct{}) ControlResult {
 	r := ControlResult{ID: c.ID, Title: c.FilledTitle(), Automation: c.Automation, Severity: c.Severity,
-		Counts: map[string]int{}, Findings: []Finding{}, Evidence: []EvidenceRef{}}
+		Parameters: effectiveParameters(c), Counts: map[string]int{}, Findings: []Finding{}, Evidence: []EvidenceRef{}}
 	for _, s := range []string{StatusPass, StatusFail, StatusNotApplicable, StatusWaived} {
 		r.Counts[s] = 0
 	}
@@ -335,7 +335,7 @@ func finish(c *Control, r *ControlResult) {
 	case r.Counts[StatusNotApplicable] == n:
 		r.Status = StatusNotApplicable
 		if c.NotApplicableReason != nil {
-			r.Reason = *c.NotApplicableReason
+			r.Reason = Text{JA: c.Fill(*c.NotApplicableReason, "ja"), EN: c.Fill(*c.NotApplicableReason, "en")}
 		} else {
 			r.Reason = r.Findings[0].Message
 		}
@@ -462,10 +462,10 @@ func (e *Engine) finding(c *Control, t *ast.Term, set *evidenceSet, kinds map[st
 		f.Params = pv.(map[string]any)
 	}
 	var err error
-	if f.Message.JA, err = e.render(tmpl.JA, f.Params, c.Parameters); err != nil {
+	if f.Message.JA, err = e.render(tmpl.JA, "ja", f.Params, c.Parameters); err != nil {
 		return Finding{}, fmt.Errorf("code %s: message: %w", f.Code, err)
 	}
-	if f.Message.EN, err = e.render(tmpl.EN, f.Params, c.Parameters); err != nil {
+	if f.Message.EN, err = e.render(tmpl.EN, "en", f.Params, c.Parameters); err != nil {
 		return Finding{}, fmt.Errorf("code %s: message: %w", f.Code, err)
 	}
 
@@ -594,8 +594,9 @@ func compileTemplate(tmpl string) *messageTemplate {
 
 // render fills {name} placeholders from params, then from the control's parameters (defaults),
 // so a message says "TLS {min_version}" instead of repeating the YAML's number. A placeholder
-// found in neither is an error: a message with a hole would misreport the finding.
-func (e *Engine) render(tmpl string, params map[string]any, defaults ...map[string]any) (string, error) {
+// found in neither is an error: a message with a hole would misreport the finding. The template
+// is in lang: a text value ({ja, en}, such as service_name) gives lang's.
+func (e *Engine) render(tmpl, lang string, params map[string]any, defaults ...map[string]any) (string, error) {
 	t, ok := e.templates[tmpl]
 	if !ok {
 		t = compileTemplate(tmpl)
@@ -614,6 +615,9 @@ func (e *Engine) render(tmpl string, params map[string]any, defaults ...map[stri
 		if !ok {
 			missing = append(missing, name)
 			continue
+		}
+		if m, isMap := v.(map[string]any); isMap && isText(m) {
+			v = m[lang]
 		}
 		b.WriteString(formatParam(v))
 	}

@@ -26,7 +26,7 @@ func FuzzLoadCatalog(f *testing.F) {
 	known := map[string]bool{"test.rows": true}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		// The YAML decoding is the surface bad input meets; the Rego side is fixed here.
-		c, problems := decodeControl("controls/ROW-01.yaml", b, known)
+		c, problems := decodeControl("controls/ROW-01.yaml", b, known, false)
 		for _, p := range problems {
 			if !strings.HasPrefix(p, "controls/ROW-01.yaml") {
 				t.Fatalf("problem does not name the file: %s", p)

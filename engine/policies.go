@@ -18,26 +18,41 @@ func loadPolicies(src CatalogSource, cat *Catalog) []string {
 	var problems []string
 	addf := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 
-	var files []string
-	err := fs.WalkDir(src.Policies, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".rego") {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		return []string{fmt.Sprintf("%s: %v", src.PoliciesName, err)}
+	type policyFile struct {
+		fsys fs.FS
+		dir  string
+		f    string
 	}
-	sort.Strings(files)
+	var files []policyFile
+	for _, dir := range src.policyDirs() {
+		var in []string
+		err := fs.WalkDir(dir.fsys, ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if !d.IsDir() && strings.HasSuffix(p, ".rego") {
+				in = append(in, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return []string{fmt.Sprintf("%s: %v", dir.name, err)}
+		}
+		sort.Strings(in)
+		for _, f := range in {
+			files = append(files, policyFile{dir.fsys, dir.name, f})
+		}
+	}
 
 	modules := map[string]*ast.Module{} // by display path, non-test only
 	byPackage := map[string][]string{}  // package path → display paths
-	for _, f := range files {
-		name := path.Join(src.PoliciesName, f)
-		b, err := fs.ReadFile(src.Policies, f)
+	for _, pf := range files {
+		f, name := pf.f, path.Join(pf.dir, pf.f)
+		if _, dup := cat.Sources[name]; dup {
+			addf("%s: read twice (the catalog's policies and policies_dir name the same file): give policies_dir another directory", name)
+			continue
+		}
+		b, err := fs.ReadFile(pf.fsys, f)
 		if err != nil {
 			addf("%s: %v", name, err)
 			continue

@@ -43,6 +43,8 @@ type Results struct {
 	Catalog struct {
 		Digest   string `json:"digest"`
 		Controls int    `json:"controls"`
+		// Overrides are the parameters shoko.yaml changed, as written there (none: left out).
+		Overrides *Overrides `json:"overrides,omitempty"`
 	} `json:"catalog"`
 	Calendar   CalendarInfo      `json:"calendar"`
 	Summary    map[string]int    `json:"summary"`
@@ -67,10 +69,13 @@ type CalendarInfo struct {
 
 // ControlResult is the verdict on one control.
 type ControlResult struct {
-	ID         string         `json:"id"`
-	Title      Text           `json:"title"`
-	Automation string         `json:"automation"`
-	Severity   string         `json:"severity"`
+	ID         string `json:"id"`
+	Title      Text   `json:"title"`
+	Automation string `json:"automation"`
+	Severity   string `json:"severity"`
+	// Parameters are the values the control was judged with, overrides applied (left out for a
+	// control without parameters).
+	Parameters map[string]any `json:"parameters,omitempty"`
 	Status     string         `json:"status"`
 	Reason     Text           `json:"reason"`
 	Counts     map[string]int `json:"counts"`
@@ -274,6 +279,9 @@ func (w *resultsWriter) control(indent string, c *ControlResult) {
 	w.field(in, "title", c.Title)
 	w.field(in, "automation", c.Automation)
 	w.field(in, "severity", c.Severity)
+	if len(c.Parameters) > 0 {
+		w.field(in, "parameters", c.Parameters)
+	}
 	w.field(in, "status", c.Status)
 	w.field(in, "reason", c.Reason)
 	w.field(in, "counts", c.Counts)

@@ -110,10 +110,12 @@ func TestRenderMessage(t *testing.T) {
 		// The control's parameters fill what the finding's params lack; the finding's win.
 		{"TLS {min_version}, {a}", "TLS 1.2, x", ""},
 		{"{a} {min_versoin}", "", "template needs {min_versoin}"},
+		// A text parameter ({ja, en}) gives the template's language, never both as JSON.
+		{"{service_name} offers no utilities", "Sonar Service offers no utilities", ""},
 	}
-	controlParams := map[string]any{"min_version": "1.2", "a": "not this"}
+	controlParams := map[string]any{"min_version": "1.2", "a": "not this", "service_name": map[string]any{"ja": "ソナーサービス", "en": "Sonar Service"}}
 	for _, tc := range cases {
-		got, err := e.render(tc.tmpl, params, controlParams)
+		got, err := e.render(tc.tmpl, "en", params, controlParams)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("render(%q) = %q, %v; want error %q", tc.tmpl, got, err, tc.err)

@@ -15,13 +15,19 @@ import (
 // ValidateAgainstSchema checks every control YAML in fsys against the JSON Schema (schema.json
 // in the same folder): the schema editors use, kept honest against the loader.
 func ValidateAgainstSchema(fsys fs.FS, name string) ([]string, error) {
-	raw, err := fs.ReadFile(fsys, "schema.json")
+	return ValidateWithSchema(fsys, name, fsys, name)
+}
+
+// ValidateWithSchema checks every control YAML in fsys against the schema.json of schemaFS: a
+// deployment's own controls (controls_dir) against the catalog's schema.
+func ValidateWithSchema(schemaFS fs.FS, schemaName string, fsys fs.FS, name string) ([]string, error) {
+	raw, err := fs.ReadFile(schemaFS, "schema.json")
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path.Join(name, "schema.json"), err)
+		return nil, fmt.Errorf("read %s: %w", path.Join(schemaName, "schema.json"), err)
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
 	if err != nil {
-		return nil, fmt.Errorf("parse %s: %w", path.Join(name, "schema.json"), err)
+		return nil, fmt.Errorf("parse %s: %w", path.Join(schemaName, "schema.json"), err)
 	}
 	c := jsonschema.NewCompiler()
 	if err := c.AddResource("schema.json", doc); err != nil {
@@ -29,7 +35,7 @@ func ValidateAgainstSchema(fsys fs.FS, name string) ([]string, error) {
 	}
 	schema, err := c.Compile("schema.json")
 	if err != nil {
-		return nil, fmt.Errorf("compile %s: %w", path.Join(name, "schema.json"), err)
+		return nil, fmt.Errorf("compile %s: %w", path.Join(schemaName, "schema.json"), err)
 	}
 	files, err := fs.Glob(fsys, "*.yaml")
 	if err != nil {

@@ -118,6 +118,9 @@ type Plan struct {
 	Scope        Scope     `json:"scope"`
 	Shards       []string  `json:"shards"`
 	StartedAt    time.Time `json:"started_at"`
+	// Overrides are the catalog parameters the config changed (service_name, parameters), as
+	// the run's catalog/parameters.yaml holds them; left out when there are none.
+	Overrides map[string]any `json:"overrides,omitempty"`
 }
 
 // RunMeta is run.json: the plan, and what the evaluation was run as of, so verify can replay it.
@@ -258,6 +261,10 @@ func ParseRunMeta(name string, b []byte) (RunMeta, error) {
 	return m, nil
 }
 
+// CatalogOverridesFile is the catalog file holding the parameters shoko.yaml overrode (see
+// engine.Catalog.Override), beside controls/ and policies/; a run without overrides has none.
+const CatalogOverridesFile = "parameters.yaml"
+
 // WriteCatalog stores the catalog files a run is evaluated with, by their catalog names
 // ("controls/AUD-01.yaml", "policies/aud_01.rego").
 func WriteCatalog(ctx context.Context, s Store, id string, files map[string][]byte) error {
@@ -267,8 +274,8 @@ func WriteCatalog(ctx context.Context, s Store, id string, files map[string][]by
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		if !strings.HasPrefix(n, "controls/") && !strings.HasPrefix(n, "policies/") {
-			return fmt.Errorf("catalog file %q: want controls/... or policies/...", n)
+		if !strings.HasPrefix(n, "controls/") && !strings.HasPrefix(n, "policies/") && n != CatalogOverridesFile {
+			return fmt.Errorf("catalog file %q: want controls/..., policies/... or %s", n, CatalogOverridesFile)
 		}
 		if err := s.Put(ctx, RunPath(id, path.Join(CatalogDir, n)), files[n]); err != nil {
 			return err

@@ -341,7 +341,14 @@ func auditControl(d *doc, in *Input, it item) {
 func parameterLines(c *engine.Control, lang string) string {
 	var lines []string
 	for _, k := range sortedKeys(c.Parameters) {
-		lines = append(lines, k+" = "+formatValue(c.Parameters[k], lang))
+		line := k + " = " + formatValue(c.Parameters[k], lang)
+		if was, ok := c.CatalogValue(k); ok {
+			line += "（shoko.yaml で変更、カタログの値 " + formatValue(was, lang) + "）"
+			if lang == "en" {
+				line = k + " = " + formatValue(c.Parameters[k], lang) + " (set in shoko.yaml; the catalog's value: " + formatValue(was, lang) + ")"
+			}
+		}
+		lines = append(lines, line)
 	}
 	return or(strings.Join(lines, "\n"), "—")
 }

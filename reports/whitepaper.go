@@ -344,7 +344,7 @@ func stampText(in *Input, it item, lang string) []string {
 	case engine.StatusNotApplicable:
 		reason := ""
 		if it.Control.NotApplicableReason != nil {
-			reason = it.Control.NotApplicableReason.Lang(lang)
+			reason = it.Control.Fill(*it.Control.NotApplicableReason, lang)
 		}
 		return []string{joinNonEmpty(sep, t("適用外", "Not applicable"), reason)}
 	}
@@ -555,7 +555,7 @@ func newRedactor(in *Input, items []item) *redactor {
 			// attestation's finding names its control as the resource.
 			public.WriteString(customerClaim(it.Control, lang) + "\n" + customerUnmet(it.Control, lang) + "\n" + it.Control.ID + "\n")
 			if it.Control.NotApplicableReason != nil {
-				public.WriteString(it.Control.NotApplicableReason.Lang(lang) + "\n")
+				public.WriteString(it.Control.Fill(*it.Control.NotApplicableReason, lang) + "\n")
 			}
 		}
 	}

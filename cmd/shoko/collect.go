@@ -148,7 +148,7 @@ func (a *app) runCollectors(ctx context.Context, cfg *config.Config, scope *evid
 		return nil, &exitErr{code: exitUsage, err: err}
 	}
 	if scope != nil {
-		cat, err := a.loadCatalog()
+		cat, err := a.loadCatalogFor(cfg)
 		if err != nil {
 			return nil, err
 		}

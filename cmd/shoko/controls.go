@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/shoko-audit/shoko/config"
 	"github.com/shoko-audit/shoko/engine"
 )
 
@@ -19,18 +20,19 @@ func (a *app) controlsCommand() *cobra.Command {
 		Use:   "controls",
 		Short: "List, show, validate and document the control catalog",
 	}
-	var format, lang string
+	var format, lang, cfgPath string
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List the controls",
 		Example: `  shoko controls list
-  shoko controls list --lang en --format json | jq '.[].id'`,
+  shoko controls list --lang en --format json | jq '.[].id'
+  shoko controls list --config shoko.yaml   # with the config's service_name and parameters`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if err := checkLang(lang); err != nil {
 				return err
 			}
-			cat, err := a.loadCatalog()
+			cat, err := a.catalogWithConfig(cfgPath)
 			if err != nil {
 				return err
 			}
@@ -51,18 +53,19 @@ func (a *app) controlsCommand() *cobra.Command {
 	}
 	list.Flags().StringVar(&format, "format", "table", "output format: table or json")
 	list.Flags().StringVar(&lang, "lang", "ja", "language: ja or en")
+	list.Flags().StringVar(&cfgPath, "config", "", "config whose service_name and parameters to apply (the effective values)")
 
 	var showLang string
 	show := &cobra.Command{
 		Use:     "show ID",
 		Short:   "Show one control: claim, parameters, evidence, finding codes",
-		Example: "  shoko controls show DEL-01 --lang en",
+		Example: "  shoko controls show DEL-01 --lang en\n  shoko controls show BAK-01 --config shoko.yaml",
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := checkLang(showLang); err != nil {
 				return err
 			}
-			cat, err := a.loadCatalog()
+			cat, err := a.catalogWithConfig(cfgPath)
 			if err != nil {
 				return err
 			}
@@ -75,22 +78,37 @@ func (a *app) controlsCommand() *cobra.Command {
 		},
 	}
 	show.Flags().StringVar(&showLang, "lang", "ja", "language: ja or en")
+	show.Flags().StringVar(&cfgPath, "config", "", "config whose service_name and parameters to apply (the effective values)")
 
 	validate := &cobra.Command{
 		Use:   "validate",
 		Short: "Check the catalog: strict YAML, JSON Schema, policies, finding codes, Rego formatting",
 		Example: `  shoko controls validate
-  shoko controls validate --controls ./my-controls --policies ./my-policies`,
+  shoko controls validate --controls ./my-controls --policies ./my-policies
+  shoko controls validate --config shoko.yaml   # also the config's service_name and parameters`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			src := a.catalogSource()
-			cat, err := a.loadCatalog()
+			cat, err := a.catalogWithConfig(cfgPath)
 			if err != nil {
 				return err
 			}
 			problems, err := engine.ValidateAgainstSchema(src.Controls, src.ControlsName)
 			if err != nil {
 				return &exitErr{code: exitUsage, err: err}
+			}
+			if cfgPath != "" { // the config's own controls (controls_dir), against the catalog's schema
+				cfg, err := config.Load(cfgPath)
+				if err != nil {
+					return &exitErr{code: exitUsage, err: err}
+				}
+				if own := a.catalogSourceFor(cfg); own.ExtraControls != nil {
+					more, err := engine.ValidateWithSchema(src.Controls, src.ControlsName, own.ExtraControls, own.ExtraControlsName)
+					if err != nil {
+						return &exitErr{code: exitUsage, err: err}
+					}
+					problems = append(problems, more...)
+				}
 			}
 			unformatted, err := engine.UnformattedPolicies(cat)
 			if err != nil {
@@ -127,9 +145,23 @@ func (a *app) controlsCommand() *cobra.Command {
 		},
 	}
 	docs.Flags().StringVar(&docsOut, "out", "", "file to write (default: standard output)")
+	validate.Flags().StringVar(&cfgPath, "config", "", "config whose service_name and parameters to check against the declared types")
 
 	cmd.AddCommand(list, show, validate, docs)
 	return cmd
+}
+
+// catalogWithConfig is the catalog with the overrides of the config at path applied (none
+// without a path).
+func (a *app) catalogWithConfig(path string) (*engine.Catalog, error) {
+	if path == "" {
+		return a.loadCatalog()
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	return a.loadCatalogFor(cfg)
 }
 
 type controlSummary struct {
@@ -197,13 +229,22 @@ func writeControl(w io.Writer, c *engine.Control, lang string, headingLevel int)
 	}
 	fmt.Fprintf(w, "- %s: `%s.findings` (policies)\n", label("ポリシー", "Policy"), c.Package)
 	if c.NotApplicableReason != nil {
-		fmt.Fprintf(w, "- %s: %s\n", label("適用外の理由", "Not applicable because"), c.NotApplicableReason.Lang(lang))
+		fmt.Fprintf(w, "- %s: %s\n", label("適用外の理由", "Not applicable because"), c.Fill(*c.NotApplicableReason, lang))
 	}
 	if len(c.Parameters) > 0 {
 		fmt.Fprintf(w, "\n%s:\n\n", label("パラメータ", "Parameters"))
 		for _, k := range sortedKeys(c.Parameters) {
 			b, _ := json.Marshal(c.Parameters[k])
-			fmt.Fprintf(w, "- `%s`: `%s`\n", k, b)
+			if d := c.ParamDecls[k]; d != nil {
+				was := ""
+				if v, ok := c.CatalogValue(k); ok {
+					wb, _ := json.Marshal(v)
+					was = fmt.Sprintf(" — %s `%s`", label("shoko.yaml で変更、カタログの値", "set in shoko.yaml; the catalog's value"), wb)
+				}
+				fmt.Fprintf(w, "- `%s` (%s): `%s`%s\n", k, d.Type, b, was)
+			} else {
+				fmt.Fprintf(w, "- `%s`: `%s`\n", k, b)
+			}
 		}
 	}
 	fmt.Fprintf(w, "\n%s:\n\n", label("所見コード", "Finding codes"))

@@ -236,7 +236,7 @@ func (a *app) plannedSources(cfg *config.Config, period engine.Period, af awsFla
 	if err != nil {
 		return nil, err
 	}
-	cat, err := a.loadCatalog()
+	cat, err := a.loadCatalogFor(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -68,14 +68,14 @@ evaluated, never a pass); a run keeps the scope it was started with. Exit 0 when
 			if evidenceDir == "" || out == "" {
 				return usageErr("evaluate needs --run ID|DIR, or --evidence and --out")
 			}
-			cal := calendar.Default()
+			// The config gives the company calendar and the parameters it overrides.
 			var cfg *config.Config
 			if cfgPath != "" {
-				var err error
-				if cfg, err = config.Load(cfgPath); err != nil {
+				c, err := config.Load(cfgPath)
+				if err != nil {
 					return &exitErr{code: exitUsage, err: err}
 				}
-				cal = cfg.BusinessCalendar()
+				cfg = c
 			}
 			if err := notARunDir(evidenceDir, "evaluate"); err != nil {
 				return err
@@ -97,7 +97,7 @@ evaluated, never a pass); a run keeps the scope it was started with. Exit 0 when
 				}
 				run.ID = runID
 			}
-			res, err := a.evaluateInto(cmd.Context(), items, run, cal, out)
+			res, err := a.evaluateInto(cmd.Context(), items, run, cfg, out)
 			if err != nil {
 				return err
 			}
@@ -154,12 +154,12 @@ func (a *app) evaluateRunCommand(cmd *cobra.Command, runArg, store, cfgPath, key
 }
 
 // evaluateInto evaluates the catalog on items and writes results.json to dir.
-func (a *app) evaluateInto(ctx context.Context, items []evidence.Stored, run engine.Run, cal *calendar.Calendar, dir string) (*engine.Results, error) {
-	cat, err := a.loadCatalog()
+func (a *app) evaluateInto(ctx context.Context, items []evidence.Stored, run engine.Run, cfg *config.Config, dir string) (*engine.Results, error) {
+	cat, err := a.loadCatalogFor(cfg)
 	if err != nil {
 		return nil, err
 	}
-	eng, err := engine.New(ctx, cat, engine.WithCalendar(cal))
+	eng, err := engine.New(ctx, cat, engine.WithCalendar(cfg.BusinessCalendar()))
 	if err != nil {
 		return nil, &exitErr{code: exitUsage, err: err}
 	}
@@ -186,7 +186,7 @@ func (a *app) configScope(cfg *config.Config) (*evidence.ControlScope, error) {
 	if cfg == nil || len(cfg.Controls.Include) == 0 && len(cfg.Controls.Exclude) == 0 {
 		return nil, nil // every control: no catalog needed to say so
 	}
-	cat, err := a.loadCatalog()
+	cat, err := a.loadCatalogFor(cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/shoko-audit/shoko/collectors"
+	"github.com/shoko-audit/shoko/config"
 	"github.com/shoko-audit/shoko/controls"
 	"github.com/shoko-audit/shoko/engine"
 	"github.com/shoko-audit/shoko/policies"
@@ -129,9 +130,37 @@ func (a *app) catalogSource() engine.CatalogSource {
 	return src
 }
 
+// catalogSourceFor is catalogSource with the config's own controls and policies (controls_dir,
+// policies_dir) beside it; a nil cfg adds none.
+func (a *app) catalogSourceFor(cfg *config.Config) engine.CatalogSource {
+	src := a.catalogSource()
+	if cfg != nil && cfg.ControlsDir != "" {
+		src.ExtraControls, src.ExtraControlsName = os.DirFS(cfg.Path(cfg.ControlsDir)), cfg.Path(cfg.ControlsDir)
+		src.ExtraPolicies, src.ExtraPoliciesName = os.DirFS(cfg.Path(cfg.PoliciesDir)), cfg.Path(cfg.PoliciesDir)
+	}
+	return src
+}
+
 func (a *app) loadCatalog() (*engine.Catalog, error) {
 	cat, err := engine.LoadCatalog(a.catalogSource())
 	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	return cat, nil
+}
+
+// loadCatalogFor is the catalog with what cfg overrides applied (service_name, parameters),
+// each checked against its declared type; a nil cfg overrides nothing.
+func (a *app) loadCatalogFor(cfg *config.Config) (*engine.Catalog, error) {
+	cat, err := engine.LoadCatalog(a.catalogSourceFor(cfg))
+	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	if cfg == nil {
+		return cat, nil
+	}
+	o := engine.Overrides{ServiceName: cfg.ServiceName, Parameters: cfg.Parameters}
+	if err := cat.Override(o, cfg.File, cfg.Line); err != nil {
 		return nil, &exitErr{code: exitUsage, err: err}
 	}
 	return cat, nil

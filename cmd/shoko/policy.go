@@ -17,6 +17,7 @@ import (
 func (a *app) policyCommand() *cobra.Command {
 	cmd := &cobra.Command{Use: "policy", Short: "Work on the Rego policies"}
 	var coverage, verbose bool
+	var cfgPath string
 	test := &cobra.Command{
 		Use:   "test",
 		Short: "Run the Rego tests (_test.rego beside each policy) with OPA's test runner",
@@ -24,10 +25,11 @@ func (a *app) policyCommand() *cobra.Command {
 included. Exit 1 when a test fails.`,
 		Example: `  shoko policy test
   shoko policy test --coverage
-  shoko policy test --policies ./my-policies --controls ./my-controls -v`,
+  shoko policy test --policies ./my-policies --controls ./my-controls -v
+  shoko policy test --config shoko.yaml   # with the config's controls_dir and policies_dir`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			cat, err := a.loadCatalog()
+			cat, err := a.catalogWithConfig(cfgPath)
 			if err != nil {
 				return err
 			}
@@ -63,6 +65,7 @@ included. Exit 1 when a test fails.`,
 	}
 	test.Flags().BoolVar(&coverage, "coverage", false, "report line coverage of the policies")
 	test.Flags().BoolVarP(&verbose, "verbose", "v", false, "list passing tests too")
+	test.Flags().StringVar(&cfgPath, "config", "", "config whose controls_dir and policies_dir to test beside the catalog")
 	var write bool
 	fmtCmd := &cobra.Command{
 		Use:   "fmt DIR",

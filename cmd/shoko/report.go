@@ -174,7 +174,15 @@ func (a *app) reportInput(src reportSources, generatedAt time.Time) (*reports.In
 	if err != nil {
 		return nil, err
 	}
-	cat, err := a.loadCatalog()
+	// The config names the issuer and the parameters it overrides, which are part of the
+	// catalog the results were evaluated with.
+	var cfg *config.Config
+	if src.config != "" {
+		if cfg, err = config.Load(src.config); err != nil {
+			return nil, &exitErr{code: exitUsage, err: err}
+		}
+	}
+	cat, err := a.loadCatalogFor(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -183,11 +191,7 @@ func (a *app) reportInput(src reportSources, generatedAt time.Time) (*reports.In
 			src.results, res.Catalog.Digest, d)
 	}
 	in := &reports.Input{Results: res, Catalog: cat, GeneratedAt: generatedAt, ResultsJSON: raw}
-	if src.config != "" {
-		cfg, err := config.Load(src.config)
-		if err != nil {
-			return nil, &exitErr{code: exitUsage, err: err}
-		}
+	if cfg != nil {
 		in.Run.Organization = cfg.Organization
 	}
 	if src.statement != "" {

@@ -64,6 +64,22 @@ func signingKey(flag string, cfg *config.Config) (ed25519.PrivateKey, error) {
 	return k, nil
 }
 
+// overridesOf is what run.json records of the parameters the config overrode (nil: none).
+func overridesOf(cat *engine.Catalog) map[string]any {
+	o := cat.Overrides
+	if o == nil {
+		return nil
+	}
+	out := map[string]any{}
+	if o.ServiceName != nil {
+		out["service_name"] = o.ServiceName
+	}
+	if len(o.Parameters) > 0 {
+		out["parameters"] = o.Parameters
+	}
+	return out
+}
+
 // scopeOf is what a config looks at, for run.json: the organisation and every source it names.
 func scopeOf(cfg *config.Config) evidence.Scope {
 	s := evidence.Scope{Organization: cfg.Organization, Sources: []string{}}
@@ -105,11 +121,11 @@ func newRunID(now time.Time) (string, error) {
 // any later point leaves an incomplete run), then the exact catalog the run is evaluated with.
 // The plan records the precise start time: the chain links a run to runs that ended before it started.
 func (a *app) startRun(ctx context.Context, st evidence.Store, cfg *config.Config, id string, shards []string) error {
-	cat, err := a.loadCatalog()
+	cat, err := a.loadCatalogFor(cfg)
 	if err != nil {
 		return err
 	}
-	catFiles, err := engine.CatalogRunFiles(cat, a.catalogSource())
+	catFiles, err := engine.CatalogRunFiles(cat, a.catalogSourceFor(cfg))
 	if err != nil {
 		return &exitErr{code: exitUsage, err: err}
 	}
@@ -120,7 +136,7 @@ func (a *app) startRun(ctx context.Context, st evidence.Store, cfg *config.Confi
 		return err
 	}
 	plan := evidence.Plan{RunID: id, Tool: "shoko " + engine.ToolVersion, ConfigDigest: cfg.Digest,
-		Scope: scopeOf(cfg), Shards: shards, StartedAt: time.Now().UTC()}
+		Scope: scopeOf(cfg), Shards: shards, StartedAt: time.Now().UTC(), Overrides: overridesOf(cat)}
 	plan.Scope.Controls = controls
 	if err := evidence.BeginRun(ctx, st, plan); err != nil {
 		return &exitErr{code: exitUsage, err: err}
