@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -130,14 +131,26 @@ func checkAuth(ctx context.Context, client *http.Client, cfg APIConfig, base *ur
 	u := pathURL(base, caps, url.Values{})
 	with, err := fetch(ctx, client, u, token, cfg.MaxAnswerBytes)
 	if err != nil {
-		return preflight.Unreachable("service", name, err.Error(),
+		// A service that does not answer in time is down, not mis-configured: the audit goes on
+		// and records the outage as evidence (its controls `error`), so a scheduled audit leaves
+		// a run rather than a gap. A wrong address, name or certificate is a set-up mistake.
+		check := preflight.Unreachable
+		var ne net.Error
+		if errors.As(err, &ne) && ne.Timeout() || errors.Is(err, context.DeadlineExceeded) {
+			check = preflight.Failed
+		}
+		return check("service", name, err.Error(),
 			"check service.base_url and that the service is reachable from here; for a private CA, set service.ca_file"), false
 	}
-	switch with.status {
-	case http.StatusOK:
-	case http.StatusUnauthorized, http.StatusForbidden:
+	switch {
+	case with.status == http.StatusOK:
+	case with.status == http.StatusUnauthorized || with.status == http.StatusForbidden:
 		return preflight.Unreachable("service", name, fmt.Sprintf("the token in %s is refused (HTTP %d%s)", cfg.TokenEnv, with.status, errorMessage(with.body)),
 			fmt.Sprintf("set %s to the service's read-only audit token", cfg.TokenEnv)), false
+	case with.status >= 500:
+		// A server error is the service's state at audit time: recorded, not a reason to skip the run.
+		return preflight.Failed("service", name, fmt.Sprintf("GET %s with the token: HTTP %d%s", u, with.status, errorMessage(with.body)),
+			"the evidence API answered with a server error; the audit records it"), false
 	default:
 		return preflight.Unreachable("service", name, fmt.Sprintf("GET %s with the token: HTTP %d%s", u, with.status, errorMessage(with.body)),
 			"the evidence API must answer 200 to its audit token; check service.base_url (the evidence paths are below it)"), false
