@@ -274,7 +274,7 @@ func collectRecords(ctx context.Context, cfg *config.Config, now time.Time) ([]e
 // awsCollector builds the AWS collector from the config's aws section and the flags.
 func awsCollector(c *config.AWS, af awsFlags, log *slog.Logger) *awscollector.Collector {
 	o := awscollector.Options{Profile: c.Profile, HomeRegion: c.HomeRegion, Regions: c.Regions,
-		OrganizationRole: c.OrganizationRole, TempBuckets: c.TempBuckets, Concurrency: af.concurrency, Log: log}
+		OrganizationRole: c.OrganizationRole, TempBuckets: c.TempBuckets, DeniedRegions: c.DeniedRegions, Concurrency: af.concurrency, Log: log}
 	if af.profile != "" {
 		o.Profile = af.profile
 	}
