@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shoko-audit/shoko/engine"
 	"github.com/shoko-audit/shoko/evidence"
 )
 
@@ -50,6 +51,52 @@ func TestSameCollectionErrorAcrossRegionsWarnedOnce(t *testing.T) {
 			for _, w := range tc.want {
 				if !strings.Contains(out, w) {
 					t.Errorf("warnings do not say %q:\n%s", w, out)
+				}
+			}
+		})
+	}
+}
+
+// In the summary, a collection error shared by several error controls is printed once, the
+// controls pointing at it; a cause of one control alone stays in its row.
+func TestSummaryPrintsASharedErrorCauseOnce(t *testing.T) {
+	const shared = "identify account unknown: operation error STS: GetCallerIdentity, get identity: get credentials: failed to refresh cached credentials, no EC2 IMDS role found, operation error ec2imds: GetMetadata, request canceled, context deadline exceeded"
+	errCtl := func(id, path, cause string) engine.ControlResult {
+		return engine.ControlResult{ID: id, Status: engine.StatusError, Reason: engine.Text{
+			EN: "evidence " + path + " could not be collected: " + cause, JA: "証跡 " + path + " を収集できませんでした: " + cause}}
+	}
+	cases := []struct {
+		name        string
+		controls    []engine.ControlResult
+		wantShared  int // times the shared cause is printed
+		wantMarkers []string
+	}{
+		{"3 controls with one cause: printed once", []engine.ControlResult{
+			errCtl("ENC-01", "aws.rds.DescribeDBInstances/unknown_global_aws.json", shared),
+			errCtl("GEO-01", "aws.ec2.DescribeVolumes/unknown_global_aws.json", shared),
+			errCtl("LOG-01", "aws.cloudtrail.DescribeTrails/unknown_global_aws.json", shared),
+			{ID: "TRN-01", Status: engine.StatusPass, Reason: engine.Text{EN: "every finding passes", JA: "すべて合格"}},
+		}, 1, []string{"[cause 1] (3 controls) identify account unknown", "unknown_global_aws.json could not be collected: [cause 1]"}},
+		{"one control with the cause: in its row", []engine.ControlResult{
+			errCtl("ENC-01", "aws.rds.DescribeDBInstances/unknown_global_aws.json", shared),
+			errCtl("GEO-01", "aws.ec2.DescribeVolumes/unknown_global_aws.json", "another cause"),
+		}, 1, []string{"could not be collected: identify account unknown", "could not be collected: another cause"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, lang := range []string{"en", "ja"} {
+				var buf bytes.Buffer
+				writeSummary(&buf, &engine.Results{RunID: "r", Controls: tc.controls, Summary: map[string]int{}}, lang)
+				out := buf.String()
+				if n := strings.Count(out, shared); n != tc.wantShared {
+					t.Errorf("%s: the shared cause printed %d times, want %d:\n%s", lang, n, tc.wantShared, out)
+				}
+				if lang == "en" {
+					for _, w := range tc.wantMarkers {
+						if !strings.Contains(out, w) {
+							t.Errorf("summary does not say %q:\n%s", w, out)
+						}
+					}
 				}
 			}
 		})
