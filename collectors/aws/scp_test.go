@@ -108,6 +108,8 @@ func TestDeclaredDeniedRegions(t *testing.T) {
 		{"declared and denied: denied as declared, no control error", []string{closed}, []motofront.Fault{scp}, "denied"},
 		{"declared but answering: collected as usual", []string{closed}, nil, "collected"},
 		{"denied but not declared: error naming the SCP and aws.denied_regions", nil, []motofront.Fault{scp}, "error"},
+		{"declared, one service denied: not denied as declared, its items stay error", []string{closed},
+			[]motofront.Fault{{Operation: "ec2:*", Region: closed, Kind: motofront.SCPDenied, Rate: 1}}, "partial"},
 	}
 	e := newEnv(t)
 	e.seed(t, awsestate.Options{})
@@ -154,6 +156,21 @@ func TestDeclaredDeniedRegions(t *testing.T) {
 				}
 				if mark["DeniedBySCP"] != false {
 					t.Errorf("an answering region recorded as denied: %v", mark)
+				}
+			case "partial":
+				var errs, oks int
+				for _, it := range in {
+					if it.Status == evidence.StatusError {
+						errs++
+					} else {
+						oks++
+					}
+				}
+				if errs == 0 || oks == 0 || mark["DeniedBySCP"] != false {
+					t.Errorf("partial denial: %d error and %d ok items kept, row %v; want both kept, not denied as declared", errs, oks, mark)
+				}
+				if geo := got["GEO-01"]; geo.Status != engine.StatusError {
+					t.Errorf("GEO-01 %s with ec2 denied in a declared region, want error", geo.Status)
 				}
 			case "error":
 				if len(in) == 0 {
