@@ -25,6 +25,11 @@ func TestSameCollectionErrorAcrossRegionsWarnedOnce(t *testing.T) {
 		return evidence.Stored{Item: evidence.Item{Kind: "aws.ec2.DescribeSnapshots", Status: evidence.StatusError, Error: &msg,
 			Scope: map[string]string{"source": "aws", "account": "123456789012", "region": region}}, Path: "aws.ec2.DescribeSnapshots/123456789012_" + region + "_aws.json"}
 	}
+	noIdentity := func(kind string) evidence.Stored {
+		msg := "identify account unknown: operation error STS: GetCallerIdentity, get identity: get credentials: failed to refresh cached credentials, no EC2 IMDS role found"
+		return evidence.Stored{Item: evidence.Item{Kind: kind, Status: evidence.StatusError, Error: &msg,
+			Scope: map[string]string{"source": "aws", "account": "unknown", "region": "global"}}, Path: kind + "/unknown_global_aws.json"}
+	}
 	cases := []struct {
 		name      string
 		items     []evidence.Stored
@@ -34,6 +39,9 @@ func TestSameCollectionErrorAcrossRegionsWarnedOnce(t *testing.T) {
 		{"AccessDenied on one operation in 3 regions: one line naming them",
 			[]evidence.Stored{denied("ap-northeast-1", "a1"), denied("eu-west-1", "b2"), denied("us-east-1", "c3")}, 1,
 			[]string{"items=3", "regions=ap-northeast-1,eu-west-1,us-east-1", "region {region}", "UnauthorizedOperation"}},
+		{"no credentials for every kind: one line listing the kinds",
+			[]evidence.Stored{noIdentity("aws.ec2.DescribeVolumes"), noIdentity("aws.iam.GetAccountSummary"), noIdentity("aws.s3.ListBuckets")}, 1,
+			[]string{"items=3", "kinds=aws.ec2.DescribeVolumes,aws.iam.GetAccountSummary,aws.s3.ListBuckets", "accounts=unknown", "no EC2 IMDS role found"}},
 		{"two causes: two lines", []evidence.Stored{denied("eu-west-1", "b2"), throttled("us-east-1")}, 2,
 			[]string{"RequestLimitExceeded", "UnauthorizedOperation", "region eu-west-1", "RequestID: b2"}},
 	}
