@@ -199,6 +199,10 @@ type AWS struct {
 	TempBuckets []string `yaml:"temp_buckets"`
 	// CallTimeout bounds each AWS operation, retries included, e.g. "60s" (default 60s).
 	CallTimeout string `yaml:"call_timeout"`
+	// DeniedRegions are the regions the organization closes with a service control policy. A
+	// listed region whose every call is answered with an SCP's explicit deny is recorded as
+	// denied as declared (not an error); a listed region that answers is collected as usual.
+	DeniedRegions []string `yaml:"denied_regions"`
 }
 
 // AWSAccount is one account to audit, optionally through a role.
@@ -365,6 +369,15 @@ func checkAWS(name string, root *yaml.Node, a *AWS) error {
 				field = "aws.home_region"
 			}
 			return fmt.Errorf("%s:%d: %s: %q is not a region name", name, at(field), field, r)
+		}
+	}
+	for i, r := range a.DeniedRegions {
+		field := fmt.Sprintf("aws.denied_regions[%d]", i)
+		if !regionRE.MatchString(r) {
+			return fmt.Errorf("%s:%d: %s: %q is not a region name", name, at(field), field, r)
+		}
+		if r == a.HomeRegion || (a.HomeRegion == "" && r == "ap-northeast-1") {
+			return fmt.Errorf("%s:%d: %s: %s is the home region, where regions are listed and global calls are made: it cannot be denied", name, at(field), field, r)
 		}
 	}
 	seen := map[string]int{}

@@ -145,6 +145,9 @@ func TestAWSSectionErrorsNameFileLineAndField(t *testing.T) {
 		{"empty account", "aws:\n  accounts:\n    - external_id: x\n", "aws.accounts[0]: needs id or role_arn"},
 		{"duplicate account", "aws:\n  accounts:\n    - id: \"123456789012\"\n    - id: \"123456789012\"\n", "shoko.yaml:4: aws.accounts[1]: 123456789012 is already aws.accounts[0]"},
 		{"bad timeout", "aws:\n  call_timeout: soon\n", "shoko.yaml:2: aws.call_timeout: \"soon\" is not a positive duration"},
+		{"denied regions", "aws:\n  denied_regions: [us-east-1, eu-west-1]\n", ""},
+		{"bad denied region", "aws:\n  denied_regions:\n    - eu-west-1\n    - europe\n", "shoko.yaml:4: aws.denied_regions[1]: \"europe\" is not a region name"},
+		{"home region denied", "aws:\n  home_region: eu-west-1\n  denied_regions: [eu-west-1]\n", "shoko.yaml:3: aws.denied_regions[0]: eu-west-1 is the home region"},
 		{"wrong type", "aws:\n  temp_buckets: cardsvc-tmp\n", `shoko.yaml:2: aws.temp_buckets: want a list of texts, found "cardsvc-tmp" (for one, write [cardsvc-tmp])`},
 	}
 	for _, tc := range cases {

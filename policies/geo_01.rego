@@ -164,6 +164,7 @@ findings contains lib.pass("regions_inspected", p, account, lib.whole_ref(item))
 	p := {
 		"account": account,
 		"enabled": count(enabled),
-		"not_enabled": count(item.data) - count(enabled),
+		"not_enabled": (count(item.data) - count(enabled)) - count(aws.denied_regions(account)),
+		"denied_as_declared": sort(aws.denied_regions(account)),
 	}
 }

@@ -66,6 +66,35 @@ us_east_volumes(it) if {
 	it.scope.region == "us-east-1"
 }
 
+# A region the config declares closed (aws.denied_regions) where every call was denied by an SCP
+# holds nothing and needs no evidence; declared but answering (DeniedBySCP false), it does.
+declared(denied_by_scp) := [it |
+	some it0 in estate([])
+	not us_east_volumes(it0)
+	it := declared_item(it0, denied_by_scp)
+]
+
+declared_item(it, denied_by_scp) := object.union(it, {"data": [object.union(r, declaration(r, denied_by_scp)) | some r in it.data]}) if {
+	it.kind == "aws.ec2.DescribeRegions"
+} else := it
+
+declaration(r, denied_by_scp) := {"DeclaredDenied": {"DeclaredIn": "aws.denied_regions", "DeniedBySCP": denied_by_scp}} if {
+	r.RegionName == "us-east-1"
+} else := {}
+
+test_region_denied_as_declared_needs_no_evidence if {
+	f := geo_01.findings with input as fx.input_for(params, declared(true))
+	not fx.has(f, "fail", "region_not_inspected", "123456789012/us-east-1")
+	some x in f
+	x.code == "regions_inspected"
+	x.params.denied_as_declared == ["us-east-1"]
+}
+
+test_region_declared_but_answering_needs_evidence if {
+	f := geo_01.findings with input as fx.input_for(params, declared(false))
+	fx.has(f, "fail", "region_not_inspected", "123456789012/us-east-1")
+}
+
 test_region_not_opted_in_needs_no_evidence if {
 	f := geo_01.findings with input as fx.input_for(params, estate([]))
 	not fx.has(f, "fail", "region_not_inspected", "123456789012/ap-east-1")

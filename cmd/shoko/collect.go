@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"regexp"
 	"runtime"
+	"slices"
+	"sort"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -161,16 +165,103 @@ func (a *app) runCollectors(ctx context.Context, cfg *config.Config, scope *evid
 	return items, nil
 }
 
-// warnCollectionErrors logs every item that could not be collected and returns how many there were.
+// warnCollectionErrors logs the items that could not be collected and returns how many there
+// were. Items failing for the same cause — the same AWS error in several regions, accounts or
+// kinds — make one line listing them: a missing permission in 17 regions, or no credentials for
+// 58 kinds, is one line, not one per item (collectionErrorGroups).
 func (a *app) warnCollectionErrors(stored []evidence.Stored) int {
 	failed := 0
 	for _, it := range stored {
 		if it.Status == evidence.StatusError {
 			failed++
-			a.log.Warn("evidence could not be collected", "kind", it.Kind, "path", it.Path, "error", *it.Error)
 		}
 	}
+	for _, g := range collectionErrorGroups(stored) {
+		if g.items == 1 {
+			a.log.Warn("evidence could not be collected", "kind", g.kinds[0], "path", g.path, "error", g.cause)
+			continue
+		}
+		args := []any{"items", g.items, "kinds", listed(g.kinds, 6)}
+		if len(g.regions) > 0 {
+			args = append(args, "regions", listed(g.regions, 40))
+		}
+		if len(g.accounts) > 0 {
+			args = append(args, "accounts", listed(g.accounts, 20))
+		}
+		a.log.Warn("evidence could not be collected (same cause)", append(args, "error", g.cause)...)
+	}
 	return failed
+}
+
+// errorGroup is the error items sharing one cause.
+type errorGroup struct {
+	cause                    string
+	items                    int
+	path, first              string // the first item's path and error
+	kinds, regions, accounts []string
+}
+
+var (
+	// perCallIDRE matches the ids an AWS SDK error carries for each call (they differ between
+	// otherwise identical errors).
+	perCallIDRE = regexp.MustCompile(`(RequestID|HostID): [^,]*, `)
+	regionLike  = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
+	accountLike = regexp.MustCompile(`^[0-9]{12}$`)
+)
+
+// collectionErrorGroups groups error items by cause: the error text with the item's own region
+// and account written as {region} and {account} and the per-call request ids removed. Groups
+// come in the order of their first item (items are sorted by path), so the output is stable.
+func collectionErrorGroups(stored []evidence.Stored) []*errorGroup {
+	var out []*errorGroup
+	by := map[string]*errorGroup{}
+	add := func(list *[]string, v string) {
+		if v != "" && !slices.Contains(*list, v) {
+			*list = append(*list, v)
+		}
+	}
+	for _, it := range stored {
+		if it.Status != evidence.StatusError || it.Error == nil {
+			continue
+		}
+		cause := perCallIDRE.ReplaceAllString(*it.Error, "")
+		region, account := it.Scope["region"], it.Scope["account"]
+		if regionLike.MatchString(region) {
+			cause = strings.ReplaceAll(cause, region, "{region}")
+		} else {
+			region = ""
+		}
+		if accountLike.MatchString(account) {
+			cause = strings.ReplaceAll(cause, account, "{account}")
+		}
+		g := by[cause]
+		if g == nil {
+			g = &errorGroup{cause: cause, path: it.Path, first: *it.Error}
+			by[cause] = g
+			out = append(out, g)
+		}
+		g.items++
+		add(&g.kinds, it.Kind)
+		add(&g.regions, region)
+		add(&g.accounts, account)
+	}
+	for _, g := range out {
+		if g.items == 1 {
+			g.cause = g.first // one item: its own words
+		}
+		sort.Strings(g.kinds)
+		sort.Strings(g.regions)
+		sort.Strings(g.accounts)
+	}
+	return out
+}
+
+// listed joins up to max values, then says how many there are in all.
+func listed(vs []string, max int) string {
+	if len(vs) <= max {
+		return strings.Join(vs, ",")
+	}
+	return fmt.Sprintf("%s,… (%d in all)", strings.Join(vs[:max], ","), len(vs))
 }
 
 // collectorsFor builds the collectors a config asks for. Each source adds itself here. period
@@ -274,7 +365,7 @@ func collectRecords(ctx context.Context, cfg *config.Config, now time.Time) ([]e
 // awsCollector builds the AWS collector from the config's aws section and the flags.
 func awsCollector(c *config.AWS, af awsFlags, log *slog.Logger) *awscollector.Collector {
 	o := awscollector.Options{Profile: c.Profile, HomeRegion: c.HomeRegion, Regions: c.Regions,
-		OrganizationRole: c.OrganizationRole, TempBuckets: c.TempBuckets, Concurrency: af.concurrency, Log: log}
+		OrganizationRole: c.OrganizationRole, TempBuckets: c.TempBuckets, DeniedRegions: c.DeniedRegions, Concurrency: af.concurrency, Log: log}
 	if af.profile != "" {
 		o.Profile = af.profile
 	}

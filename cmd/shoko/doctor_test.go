@@ -384,7 +384,10 @@ func TestDoctorAWSAccountsAndRegions(t *testing.T) {
 	}{
 		{"a region denied by an SCP is named as such", "  regions: [ap-northeast-1, eu-west-1]\n",
 			&motofront.Fault{Operation: "*", Region: closed, Kind: motofront.SCPDenied, Rate: 1}, exitFail,
-			[]string{"regions: 1 answer: ap-northeast-1", "FAIL  aws       account of the credentials regions: denied by a service control policy (explicit deny): eu-west-1"}, nil},
+			[]string{"regions: 1 answer: ap-northeast-1", "FAIL  aws       account of the credentials regions: denied by a service control policy (explicit deny): eu-west-1", "list them in aws.denied_regions"}, nil},
+		{"a region denied as aws.denied_regions declares passes", "  regions: [ap-northeast-1, eu-west-1]\n  denied_regions: [eu-west-1]\n",
+			&motofront.Fault{Operation: "*", Region: closed, Kind: motofront.SCPDenied, Rate: 1}, exitOK,
+			[]string{"ok    aws       account of the credentials regions: denied by a service control policy, as aws.denied_regions declares: eu-west-1"}, []string{"FAIL"}},
 		{"a plain access denial is not called an SCP", "  regions: [ap-northeast-1, eu-west-1]\n",
 			&motofront.Fault{Operation: "*", Region: closed, Kind: motofront.AccessDenied, Rate: 1}, exitFail,
 			[]string{"FAIL  aws       account of the credentials regions: eu-west-1: "}, []string{"service control policy"}},

@@ -265,19 +265,82 @@ func exitForResults(res *engine.Results) error {
 	return nil
 }
 
+// causeMarkers end the part of an error reason that names the evidence item, in each language;
+// what follows is the item's error (engine/evaluate.go).
+var causeMarkers = []string{" could not be collected: ", " を収集できませんでした: "}
+
+// splitCause splits an error reason into its head (naming the item) and the item's error.
+func splitCause(reason string) (head, cause string, ok bool) {
+	for _, m := range causeMarkers {
+		if i := strings.Index(reason, m); i >= 0 {
+			return reason[:i+len(m)], reason[i+len(m):], true
+		}
+	}
+	return "", "", false
+}
+
+// normalCause is a cause without the per-call request ids of AWS errors.
+func normalCause(cause string) string { return perCallIDRE.ReplaceAllString(cause, "") }
+
+// causeTable numbers the causes shared by two or more error controls, in the controls' order.
+type causeTable struct {
+	number map[string]int
+	count  map[string]int
+	order  []string
+}
+
+func sharedCauses(res *engine.Results, lang string) causeTable {
+	t := causeTable{number: map[string]int{}, count: map[string]int{}}
+	var seen []string
+	for _, c := range res.Controls {
+		if c.Status != engine.StatusError {
+			continue
+		}
+		if _, cause, ok := splitCause(c.Reason.Lang(lang)); ok {
+			cause = normalCause(cause)
+			if t.count[cause] == 0 {
+				seen = append(seen, cause)
+			}
+			t.count[cause]++
+		}
+	}
+	for _, cause := range seen {
+		if t.count[cause] > 1 {
+			t.order = append(t.order, cause)
+			t.number[cause] = len(t.order)
+		}
+	}
+	return t
+}
+
 // writeSummary prints a table of controls and the count of each status.
 func writeSummary(w io.Writer, res *engine.Results, lang string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tSTATUS\tREASON")
 	var outOfScope []string
+	causes := sharedCauses(res, lang)
 	for _, c := range res.Controls {
 		if c.Status == engine.StatusNotInScope {
 			outOfScope = append(outOfScope, c.ID)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.ID, c.Status, c.Reason.Lang(lang))
+		reason := c.Reason.Lang(lang)
+		if head, cause, ok := splitCause(reason); ok && c.Status == engine.StatusError {
+			if n := causes.number[normalCause(cause)]; n > 0 {
+				reason = fmt.Sprintf("%s[cause %d]", head, n)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.ID, c.Status, reason)
 	}
 	_ = tw.Flush()
+	if len(causes.order) > 0 {
+		// A cause shared by several error controls is printed once: 36 controls repeating one
+		// 250-character AWS error hide the one line that says what to fix.
+		fmt.Fprintln(w)
+		for i, cause := range causes.order {
+			fmt.Fprintf(w, "[cause %d] (%d controls) %s\n", i+1, causes.count[cause], cause)
+		}
+	}
 	if len(outOfScope) > 0 {
 		// One line for them all: a row each would bury the controls that were judged.
 		fmt.Fprintf(w, "\n%s (%d, not evaluated): %s\n", engine.StatusNotInScope, len(outOfScope), strings.Join(outOfScope, ", "))

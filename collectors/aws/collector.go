@@ -56,6 +56,11 @@ type Options struct {
 	// enabled region. Regions left out are still listed in the region evidence, so a control
 	// that must look everywhere sees they were not inspected.
 	Regions []string
+	// DeniedRegions are the regions the organization declares closed by a service control policy
+	// (aws.denied_regions). They are collected like every other region; only when every call
+	// there is answered with an SCP's explicit deny is the region recorded as denied as declared
+	// (in the region item's row, with the SCP's answer) instead of as error items.
+	DeniedRegions []string
 	// TempBuckets are the buckets (optionally "bucket/prefix") whose objects TMP-01 lists.
 	TempBuckets []string
 	// Concurrency bounds the tasks (a service in a region) in flight (default 8).
@@ -163,13 +168,20 @@ func (c *Collector) collectAccount(ctx context.Context, base aws.Config, acct Ac
 	}
 	home := cfg.Copy()
 	home.Region = c.Opts.HomeRegion
-	regions, regionItem := describeRegions(ctx, home, id, now, c.Opts.CallTimeout)
-	out.add(regionItem)
+	regions, listed, regionItem := describeRegions(ctx, home, id, now, c.Opts.CallTimeout)
+	// The account's items are gathered apart, so the regions declared denied can be judged on
+	// every answer they gave before anything reaches the collection.
+	acc := &sink{}
+	defer func() {
+		items, region := c.declaredDenials(acc.items, listed, regionItem, now)
+		out.add(region)
+		out.add(items...)
+	}()
 	if regionItem.Status != evidence.StatusOK {
 		// No region list: every regional kind is an error for this account (fail closed).
 		for _, t := range regionalTasks() {
 			for _, k := range t.kinds {
-				out.add(newError(k, id, "all", now, "ec2:DescribeRegions", fmt.Errorf("regions of account %s unknown: %s", id, *regionItem.Error)))
+				acc.add(newError(k, id, "all", now, "ec2:DescribeRegions", fmt.Errorf("regions of account %s unknown: %s", id, *regionItem.Error)))
 			}
 		}
 	}
@@ -184,7 +196,7 @@ func (c *Collector) collectAccount(ctx context.Context, base aws.Config, acct Ac
 			case sem <- struct{}{}:
 			case <-ctx.Done():
 				for _, k := range t.kinds {
-					out.add(newError(k, id, region, now, t.service, ctx.Err()))
+					acc.add(newError(k, id, region, now, t.service, ctx.Err()))
 				}
 				return
 			}
@@ -200,7 +212,7 @@ func (c *Collector) collectAccount(ctx context.Context, base aws.Config, acct Ac
 			e := &emitter{account: id, region: region, now: now, opts: &c.Opts, requests: reqs, slots: sem}
 			t.run(tctx, rc, e)
 			e.checkComplete(t)
-			out.add(e.items...)
+			acc.add(e.items...)
 			if c.Opts.Progress != nil {
 				c.Opts.Progress(id, region, t.service, len(e.items), e.errors())
 			}
@@ -306,8 +318,11 @@ func (e *emitter) ok(kind, operation string, pages int, data any) {
 
 // fail records that an operation could not be answered.
 func (e *emitter) fail(kind, operation string, err error) {
-	e.items = append(e.items, newError(kind, e.account, e.region, e.now, operation,
-		fmt.Errorf("%s in account %s, region %s: %w", operation, e.account, e.region, err)))
+	err = fmt.Errorf("%s in account %s, region %s: %w", operation, e.account, e.region, err)
+	if e.opts != nil {
+		err = markSCPHint(err, deniedRegionHint(e.region, e.opts.DeniedRegions))
+	}
+	e.items = append(e.items, newError(kind, e.account, e.region, e.now, operation, err))
 }
 
 // failAll records the same failure for several kinds (a list call failed, so the per-resource

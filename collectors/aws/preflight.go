@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -219,13 +220,24 @@ func (c *Collector) preflightRegions(ctx context.Context, cfg aws.Config, label 
 		case deniedBySCP(errs[i]):
 			scp = append(scp, r)
 		default:
-			msg := errs[i].Error()
+			msg := requestIDRE.ReplaceAllString(errs[i].Error(), "")
 			other[msg] = append(other[msg], r)
 		}
 	}
-	if len(scp) > 0 {
-		out = append(out, preflight.Failed("aws", label+" regions", "denied by a service control policy (explicit deny): "+strings.Join(scp, ", "),
-			"limit aws.regions to the regions the organization allows (the controls reading a denied region would be error)"))
+	var declared, undeclared []string
+	for _, r := range scp {
+		if slices.Contains(c.Opts.DeniedRegions, r) {
+			declared = append(declared, r)
+		} else {
+			undeclared = append(undeclared, r)
+		}
+	}
+	if len(declared) > 0 {
+		out = append(out, preflight.Pass("aws", label+" regions", "denied by a service control policy, as aws.denied_regions declares: "+strings.Join(declared, ", ")+" (recorded as denied as declared, not error)"))
+	}
+	if len(undeclared) > 0 {
+		out = append(out, preflight.Failed("aws", label+" regions", "denied by a service control policy (explicit deny): "+strings.Join(undeclared, ", "),
+			"if the organization closes these regions on purpose, list them in aws.denied_regions (else the controls reading them are error); or limit aws.regions to the regions it allows"))
 	}
 	msgs := make([]string, 0, len(other))
 	for m := range other {

@@ -31,19 +31,34 @@ tag_value(tags, key) := "" if {
 }
 
 # enabled_regions are the regions of an account AWS reports as enabled
-# (opt-in-not-required or opted-in), from ec2:DescribeRegions(AllRegions).
+# (opt-in-not-required or opted-in), from ec2:DescribeRegions(AllRegions), less the regions
+# denied as declared (see denied_as_declared).
 enabled_regions(account) := object.get(enabled_by_account, [account], set())
+
+# denied_as_declared: the config declares the region closed (aws.denied_regions) and every call
+# the collector made there was answered with a service control policy's explicit deny; the
+# collector records both in the region's row. Nothing can be read or stored there.
+denied_as_declared(row) if row.DeclaredDenied.DeniedBySCP == true
+
+# denied_regions are an account's regions denied as declared.
+denied_regions(account) := {r.row.RegionName |
+	some r in lib.rows("aws.ec2.DescribeRegions")
+	r.item.scope.account == account
+	denied_as_declared(r.row)
+}
 
 # enabled_by_account indexes the enabled regions by account, once (not a scan per account).
 enabled_by_account := {account: group |
 	some account in {k |
 		some r in lib.rows("aws.ec2.DescribeRegions")
 		r.row.OptInStatus in {"opt-in-not-required", "opted-in"}
+		not denied_as_declared(r.row)
 		k := r.item.scope.account
 	}
 	group := {r.row.RegionName |
 		some r in lib.rows("aws.ec2.DescribeRegions")
 		r.row.OptInStatus in {"opt-in-not-required", "opted-in"}
+		not denied_as_declared(r.row)
 		r.item.scope.account == account
 	}
 }
