@@ -43,6 +43,13 @@ func (c *Collector) baseConfig(ctx context.Context) (aws.Config, error) {
 			})
 		}),
 	}
+	return c.loadConfig(ctx, opts)
+}
+
+// loadConfig loads the SDK configuration with opts plus what every use shares: the configured
+// profile and endpoint (the audit's and the preflight's clients differ only in retries,
+// timeouts and logging).
+func (c *Collector) loadConfig(ctx context.Context, opts []func(*config.LoadOptions) error) (aws.Config, error) {
 	if c.Opts.Profile != "" {
 		opts = append(opts, config.WithSharedConfigProfile(c.Opts.Profile))
 	}

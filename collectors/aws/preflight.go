@@ -97,17 +97,7 @@ func (c *Collector) preflightConfig(ctx context.Context) (aws.Config, error) {
 		config.WithHTTPClient(awshttp.NewBuildableClient().WithTimeout(preflightRequestTimeout)),
 		config.WithLogger(logging.Nop{}),
 	}
-	if c.Opts.Profile != "" {
-		opts = append(opts, config.WithSharedConfigProfile(c.Opts.Profile))
-	}
-	cfg, err := config.LoadDefaultConfig(ctx, opts...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("load AWS configuration (profile %q): %w", c.Opts.Profile, err)
-	}
-	if c.Opts.EndpointURL != "" {
-		cfg.BaseEndpoint = aws.String(c.Opts.EndpointURL)
-	}
-	return cfg, nil
+	return c.loadConfig(ctx, opts)
 }
 
 // callerIdentity reads the account id and ARN of the credentials.
