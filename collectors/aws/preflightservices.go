@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -160,7 +161,7 @@ func probeCause(err error) (cause string, denied bool) {
 	switch {
 	case deniedBySCP(err):
 		return "denied by a service control policy (explicit deny), not a missing IAM permission", false
-	case func() bool { _, ok := isNotConfigured(err, accessDeniedCodes...); return ok }():
+	case slices.Contains(accessDeniedCodes, code):
 		return code + ", the IAM action missing from the audit role", true
 	case retry.IsErrorThrottles(retry.DefaultThrottles).IsErrorThrottle(err).Bool() || status == 429:
 		return fmt.Sprintf("throttled (%s, HTTP %d), not a missing permission", code, status), false
