@@ -30,7 +30,9 @@ func (a *app) doctorCommand() *cobra.Command {
 with what was found and, on a failure, the fix:
 
   aws       the caller identity, each account's role assumption, every region of the scope
-            (enabled or not, denied by a service control policy or not)
+            (enabled or not, denied by a service control policy or not), and in the home
+            region the first read call of each service (an access denial names the IAM
+            action missing from the role)
   service   the evidence API against its contract (docs/evidence-api.yaml): auth, the envelope,
             every field with its type, nullable times null (never omitted), RFC 3339 times,
             paging with non-repeating cursors, since/until honoured; the TLS endpoints reachable;

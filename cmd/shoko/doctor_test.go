@@ -538,3 +538,77 @@ func TestDoctorRecordsParse(t *testing.T) {
 		})
 	}
 }
+
+// doctor makes the first read call of every AWS service the audit reads, in the home region: a
+// call the audit role is not allowed is named as the missing IAM action, with the policy to
+// attach, and the services that answered are listed on one line. Such a failure is recorded by
+// the audit, not a reason to stop it.
+func TestDoctorAWSServicesFirstCalls(t *testing.T) {
+	m := testenv.NeedMoto(t)
+	front, err := motofront.Start(m.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer front.Close()
+	imds := httptest.NewServer(http.NotFoundHandler())
+	defer imds.Close()
+	noAWSCredentials(t, imds.URL)
+	t.Setenv("AWS_ACCESS_KEY_ID", "AKIASHOKOTESTKEY0011")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "shoko-doctor-test-secret")
+	t.Setenv("AWS_ENDPOINT_URL", front.URL)
+	cfg := writeFile(t, t.TempDir(), "shoko.yaml", "aws:\n  regions: [ap-northeast-1]\n")
+	const okPrefix = "ok    aws       account of the credentials services: "
+	tests := []struct {
+		name     string
+		fault    *motofront.Fault
+		wantCode int
+		wantFail []string // each in one FAIL line
+	}{
+		{"every service answers: one ok line", nil, exitOK, nil},
+		{"kms:ListKeys denied: named as the missing action, the others ok",
+			&motofront.Fault{Operation: "kms:ListKeys", Kind: motofront.AccessDenied, Rate: 1}, exitFail,
+			[]string{"FAIL  aws       account of the credentials services: AccessDeniedException, the IAM action missing from the audit role: kms:ListKeys — fix: attach docs/iam-policy.json to arn:aws:"}},
+		{"a throttled service is not called a missing permission",
+			&motofront.Fault{Operation: "kms:ListKeys", Kind: motofront.Throttle400, Rate: 1}, exitFail,
+			[]string{"throttled (ThrottlingException, HTTP 400), not a missing permission: kms:ListKeys"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var faults []motofront.Fault
+			if tt.fault != nil {
+				faults = append(faults, *tt.fault)
+			}
+			if err := front.InjectFaults(1, faults...); err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := shoko(t, "doctor", "--config", cfg)
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tt.wantCode, stdout, stderr)
+			}
+			oks := linesOf(stdout, okPrefix)
+			if len(oks) != 1 {
+				t.Fatalf("want one ok line for the services, got %q\n%s", oks, stdout)
+			}
+			for _, svc := range []string{"s3", "iam", "rds", "ec2", "backup", "cloudtrail"} {
+				if !strings.Contains(oks[0], " "+svc+",") && !strings.HasSuffix(oks[0], " "+svc) {
+					t.Errorf("the ok line does not list %s: %s", svc, oks[0])
+				}
+			}
+			if tt.fault != nil && strings.Contains(oks[0], "kms") {
+				t.Errorf("the ok line lists kms, whose call failed: %s", oks[0])
+			}
+			fails := linesOf(stdout, "FAIL  aws       account of the credentials services")
+			if len(fails) != len(tt.wantFail) {
+				t.Errorf("want %d FAIL lines for the services, got %q", len(tt.wantFail), fails)
+			}
+			for i, w := range tt.wantFail {
+				if i < len(fails) && !strings.Contains(fails[i], w) {
+					t.Errorf("FAIL line %q does not say %q", fails[i], w)
+				}
+			}
+			if strings.Contains(stdout, "no run was created") {
+				t.Errorf("a failed service call stopped the audit")
+			}
+		})
+	}
+}

@@ -39,8 +39,9 @@ const credentialChain = "the AWS SDK's default credential chain (environment AWS
 // Preflight proves access with the cheapest reads: the caller identity of the base credentials,
 // each account's role assumption (and that it lands in the configured account), and in every
 // region of the collection's scope one ec2:DescribeRegions, which says whether the region is
-// enabled and whether a service control policy denies it. Only calls of docs/iam-policy.json
-// are made (sts:GetCallerIdentity, sts:AssumeRole, ec2:DescribeRegions).
+// enabled and whether a service control policy denies it, and in the home region the first read
+// call of each collector task (preflightServices), which says which IAM actions the audit role
+// lacks. Only calls of docs/iam-policy.json are made.
 func (c *Collector) Preflight(ctx context.Context) []preflight.Check {
 	base, err := c.preflightConfig(ctx)
 	if err != nil {
@@ -83,7 +84,7 @@ func (c *Collector) Preflight(ctx context.Context) []preflight.Check {
 		out = append(out, preflight.Noted("aws", "organization", fmt.Sprintf("the accounts listed by organizations:ListAccounts are audited through role %s; only the configured accounts are checked here", c.Opts.OrganizationRole)))
 	}
 	for _, acct := range accounts {
-		out = append(out, c.preflightAccount(ctx, base, acct)...)
+		out = append(out, c.preflightAccount(ctx, base, acct, id, arn)...)
 	}
 	return out
 }
@@ -110,8 +111,9 @@ func callerIdentity(ctx context.Context, cfg aws.Config) (string, string, error)
 }
 
 // preflightAccount checks one account: the role assumed (when one is configured) into the
-// configured account, then its regions.
-func (c *Collector) preflightAccount(ctx context.Context, base aws.Config, acct Account) []preflight.Check {
+// configured account, then its regions and the first call of each service (baseID and baseARN
+// are the caller identity of the base credentials).
+func (c *Collector) preflightAccount(ctx context.Context, base aws.Config, acct Account, baseID, baseARN string) []preflight.Check {
 	cfg := c.accountConfig(base, acct)
 	label := "account " + acct.ID
 	if acct.ID == "" {
@@ -131,7 +133,7 @@ func (c *Collector) preflightAccount(ctx context.Context, base aws.Config, acct 
 		}
 		label = "account " + id
 		c.Opts.Log.Debug("preflight: role assumed", "role", acct.RoleARN, "account", id)
-		return append([]preflight.Check{preflight.Pass("aws", label, "role "+acct.RoleARN+" assumed")}, c.preflightRegions(ctx, cfg, label)...)
+		return append([]preflight.Check{preflight.Pass("aws", label, "role "+acct.RoleARN+" assumed")}, c.preflightRegionsAndServices(ctx, cfg, id, acct.RoleARN, label)...)
 	}
 	if acct.ID != "" {
 		actx, cancel := context.WithTimeout(ctx, preflightCallTimeout)
@@ -142,7 +144,17 @@ func (c *Collector) preflightAccount(ctx context.Context, base aws.Config, acct 
 				"give aws.accounts[].role_arn to reach the account, or correct its id")}
 		}
 	}
-	return c.preflightRegions(ctx, cfg, label)
+	return c.preflightRegionsAndServices(ctx, cfg, baseID, baseARN, label)
+}
+
+// preflightRegionsAndServices checks the regions, then, unless the home region cannot be
+// reached at all, the services in it.
+func (c *Collector) preflightRegionsAndServices(ctx context.Context, cfg aws.Config, account, role, label string) []preflight.Check {
+	out := c.preflightRegions(ctx, cfg, label)
+	if preflight.AccessFailures(out) > 0 {
+		return out
+	}
+	return append(out, c.preflightServices(ctx, cfg, account, role, label)...)
 }
 
 // preflightRegions lists the regions (ec2:DescribeRegions AllRegions in the home region), then

@@ -11,8 +11,9 @@ import (
 )
 
 // The preflight calls only actions of docs/iam-policy.json (the recorder sees every call made
-// with an account's credentials, role assumption included; the base identity call is
-// sts:GetCallerIdentity, in the policy too), and on a reachable account every check passes.
+// with an account's credentials, role assumption included, and the first call of each service;
+// the base identity call is sts:GetCallerIdentity, in the policy too), and on a reachable
+// account every check passes.
 func TestDoctorPreflightCallsOnlyPolicyActions(t *testing.T) {
 	e := newEnv(t)
 	policy := iamPolicy(t)
@@ -37,6 +38,12 @@ func TestDoctorPreflightCallsOnlyPolicyActions(t *testing.T) {
 			actions := rec.Actions()
 			if len(actions) == 0 {
 				t.Fatal("the recorder saw no call")
+			}
+			// The first call of each service is made too (and checked against the policy below).
+			for _, a := range []string{"kms:ListKeys", "s3:ListAllMyBuckets", "rds:DescribeDBInstances", "backup:ListBackupVaults"} {
+				if !slices.Contains(actions, a) {
+					t.Errorf("the preflight does not call %s", a)
+				}
 			}
 			for _, a := range append(actions, "sts:GetCallerIdentity") {
 				if !slices.Contains(policy, a) {
