@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shoko-audit/shoko/evidence"
 	"github.com/shoko-audit/shoko/internal/testenv"
@@ -331,6 +332,11 @@ func TestAuditReportComparesWithThePreviousRunOfTheChain(t *testing.T) {
 	priv, _ := keyPair(t)
 	store := t.TempDir()
 	for i := 0; i < 2; i++ {
+		if i > 0 {
+			// A run starts at a whole second and links to runs that ended before it started:
+			// the second audit must start in a later second than the first ended.
+			time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+		}
 		if code, out, errOut := shoko(t, "audit", "--config", demoConfig, "--out", store, "--key", priv, "--lang", "en", "--reports", "pdf"); code != exitError {
 			t.Fatalf("audit %d: exit %d\n%s%s", i+1, code, out, errOut)
 		}
