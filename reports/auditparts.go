@@ -388,7 +388,10 @@ var rfc3339RE = regexp.MustCompile(`\b[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{
 
 // localTimes rewrites the RFC 3339 times in a message as the report prints times: JST, to the
 // minute, marked "JST". A reader of the Japanese report should not convert UTC in their head.
-func (d *doc) localTimes(s string) string {
+func (d *doc) localTimes(s string) string { return LocalTimes(s) }
+
+// LocalTimes is localTimes for any reader of a message (the terminal summary too).
+func LocalTimes(s string) string {
 	return rfc3339RE.ReplaceAllStringFunc(s, func(m string) string {
 		tm, err := time.Parse(time.RFC3339, m)
 		if err != nil {

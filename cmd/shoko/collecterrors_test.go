@@ -110,3 +110,24 @@ func TestSummaryPrintsASharedErrorCauseOnce(t *testing.T) {
 		})
 	}
 }
+
+// The terminal summary prints the times in a reason as the reports do, in JST, so the ja summary
+// reads like the ja report; a reason without a time is unchanged.
+func TestSummaryPrintsTimesInJST(t *testing.T) {
+	cases := []struct {
+		name, reason, want, notWant string
+	}{
+		{"a UTC time becomes JST", "purged 2026-05-18T01:00:00Z, over the limit", "purged 2026-05-18 10:00 JST, over the limit", "2026-05-18T01:00:00Z"},
+		{"no time: unchanged", "every finding passes", "every finding passes", "JST"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			writeSummary(&buf, &engine.Results{RunID: "r", Summary: map[string]int{}, Controls: []engine.ControlResult{
+				{ID: "DEL-01", Status: engine.StatusFail, Reason: engine.Text{EN: tc.reason, JA: tc.reason}}}}, "ja")
+			if out := buf.String(); !strings.Contains(out, tc.want) || strings.Contains(out, tc.notWant) {
+				t.Errorf("summary:\n%s\nwant %q and not %q", out, tc.want, tc.notWant)
+			}
+		})
+	}
+}

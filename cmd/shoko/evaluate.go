@@ -17,6 +17,7 @@ import (
 	"github.com/shoko-audit/shoko/config"
 	"github.com/shoko-audit/shoko/engine"
 	"github.com/shoko-audit/shoko/evidence"
+	"github.com/shoko-audit/shoko/reports"
 )
 
 func (a *app) evaluateCommand() *cobra.Command {
@@ -330,7 +331,8 @@ func writeSummary(w io.Writer, res *engine.Results, lang string) {
 				reason = fmt.Sprintf("%s[cause %d]", head, n)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.ID, c.Status, reason)
+		// Times in JST, as every report prints them: no reader converts UTC in their head.
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.ID, c.Status, reports.LocalTimes(reason))
 	}
 	_ = tw.Flush()
 	if len(causes.order) > 0 {
@@ -338,7 +340,7 @@ func writeSummary(w io.Writer, res *engine.Results, lang string) {
 		// 250-character AWS error hide the one line that says what to fix.
 		fmt.Fprintln(w)
 		for i, cause := range causes.order {
-			fmt.Fprintf(w, "[cause %d] (%d controls) %s\n", i+1, causes.count[cause], cause)
+			fmt.Fprintf(w, "[cause %d] (%d controls) %s\n", i+1, causes.count[cause], reports.LocalTimes(cause))
 		}
 	}
 	if len(outOfScope) > 0 {
