@@ -1,9 +1,7 @@
 package reports
 
 import (
-	"bytes"
 	"os"
-	"path/filepath"
 	"testing"
 )
 
@@ -14,14 +12,7 @@ func TestPeriodLook(t *testing.T) {
 	if dir == "" {
 		t.Skip("set SHOKO_LOOK_DIR to write the period reports of the fixture there")
 	}
-	rep := periodFixture(t, fixtureExtra{openInterval: true})
-	for _, lang := range []string{"ja", "en"} {
-		var b bytes.Buffer
-		if err := WritePeriodPDF(&b, rep, lang); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, PeriodFileName(lang)), b.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if _, err := WritePeriodReports(dir, periodFixture(t, fixtureExtra{openInterval: true})); err != nil {
+		t.Fatal(err)
 	}
 }
