@@ -305,7 +305,9 @@ func TestPeriodPDFListsEveryControl(t *testing.T) {
 			}
 		}
 		// BAK-02 (failing interval) and CHG-01 (gap) come before ACC-01 (neither).
-		at := func(id string) int { return strings.Index(text[detail:], id+squeeze(controlTitle(controlByID(rep, id), lang))) }
+		at := func(id string) int {
+			return strings.Index(text[detail:], id+squeeze(controlTitle(controlByID(rep, id), lang)))
+		}
 		if !(at("BAK-02") < at("ACC-01") && at("CHG-01") < at("ACC-01")) {
 			t.Errorf("%s: controls with intervals or gaps are not first (BAK-02 %d, CHG-01 %d, ACC-01 %d)", lang, at("BAK-02"), at("CHG-01"), at("ACC-01"))
 		}
