@@ -115,6 +115,7 @@ type dashRun struct {
 	Problems       []bi
 	Verdicts       bi
 	Digest         string
+	DigestShort    string
 }
 
 type dashProblem struct {
@@ -270,7 +271,8 @@ func dashboardView(rep *history.Report) dashView {
 		}
 		v.Runs = append(v.Runs, dashRun{ID: r.ID, Start: formatTime(r.StartedAt), End: end, Trusted: r.Trusted,
 			State: biOf(func(l string) string { return runStateLabel(r.State, l) }), Problems: problems[r.ID],
-			Verdicts: biOf(func(l string) string { return verdictCounts(r.Summary, l) }), Digest: r.StatementDigest})
+			Verdicts: biOf(func(l string) string { return verdictCounts(r.Summary, l) }),
+			Digest:   r.StatementDigest, DigestShort: shortDigest(r.StatementDigest)})
 	}
 	ticks := dashTicks(start, end, xOf)
 	seenStatus := map[string]bool{}

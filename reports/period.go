@@ -304,6 +304,12 @@ func gapsCell(c history.Control, lang string) string {
 
 func periodControl(d *doc, rep *history.Report, c history.Control) {
 	t := d.t
+	// The heading, the facts, the strip and the first rows of its tables stay on one page.
+	if hasIssue(c) {
+		d.need(115)
+	} else {
+		d.need(62)
+	}
 	d.heading(c.ID+" "+controlTitle(c, d.lang), 1)
 	counts := []string{}
 	for _, s := range engine.AllStatuses {
@@ -365,12 +371,12 @@ func periodIntervals(d *doc, c history.Control) {
 			{text: fixed}, {text: durationText(iv.DurationNS, d.lang) + "\n" + fmt.Sprintf(t("%d 回", "%d runs"), iv.Runs)}})
 	}
 	d.table([]column{
-		{title: t("区間", "Interval"), width: 12},
+		{title: "#", width: 8},
 		{title: t("判定", "Status"), width: 20},
-		{title: t("最初の不適合（実行）", "First failing (run)"), width: 38, size: 7},
-		{title: t("最後の不適合（実行）", "Last failing (run)"), width: 38, size: 7},
-		{title: t("是正（適合に戻った実行）", "Fixed at (run)"), width: 42, size: 7},
-		{title: t("期間", "Duration"), width: 28},
+		{title: t("最初の不適合（実行）", "First failing (run)"), width: 40, size: 6.5},
+		{title: t("最後の不適合（実行）", "Last failing (run)"), width: 40, size: 6.5},
+		{title: t("是正（適合に戻った実行）", "Fixed at (run)"), width: 44, size: 6.5},
+		{title: t("期間", "Duration"), width: 26},
 	}, rows)
 	rows = rows[:0]
 	for i, iv := range c.Intervals {
@@ -391,9 +397,9 @@ func periodIntervals(d *doc, c history.Control) {
 		return
 	}
 	d.table([]column{
-		{title: t("区間", "Int."), width: 12},
-		{title: t("対象 / コード", "Resource / code"), width: 38},
-		{title: t("内容", "Message"), width: 52},
+		{title: "#", width: 8},
+		{title: t("対象 / コード", "Resource / code"), width: 40},
+		{title: t("内容", "Message"), width: 54},
 		{title: t("実行（初出 – 最後）", "Runs (first – last)"), width: 34, size: 7},
 		{title: t("証跡（初出の実行）", "Evidence (first run)"), width: 42, size: 6.5},
 	}, rows)
@@ -425,11 +431,11 @@ func periodRuns(d *doc, rep *history.Report) {
 			{text: trusted}, {text: or(strings.Join(parts, t("、", ", ")), "—")}})
 	}
 	d.table([]column{
-		{title: t("実行 ID", "Run id"), width: 48, size: 7},
-		{title: t("開始", "Started"), width: 30, size: 7.5},
+		{title: t("実行 ID", "Run id"), width: 46, size: 7},
+		{title: t("開始", "Started"), width: 34, size: 7.5},
 		{title: t("状態", "State"), width: 24},
-		{title: t("信頼", "Trusted"), width: 26},
-		{title: t("判定の内訳", "Verdicts"), width: 50, size: 7.5},
+		{title: t("信頼", "Trusted"), width: 20},
+		{title: t("判定の内訳", "Verdicts"), width: 54, size: 7.5},
 	}, rows)
 }
 
