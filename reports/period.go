@@ -217,7 +217,7 @@ func summarySentences(rep *history.Report, lang string) []string {
 	if len(rep.Problems) > 0 {
 		var ids []string
 		for _, p := range rep.Problems {
-			ids = append(ids, p.RunID+" ("+problemLabel(p.Kind, lang)+")")
+			ids = append(ids, p.RunID+t("（", " (")+problemLabel(p.Kind, lang)+t("）", ")"))
 		}
 		out = append(out, fmt.Sprintf(t("信頼できない実行 %[1]d 件の判定は使っておらず、その期間は確認の空白に数えています: %[2]s。",
 			"The verdicts of %[3]s are not used, and the time they would have covered counts toward the gaps: %[2]s."), len(rep.Problems), strings.Join(ids, ", "),

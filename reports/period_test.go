@@ -52,6 +52,30 @@ func TestPeriodReportsAreByteIdentical(t *testing.T) {
 	}
 }
 
+// TestPeriodPDFIsDatedByItsHistory: the PDF's creation date is the history's last run, not the
+// clock, so a re-render next year is byte-identical.
+func TestPeriodPDFIsDatedByItsHistory(t *testing.T) {
+	tests := []struct {
+		name string
+		rep  *history.Report
+		want string
+	}{
+		{"the last run's end", periodFixture(t, fixtureExtra{}), "(D:20260430000400)"},
+		{"no runs: the period's start", historyWith(t, func(r *history.Report) { r.Runs = nil }), "(D:20260331150000)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := WritePeriodPDF(&b, tc.rep, "en"); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Contains(b.Bytes(), []byte("/CreationDate "+tc.want)) {
+				t.Errorf("the PDF is not dated %s", tc.want)
+			}
+		})
+	}
+}
+
 func TestWritePeriodReportsWritesTheFilesItReturns(t *testing.T) {
 	dir := t.TempDir()
 	files, err := WritePeriodReports(dir, periodFixture(t, fixtureExtra{}))
@@ -178,8 +202,8 @@ func TestGapTextSaysHowFarOver(t *testing.T) {
 		length time.Duration
 		ja, en string
 	}{
-		{"one second past the limit", allowed + time.Second, "8 日（許容 8 日 を 1 秒 超過）", "8 days (allowed 8 days; 1 second over)"},
-		{"two days past", allowed + 48*time.Hour, "10 日（許容 8 日 を 2 日 超過）", "10 days (allowed 8 days; 2 days over)"},
+		{"one second past the limit", allowed + time.Second, "8 日（許容 8 日を 1 秒超過）", "8 days (allowed 8 days; 1 second over)"},
+		{"two days past", allowed + 48*time.Hour, "10 日（許容 8 日を 2 日超過）", "10 days (allowed 8 days; 2 days over)"},
 	}
 	for _, tc := range tests {
 		g := history.Gap{LengthNS: tc.length, AllowedNS: allowed}

@@ -141,7 +141,7 @@ func shareText(share float64) string {
 // so a gap one second past the limit does not read as "7 days (allowed 7 days)".
 func gapText(g history.Gap, lang string) string {
 	t := tr(lang)
-	return fmt.Sprintf(t("%s（許容 %s を %s 超過）", "%s (allowed %s; %s over)"),
+	return fmt.Sprintf(t("%s（許容 %sを %s超過）", "%s (allowed %s; %s over)"),
 		durationText(g.LengthNS, lang), durationText(g.AllowedNS, lang), durationText(g.LengthNS-g.AllowedNS, lang))
 }
 
