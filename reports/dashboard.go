@@ -128,6 +128,9 @@ type dashRect struct {
 	X, W  string
 	Color string
 	Title string
+	// Sep draws a white line at the cell's start, when cells are wide enough for one to help
+	// (a year of daily runs would turn grey with them).
+	Sep bool
 }
 
 type dashTick struct {
@@ -287,8 +290,10 @@ func dashboardView(rep *history.Report) dashView {
 			Frequency: biOf(func(l string) string {
 				return fmt.Sprintf(tr(l)("%s（許容間隔 %s）", "%s (allowed interval %s)"), frequencyLabel(c.Frequency, l), durationText(c.MaxIntervalNS, l))
 			}),
-			Severity:     biOf(func(l string) string { return severityLabel(c.Severity, l) }),
-			Counts:       biOf(func(l string) string { return verdictCounts(c.Counts, l) }),
+			Severity: biOf(func(l string) string { return severityLabel(c.Severity, l) }),
+			Counts: biOf(func(l string) string {
+				return fmt.Sprintf(tr(l)("%d 回（%s）", "%d (%s)"), c.Runs, verdictCounts(c.Counts, l))
+			}),
 			LongestNoRun: biOf(func(l string) string { return durationText(c.LongestWithoutRunNS, l) }),
 			Remediation: biOf(func(l string) string {
 				if c.LongestRemediationNS == 0 {
@@ -336,7 +341,7 @@ func dashboardView(rep *history.Report) dashView {
 				until = p.At.Add(c.MaxIntervalNS)
 			}
 			xa, xb := xOf(p.At), xOf(until)
-			dc.Strip.Cells = append(dc.Strip.Cells, dashRect{X: num(xa), W: num(max(xb-xa, 1)), Color: cssColor(p.Status),
+			dc.Strip.Cells = append(dc.Strip.Cells, dashRect{X: num(xa), W: num(max(xb-xa, 1)), Color: cssColor(p.Status), Sep: xb-xa >= 5,
 				Title: fmt.Sprintf("%s %s: %s", p.RunID, formatTime(p.At), biOf(func(l string) string { return statusLabel(p.Status, l) }).Both())})
 		}
 		for i, iv := range c.Intervals {

@@ -119,7 +119,7 @@ func periodCover(d *doc, rep *history.Report, title string) {
 		if !ok {
 			continue
 		}
-		rows = append(rows, []cell{{text: c.ID + "\n" + controlTitle(c, d.lang)}, {status: ivBadge(iv.Status)},
+		rows = append(rows, []cell{{text: c.ID + "\n" + controlTitle(c, d.lang)}, ivCell(iv.Status, d.lang),
 			{text: runTimeText(iv.FirstFailing, iv.FirstFailingIn)}, {text: durationText(iv.DurationNS, d.lang)},
 			{text: listShort(resourcesOf(iv), 4, d.lang)}})
 	}
@@ -244,6 +244,15 @@ func runStart(rep *history.Report, id string) time.Time {
 	return time.Time{}
 }
 
+// ivCell is an interval's status in a table: a badge, or the words when both fail and error
+// occurred (a badge would name only one).
+func ivCell(status, lang string) cell {
+	if status == "mixed" {
+		return cell{text: intervalStatusLabel(status, lang)}
+	}
+	return cell{status: status}
+}
+
 // ivBadge is the status an interval's badge is drawn in ("mixed" is drawn as fail).
 func ivBadge(s string) string {
 	if s == "mixed" {
@@ -366,7 +375,7 @@ func periodIntervals(d *doc, c history.Control) {
 		if iv.FixedAt != nil {
 			fixed = runTimeText(*iv.FixedAt, iv.FixedIn) + "\n" + fmt.Sprintf(t("是正まで %s", "fixed after %s"), durationText(iv.TimeToRemediateNS, d.lang))
 		}
-		rows = append(rows, []cell{{text: fmt.Sprint(i + 1)}, {status: ivBadge(iv.Status)},
+		rows = append(rows, []cell{{text: fmt.Sprint(i + 1)}, ivCell(iv.Status, d.lang),
 			{text: runTimeText(iv.FirstFailing, iv.FirstFailingIn)}, {text: runTimeText(iv.LastFailing, iv.LastFailingIn)},
 			{text: fixed}, {text: durationText(iv.DurationNS, d.lang) + "\n" + fmt.Sprintf(t("%d 回", "%d runs"), iv.Runs)}})
 	}

@@ -42,6 +42,9 @@ func fixtureRunAt(day int) time.Time {
 // executive summary).
 type fixtureExtra struct {
 	openInterval bool
+	// days and controls, when set, make a bigger history: one run a day for days days from
+	// 2026-04-01, and that many controls of the catalog.
+	days, controls int
 }
 
 // periodFixture builds a history.Report as `shoko history` would for the fixture above.
@@ -58,8 +61,13 @@ func periodFixture(t testing.TB, extra fixtureExtra) *history.Report {
 		Period: history.Period{Start: start.UTC(), End: start.AddDate(0, 1, 0).UTC()},
 		KeyID:  "9f2c4e7a1b3d5f60718293a4b5c6d7e8f9011223344556677889900aabbccdd",
 	}
+	days := fixtureRuns
+	if extra.days > 0 {
+		days = extra.days
+		rep.Period.End = start.AddDate(0, 0, days).UTC()
+	}
 	prev := ""
-	for day := 1; day <= fixtureRuns; day++ {
+	for day := 1; day <= days; day++ {
 		r := history.Run{ID: fixtureRunID(day), StartedAt: fixtureRunAt(day).UTC(), EndedAt: fixtureRunAt(day).Add(4 * time.Minute).UTC(),
 			State: "signed", Trusted: true, StatementDigest: fmt.Sprintf("%064x", day), Previous: prev}
 		if day == fixtureUntrust {
@@ -72,6 +80,9 @@ func periodFixture(t testing.TB, extra fixtureExtra) *history.Report {
 		rep.Runs = append(rep.Runs, r)
 	}
 	n := 20
+	if extra.controls > 0 {
+		n = min(extra.controls, len(cat.Controls))
+	}
 	for i, cc := range cat.Controls[:n] {
 		// Titles as results.json carries them: the parameters filled in at evaluation.
 		c := history.Control{ID: cc.ID, Title: history.Text{JA: cc.Fill(cc.Title, "ja"), EN: cc.Fill(cc.Title, "en")},
@@ -80,7 +91,7 @@ func periodFixture(t testing.TB, extra fixtureExtra) *history.Report {
 		for _, m := range cc.Mappings {
 			c.Clauses = append(c.Clauses, m.Framework+" "+m.Ref)
 		}
-		for day := 1; day <= fixtureRuns; day++ {
+		for day := 1; day <= days; day++ {
 			if day == fixtureUntrust || (i == fixtureGap && day >= 15 && day <= 23) {
 				continue
 			}

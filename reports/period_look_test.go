@@ -16,3 +16,14 @@ func TestPeriodLook(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestPeriodLookYear writes a year of daily runs over the whole catalog into $SHOKO_LOOK_DIR/year.
+func TestPeriodLookYear(t *testing.T) {
+	dir := os.Getenv("SHOKO_LOOK_DIR")
+	if dir == "" {
+		t.Skip("set SHOKO_LOOK_DIR to write the period reports of the fixture there")
+	}
+	if _, err := WritePeriodReports(dir+"/year", periodFixture(t, fixtureExtra{openInterval: true, days: 365, controls: 100})); err != nil {
+		t.Fatal(err)
+	}
+}

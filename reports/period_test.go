@@ -359,3 +359,28 @@ func TestAxisTicksEndOnThePeriodsLastDay(t *testing.T) {
 		t.Errorf("the axis ends on %s, want the period's last day 2026-04-30 (the end is exclusive)", last.Label)
 	}
 }
+
+// TestPeriodReportsOfAYear: a year of daily runs over the whole catalog renders in reasonable
+// time and size (one cell per run per control in the PDF and in the page's SVG).
+func TestPeriodReportsOfAYear(t *testing.T) {
+	if testing.Short() {
+		t.Skip("renders a year of runs")
+	}
+	rep := periodFixture(t, fixtureExtra{openInterval: true, days: 365, controls: 100})
+	start := time.Now()
+	files, err := WritePeriodReports(t.TempDir(), rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	took := time.Since(start)
+	for name, b := range files {
+		t.Logf("%s: %d bytes", name, len(b))
+		if len(b) > 20<<20 {
+			t.Errorf("%s is %d MB", name, len(b)>>20)
+		}
+	}
+	t.Logf("%d runs × %d controls rendered in %v", len(rep.Runs), len(rep.Controls), took)
+	if took > 60*time.Second {
+		t.Errorf("rendering took %v", took)
+	}
+}
