@@ -119,6 +119,7 @@ func TestCheckHistoryNamesTheBadField(t *testing.T) {
 			at := r.Controls[3].Intervals[0].FirstFailing.Add(-time.Hour) // BAK-02
 			r.Controls[3].Intervals[0].FixedAt = &at
 		}, "fixed_at is before first_failing"},
+		{"an interval that is not failing", func(r *history.Report) { r.Controls[3].Intervals[0].Status = "pass" }, `intervals[0]: status "pass"`},
 		{"a gap that ends where it starts", func(r *history.Report) { r.Controls[7].Gaps[0].To = r.Controls[7].Gaps[0].From /* CHG-01 */ }, "gaps[0]: to is not after from"},
 	}
 	for _, tc := range tests {

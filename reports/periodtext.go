@@ -63,6 +63,9 @@ func CheckHistory(rep *history.Report) error {
 			add("%s.last_status: unknown status %q", where, c.LastStatus)
 		}
 		for j, iv := range c.Intervals {
+			if !isFailing(iv.Status) && iv.Status != "mixed" {
+				add("%s.intervals[%d]: status %q: want fail, error or mixed", where, j, iv.Status)
+			}
 			if iv.FirstFailing.IsZero() || iv.LastFailing.IsZero() {
 				add("%s.intervals[%d]: first_failing and last_failing must be set", where, j)
 			}
