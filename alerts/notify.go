@@ -9,8 +9,10 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/shoko-audit/shoko/config"
+	"github.com/shoko-audit/shoko/engine"
 )
 
 // FileName is the run file recording what was detected and each notification attempted.
@@ -166,4 +168,31 @@ func redact(s string, secrets ...string) string {
 		}
 	}
 	return s
+}
+
+// Check detects the regressions of in against the settings of cfg (an alerts section), sends
+// them on every notifier, and returns the record to write into the run as alerts.json.
+// problem, when not empty, says why the previous run could not be compared: it is recorded and
+// the status comparison is made as for a first run.
+func Check(ctx context.Context, log *slog.Logger, cfg *config.Alerts, in Input, previousRunID, problem string, notifiers []Notifier) Record {
+	rec := Record{Schema: Schema, RunID: in.Current.RunID, PreviousRunID: previousRunID, Problem: problem}
+	rec.Regressions = Detect(in, Settings{ExpiryDays: cfg.ExpiryDays(), GapGrace: gapGrace(cfg)})
+	rec.Notifications = Send(ctx, log, notifiers, Message{RunID: rec.RunID, PreviousRunID: previousRunID, Regressions: rec.Regressions})
+	return rec
+}
+
+func gapGrace(cfg *config.Alerts) time.Duration {
+	if cfg == nil {
+		return 0
+	}
+	return cfg.GapGrace
+}
+
+// Frequencies maps each control of a catalog to its frequency, for Input.Frequencies.
+func Frequencies(cat *engine.Catalog) map[string]string {
+	out := make(map[string]string, len(cat.Controls))
+	for _, c := range cat.Controls {
+		out[c.ID] = c.Frequency
+	}
+	return out
 }
