@@ -301,3 +301,34 @@ func TestSendRecordsEachChannelAndStaysSilentWithoutRegressions(t *testing.T) {
 		t.Fatalf("failure not logged:\n%s", logs.String())
 	}
 }
+
+// Slack refuses more than 50 blocks: many regressions are cut to 40 blocks and a "more" line,
+// while "text" and the "shoko" object keep them all.
+func TestWebhookBodyStaysWithinSlackLimits(t *testing.T) {
+	for _, n := range []int{40, 41, 120} {
+		m := Message{RunID: "r"}
+		for i := 0; i < n; i++ {
+			m.Regressions = append(m.Regressions, Regression{Kind: KindNewFail, Control: "C", Message: strings.Repeat("x", 4000)})
+		}
+		b, err := (&Webhook{}).Body(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body webhookBody
+		if err := json.Unmarshal(b, &body); err != nil {
+			t.Fatal(err)
+		}
+		wantBlocks := 1 + min(n, maxRegressionBlocks)
+		if n > maxRegressionBlocks {
+			wantBlocks++
+		}
+		if len(body.Blocks) != wantBlocks || len(body.Blocks) > 50 || len(body.Shoko.Regressions) != n {
+			t.Fatalf("%d regressions: %d blocks (want %d), %d in shoko", n, len(body.Blocks), wantBlocks, len(body.Shoko.Regressions))
+		}
+		for _, bl := range body.Blocks {
+			if len([]rune(bl.Text.Text)) > 3000 {
+				t.Fatalf("a block of %d characters", len([]rune(bl.Text.Text)))
+			}
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+	"unicode/utf8"
 )
 
 // Webhook posts a message as JSON a Slack incoming webhook accepts ("text", "blocks"), with a
@@ -54,12 +55,30 @@ type webhookShoko struct {
 	Regressions   []Regression `json:"regressions"`
 }
 
+// Limits of Slack's Block Kit: 50 blocks a message (one is the title, one the "and more"),
+// 3000 characters a section's text.
+const (
+	maxRegressionBlocks = 40
+	maxBlockRunes       = 2900
+)
+
 // Body is the JSON the webhook posts for m.
 func (w *Webhook) Body(m Message) ([]byte, error) {
 	body := webhookBody{Text: m.Text(), Shoko: webhookShoko{Schema: Schema, RunID: m.RunID, PreviousRunID: m.PreviousRunID, Regressions: m.Regressions}}
 	body.Blocks = append(body.Blocks, webhookBlock{Type: "section", Text: webhookMrkdwn{Type: "mrkdwn", Text: "*" + m.Subject() + "*"}})
-	for _, r := range m.Regressions {
-		body.Blocks = append(body.Blocks, webhookBlock{Type: "section", Text: webhookMrkdwn{Type: "mrkdwn", Text: "`" + r.Kind + "` " + r.Message}})
+	// Slack takes at most 50 blocks of at most 3000 characters each; the "shoko" object and
+	// "text" carry every regression whole.
+	for i, r := range m.Regressions {
+		if i == maxRegressionBlocks {
+			more := fmt.Sprintf("… and %d more (see the run's %s)", len(m.Regressions)-i, FileName)
+			body.Blocks = append(body.Blocks, webhookBlock{Type: "section", Text: webhookMrkdwn{Type: "mrkdwn", Text: more}})
+			break
+		}
+		text := "`" + r.Kind + "` " + r.Message
+		if utf8.RuneCountInString(text) > maxBlockRunes {
+			text = string([]rune(text)[:maxBlockRunes-1]) + "…"
+		}
+		body.Blocks = append(body.Blocks, webhookBlock{Type: "section", Text: webhookMrkdwn{Type: "mrkdwn", Text: text}})
 	}
 	return json.Marshal(body)
 }
