@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -330,5 +333,24 @@ func TestWebhookBodyStaysWithinSlackLimits(t *testing.T) {
 				t.Fatalf("a block of %d characters", len([]rune(bl.Text.Text)))
 			}
 		}
+	}
+}
+
+// An https webhook behind a private CA is reached with ca_file, and refused without it.
+func TestWebhookTrustsItsCAFileOnly(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := &Webhook{URL: secretURL(srv.URL), URLEnv: "U", CAFile: caFile, RetryDelay: time.Millisecond}
+	if err := w.Notify(context.Background(), testMessage); err != nil {
+		t.Fatalf("with ca_file: %v", err)
+	}
+	w.CAFile = ""
+	err := w.Notify(context.Background(), testMessage)
+	if err == nil || !strings.Contains(err.Error(), "certificate") || strings.Contains(err.Error(), pathSecret) {
+		t.Fatalf("without ca_file: %v", err)
 	}
 }
