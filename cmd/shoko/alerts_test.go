@@ -157,3 +157,32 @@ func TestFailingWebhookChangesNoVerdictAndIsRecorded(t *testing.T) {
 		})
 	}
 }
+
+// A previous run whose results cannot be read is recorded in alerts.json as the problem, and
+// the comparison is made as for a first run; the audit's verdicts and exit code are unchanged
+// (without reports, which need the previous run and fail as before).
+func TestUnreadablePreviousRunIsRecordedNotFatal(t *testing.T) {
+	priv, _ := keyPair(t)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	t.Setenv("SHOKO_TEST_WEBHOOK_URL", srv.URL+"/hook")
+	cfg := demoConfigWithAlerts(t, "alerts:\n  webhook:\n    url_env: SHOKO_TEST_WEBHOOK_URL\n")
+	store := t.TempDir()
+	code1, _, dir1, _ := auditStatuses(t, cfg, store, priv)
+	results := filepath.Join(dir1, "results.json")
+	if err := os.Chmod(results, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(results, []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(time.Until(time.Now().Truncate(time.Second).Add(time.Second)))
+	code2, out, dir2, _ := auditStatuses(t, cfg, store, priv)
+	if code2 != code1 {
+		t.Fatalf("exit %d after an unreadable previous run, %d before\n%s", code2, code1, out)
+	}
+	rec := readAlerts(t, dir2)
+	if !strings.Contains(rec.Problem, "previous run "+filepath.Base(dir1)) || len(rec.Regressions) == 0 || len(rec.Notifications) != 1 || !rec.Notifications[0].OK {
+		t.Fatalf("alerts.json: %+v", rec)
+	}
+}
