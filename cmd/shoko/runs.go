@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/shoko-audit/shoko/alerts"
 	"github.com/shoko-audit/shoko/collectors"
 	sqlprobe "github.com/shoko-audit/shoko/collectors/sql"
 	"github.com/shoko-audit/shoko/config"
@@ -218,16 +219,24 @@ func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, peri
 	meta := evidence.RunMeta{Plan: plan, EvaluatedAt: run.Now.UTC(), Closures: closures,
 		Covered: evidence.CoverageOf(items, plan.Scope), CatalogDigest: res.Catalog.Digest, EndedAt: time.Now().UTC()}
 	meta.Period.Start, meta.Period.End = run.Period.Start.UTC(), run.Period.End.UTC()
+	// The reports compare with the previous signed run, and the alerts detect regressions
+	// against it.
+	alertsOn := cfg != nil && cfg.Alerts != nil
+	var cat *engine.Catalog
+	var prevInfo *evidence.RunInfo
+	var prev *engine.Results
+	var prevErr error
+	if reportsFn != nil || alertsOn {
+		if cat, err = engine.LoadRunCatalog(files, collectors.KnownKinds()); err != nil {
+			return nil, &exitErr{code: exitError, err: fmt.Errorf("run %s: %w", id, err)}
+		}
+		prevInfo, prev, prevErr = a.previousRun(ctx, st, id, plan.StartedAt)
+	}
 	// Reports are written into the run before it is completed and signed, so the statement
 	// covers them too.
 	if reportsFn != nil {
-		cat, err := engine.LoadRunCatalog(files, collectors.KnownKinds())
-		if err != nil {
-			return nil, &exitErr{code: exitError, err: fmt.Errorf("run %s: %w", id, err)}
-		}
-		prev, err := a.previousResults(ctx, st, id, plan.StartedAt)
-		if err != nil {
-			return nil, err
+		if prevErr != nil {
+			return nil, prevErr
 		}
 		reportFiles, err := reportsFn(res, b, meta, cat, prev)
 		if err != nil {
@@ -237,6 +246,13 @@ func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, peri
 			if err := st.Put(ctx, evidence.RunPath(id, path.Join(evidence.ReportsDir, f.name)), f.data); err != nil {
 				return nil, &exitErr{code: exitError, err: err}
 			}
+		}
+	}
+	// Alerts are sent, and what became of them recorded in the run, before it is signed; a
+	// failed notification is in alerts.json and the log, never in the verdicts or exit code.
+	if alertsOn {
+		if err := a.recordAlerts(ctx, st, cfg, res, run.Now, cat, prevInfo, prev, prevErr); err != nil {
+			return nil, &exitErr{code: exitError, err: err}
 		}
 	}
 	if err := evidence.FinishRun(ctx, st, meta, b, key); err != nil {
@@ -392,17 +408,39 @@ The catalog (controls and policies) is fixed now and stored in the run.`,
 	return cmd
 }
 
-// previousResults reads the results of the run this one will link to in the chain (nil for the
-// first run of a store). A previous run whose results cannot be read is an error: the report
-// would otherwise say "nothing compared" about a run that exists.
-func (a *app) previousResults(ctx context.Context, st evidence.Store, id string, started time.Time) (*engine.Results, error) {
+// previousRun finds the run this one will link to in the chain and reads its results (nil, nil
+// for the first run of a store). A previous run whose results cannot be read is an error: the
+// report would otherwise say "nothing compared" about a run that exists.
+func (a *app) previousRun(ctx context.Context, st evidence.Store, id string, started time.Time) (*evidence.RunInfo, *engine.Results, error) {
 	prev, err := evidence.PreviousSignedRun(ctx, st, id, started)
 	if err != nil || prev == nil {
-		return nil, err
+		return nil, nil, err
 	}
 	raw, err := st.Get(ctx, evidence.RunPath(prev.ID, evidence.ResultsFile))
 	if err != nil {
-		return nil, &exitErr{code: exitError, err: fmt.Errorf("previous run %s: %w", prev.ID, err)}
+		return nil, nil, &exitErr{code: exitError, err: fmt.Errorf("previous run %s: %w", prev.ID, err)}
 	}
-	return decodeResults(raw, "previous run "+prev.ID+" "+evidence.ResultsFile)
+	res, err := decodeResults(raw, "previous run "+prev.ID+" "+evidence.ResultsFile)
+	return prev, res, err
+}
+
+// recordAlerts detects the run's regressions against the previous signed run, notifies the
+// config's channels, and writes alerts.json into the run. A previous run that cannot be read
+// is recorded there as the problem, and compared as none.
+func (a *app) recordAlerts(ctx context.Context, st evidence.Store, cfg *config.Config, res *engine.Results, now time.Time,
+	cat *engine.Catalog, prevInfo *evidence.RunInfo, prev *engine.Results, prevErr error) error {
+	in := alerts.Input{Current: res, Now: now, Previous: prev, Frequencies: alerts.Frequencies(cat)}
+	var prevID, problem string
+	if prevErr != nil {
+		problem = prevErr.Error()
+		a.log.Error("alerts: the previous run cannot be compared", "run", res.RunID, "err", problem)
+	} else if prevInfo != nil {
+		prevID, in.PreviousEndedAt = prevInfo.ID, prevInfo.EndedAt
+	}
+	rec := alerts.Check(ctx, a.log, cfg.Alerts, in, prevID, problem, alerts.FromConfig(cfg, os.Getenv))
+	b, err := rec.Marshal()
+	if err != nil {
+		return err
+	}
+	return st.Put(ctx, evidence.RunPath(res.RunID, alerts.FileName), b)
 }
