@@ -126,14 +126,14 @@ func inPeriod(info evidence.RunInfo, p Period) bool {
 // runData is what history keeps of one run while it reads the others: the model's Run, the
 // verdicts (small), the chain link and the problems. Never the run's files.
 type runData struct {
-	run      Run
-	selfOK   bool // signed, and the statement and every checked file verify
+	run    Run
+	selfOK bool // signed, and the statement and every checked file verify
 	// signedStatement: its statement verifies and is this run's, whatever its files say.
 	signedStatement bool
-	linkOK   bool // its chain link verifies
-	link     *evidence.ChainLink
-	verdicts []verdict
-	problems []Problem
+	linkOK          bool // its chain link verifies
+	link            *evidence.ChainLink
+	verdicts        []verdict
+	problems        []Problem
 }
 
 func (rd *runData) problem(kind, cause, format string, args ...any) {

@@ -192,7 +192,7 @@ func historyRunFiles(spec HistorySpec, i int, run HistoryRun, catalog map[string
 			Severity: "high", Status: status, Counts: map[string]int{}, Findings: []engine.Finding{}, Evidence: []engine.EvidenceRef{}}
 		for _, r := range failing[c.ID] {
 			cr.Findings = append(cr.Findings, engine.Finding{Status: engine.StatusFail, Code: "synthetic_failure", Resource: r, Params: map[string]any{},
-				Message: engine.Text{JA: r + " が不適合", EN: r + " fails"},
+				Message:  engine.Text{JA: r + " が不適合", EN: r + " fails"},
 				Evidence: &engine.FindingRef{Kind: item.Kind, Digest: digest, Path: itemPath, Scope: item.Scope, Pointer: fmt.Sprintf("/data/%d", n)}})
 			cr.Counts[engine.StatusFail]++
 			n++
