@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/shoko-audit/shoko/evidence"
 	"github.com/shoko-audit/shoko/history"
 	"github.com/shoko-audit/shoko/internal/synth"
+	"github.com/shoko-audit/shoko/internal/testenv"
 )
 
 // TestHistoryCommandWritesAVerifiablePeriod: shoko history over a synthetic signed history (made
@@ -119,5 +121,47 @@ func TestHistoryCommandUsageErrors(t *testing.T) {
 		if code != exitUsage || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit 3 saying %q", tc.args, code, stderr, tc.want)
 		}
+	}
+}
+
+// TestOpenSSLVerifiesAPeriod runs the auditors' recipe for a period directory
+// (docs/verify-period-with-openssl.sh): the signature, the output files, the covered runs in the
+// store; a covered run removed from the store fails it.
+func TestOpenSSLVerifiesAPeriod(t *testing.T) {
+	for _, tool := range []string{"openssl", "jq", "base64", "sha256sum", "bash"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			testenv.Missing(t, tool, err)
+		}
+	}
+	if out, err := exec.Command("openssl", "list", "-public-key-algorithms").CombinedOutput(); err != nil || !strings.Contains(strings.ToUpper(string(out)), "ED25519") {
+		testenv.Missing(t, "openssl with ed25519", err)
+	}
+	privPath, pubPath := keyPair(t)
+	priv, err := evidence.LoadPrivateKey(privPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	runs, err := synth.SignedRuns(context.Background(), synth.NewFastDir(root), priv, synth.HistorySpec{
+		Start: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), Every: 24 * time.Hour, Runs: 5,
+		Controls: []synth.HistoryControl{{ID: "LOG-01", Frequency: "daily"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "period")
+	if code, stdout, stderr := shoko(t, "history", "--store", root, "--period", "2026-04-01..2026-04-05", "--pubkey", pubPath, "--key", privPath, "--out", out); code == exitUsage {
+		t.Fatalf("history: exit %d\n%s%s", code, stdout, stderr)
+	}
+	script := filepath.Join(testenv.RepoRoot(), "docs", "verify-period-with-openssl.sh")
+	got, err := exec.Command("bash", script, out, root, pubPath).CombinedOutput()
+	if err != nil || !strings.Contains(string(got), "Signature Verified Successfully") || !strings.Contains(string(got), "All 5 covered runs' statements match") {
+		t.Fatalf("untouched period: %v\n%s", err, got)
+	}
+	if err := os.RemoveAll(filepath.Join(root, "runs", runs[2].ID)); err != nil {
+		t.Fatal(err)
+	}
+	got, err = exec.Command("bash", script, out, root, pubPath).CombinedOutput()
+	if err == nil || !strings.Contains(string(got), "runs/"+runs[2].ID+"/statement.intoto.json: FAILED") {
+		t.Fatalf("covered run removed: err %v\n%s", err, got)
 	}
 }
