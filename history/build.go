@@ -98,12 +98,17 @@ func Build(ctx context.Context, store evidence.Store, period Period, pub ed25519
 		}
 		rep.Runs = append(rep.Runs, rd.run)
 		for _, p := range rd.problems {
-			cfg.log.Warn("history: run not trusted", "run", p.RunID, "kind", p.Kind, "detail", p.Detail)
+			cfg.log.Debug("history: problem", "run", p.RunID, "kind", p.Kind, "detail", p.Detail)
 			rep.Problems = append(rep.Problems, p)
 		}
 	}
-	rep.Controls = controlsOf(runs, period, cfg)
+	controls, wanted := controlsOf(runs, period, cfg)
+	if err := r.readFindings(runs, wanted); err != nil {
+		return nil, err
+	}
+	rep.Controls = controls
 	rep.Summary = summarize(rep)
+	cfg.log.Info("history read", "store", store.String(), "runs", rep.Summary.Runs, "trusted", rep.Summary.TrustedRuns, "problems", rep.Summary.Problems)
 	return rep, nil
 }
 
@@ -131,6 +136,7 @@ type runData struct {
 	// signedStatement: its statement verifies and is this run's, whatever its files say.
 	signedStatement bool
 	linkOK          bool // its chain link verifies
+	resultsDigest   string // the signed sha256 of results.json, checked again when re-read
 	link            *evidence.ChainLink
 	verdicts        []verdict
 	problems        []Problem
@@ -144,8 +150,7 @@ func (rd *runData) problem(kind, cause, format string, args ...any) {
 type verdict struct {
 	id, status, severity string
 	title                Text
-	findings             []engine.Finding // the failing ones only
-	control              *catalogControl  // the run's catalog copy of the control (nil: none)
+	control              *catalogControl // the run's catalog copy of the control (nil: none)
 }
 
 // catalogControl is what history reads of a control's YAML in a run's catalog copy.
@@ -156,20 +161,6 @@ type catalogControl struct {
 	Severity  string           `yaml:"severity"`
 	Frequency string           `yaml:"frequency"`
 	Mappings  []engine.Mapping `yaml:"mappings"`
-}
-
-// resultsFile is the part of results.json history reads.
-type resultsFile struct {
-	Schema   string         `json:"schema"`
-	RunID    string         `json:"run_id"`
-	Summary  map[string]int `json:"summary"`
-	Controls []struct {
-		ID       string           `json:"id"`
-		Title    Text             `json:"title"`
-		Severity string           `json:"severity"`
-		Status   string           `json:"status"`
-		Findings []engine.Finding `json:"findings"`
-	} `json:"controls"`
 }
 
 type reader struct {
@@ -296,9 +287,10 @@ func (r *reader) readRun(info evidence.RunInfo) (*runData, error) {
 	if err != nil || !ok {
 		return rd, err
 	}
-	var res resultsFile
-	dec := json.NewDecoder(bytes.NewReader(resBytes))
-	if err := dec.Decode(&res); err != nil {
+	rd.resultsDigest = subjects[evidence.ResultsFile]
+	var verdicts []controlVerdict
+	res, err := streamResults(resBytes, func(c *controlVerdict) { verdicts = append(verdicts, *c) })
+	if err != nil {
 		rd.problem(ProblemUnreadable, "", "%s: %v", evidence.ResultsFile, err)
 		return rd, nil
 	}
@@ -307,13 +299,8 @@ func (r *reader) readRun(info evidence.RunInfo) (*runData, error) {
 		return rd, nil
 	}
 	read := map[string]bool{evidence.RunFile: true, evidence.ResultsFile: true}
-	for _, c := range res.Controls {
+	for _, c := range verdicts {
 		v := verdict{id: c.ID, status: c.Status, severity: c.Severity, title: c.Title}
-		for _, f := range c.Findings {
-			if f.Status == engine.StatusFail {
-				v.findings = append(v.findings, f)
-			}
-		}
 		name := path.Join(evidence.CatalogDir, "controls", c.ID+".yaml")
 		if want, listed := subjects[name]; listed {
 			read[name] = true
@@ -346,6 +333,41 @@ func (r *reader) readRun(info evidence.RunInfo) (*runData, error) {
 	}
 	rd.selfOK = true
 	return rd, nil
+}
+
+// readFindings is the second pass: it re-reads, oldest first and one at a time, the results of
+// the trusted runs inside a failing interval, checks they are still the bytes verified in the
+// first pass, and gathers the interval's failing findings. Only one run's findings are decoded at
+// a time, one control at a time: a history of many runs with many findings never holds them all.
+func (r *reader) readFindings(runs []*runData, wanted *wantedFindings) error {
+	for _, rd := range runs {
+		targets := wanted.byRun[rd]
+		if len(targets) == 0 {
+			continue
+		}
+		b, ok, err := r.get(rd.run.ID, evidence.ResultsFile)
+		if err != nil {
+			return err
+		}
+		if !ok || hexDigest(b) != rd.resultsDigest {
+			return fmt.Errorf("history: run %s: %s changed or disappeared while the history was read; read it again", rd.run.ID, evidence.ResultsFile)
+		}
+		if _, err := streamResults(b, func(c *controlFindings) {
+			acc := targets[c.ID]
+			if acc == nil {
+				return
+			}
+			for i := range c.Findings {
+				if c.Findings[i].Status == engine.StatusFail {
+					acc.add(rd.run.ID, &c.Findings[i])
+				}
+			}
+		}); err != nil {
+			return fmt.Errorf("history: run %s: %s: %w", rd.run.ID, evidence.ResultsFile, err)
+		}
+	}
+	wanted.finish()
+	return nil
 }
 
 // checkOtherFiles checks, one file at a time, every file of the run history did not read:

@@ -52,9 +52,51 @@ type point struct {
 	allowed time.Duration
 }
 
+// intervalFindings gathers the failing findings of one interval while the second pass re-reads
+// its runs, oldest first.
+type intervalFindings struct {
+	iv    *Interval
+	byKey map[string]*IntervalFinding
+}
+
+// wantedFindings says which trusted runs' findings the intervals need: by run, by control.
+type wantedFindings struct {
+	byRun map[*runData]map[string]*intervalFindings
+	all   []*intervalFindings
+}
+
+// add records one failing finding of run id (runs come oldest first).
+func (a *intervalFindings) add(runID string, f *engine.Finding) {
+	k := f.Resource + "\x00" + f.Code
+	if e, ok := a.byKey[k]; ok {
+		e.LastRun = runID
+		return
+	}
+	e := &IntervalFinding{Resource: f.Resource, Code: f.Code, Message: Text(f.Message), FirstRun: runID, LastRun: runID}
+	if f.Evidence != nil {
+		e.EvidenceDigest, e.EvidencePath, e.EvidencePointer = f.Evidence.Digest, f.Evidence.Path, f.Evidence.Pointer
+	}
+	a.byKey[k] = e
+}
+
+// finish writes the gathered findings into the intervals, by resource and code.
+func (w *wantedFindings) finish() {
+	for _, a := range w.all {
+		keys := make([]string, 0, len(a.byKey))
+		for k := range a.byKey {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			a.iv.Findings = append(a.iv.Findings, *a.byKey[k])
+		}
+	}
+}
+
 // controlsOf computes the history of every control judged by a trusted run, and of every
-// control of the catalog option in its scope.
-func controlsOf(runs []*runData, period Period, cfg buildConfig) []Control {
+// control of the catalog option in its scope. The intervals' findings are left to the second
+// pass, which re-reads the runs wanted says.
+func controlsOf(runs []*runData, period Period, cfg buildConfig) ([]Control, *wantedFindings) {
 	pts := map[string][]point{}
 	for _, rd := range runs {
 		if !rd.run.Trusted {
@@ -84,13 +126,14 @@ func controlsOf(runs []*runData, period Period, cfg buildConfig) []Control {
 		}
 	}
 	out := make([]Control, 0, len(ids))
+	wanted := &wantedFindings{byRun: map[*runData]map[string]*intervalFindings{}}
 	for _, id := range ids {
-		out = append(out, controlOf(id, pts[id], untrusted, period, cfg))
+		out = append(out, controlOf(id, pts[id], untrusted, period, cfg, wanted))
 	}
-	return out
+	return out, wanted
 }
 
-func controlOf(id string, pts []point, untrusted []*runData, period Period, cfg buildConfig) Control {
+func controlOf(id string, pts []point, untrusted []*runData, period Period, cfg buildConfig, wanted *wantedFindings) Control {
 	c := Control{ID: id, Clauses: []string{}, Counts: map[string]int{}, Timeline: []Point{}, Intervals: []Interval{},
 		Gaps: []Gap{}, RemediationNS: []time.Duration{}}
 	// What the control is: the newest trusted run's results and catalog copy, else the catalog.
@@ -185,7 +228,18 @@ func controlOf(id string, pts []point, untrusted []*runData, period Period, cfg 
 	}
 	c.PassingShare = float64(passingNS) / float64(period.End.Sub(period.Start))
 
-	c.Intervals = intervalsOf(judging, period)
+	var failingRuns [][]*runData
+	c.Intervals, failingRuns = intervalsOf(judging, period)
+	for k := range c.Intervals {
+		acc := &intervalFindings{iv: &c.Intervals[k], byKey: map[string]*IntervalFinding{}}
+		wanted.all = append(wanted.all, acc)
+		for _, rd := range failingRuns[k] {
+			if wanted.byRun[rd] == nil {
+				wanted.byRun[rd] = map[string]*intervalFindings{}
+			}
+			wanted.byRun[rd][id] = acc
+		}
+	}
 	for _, iv := range c.Intervals {
 		if iv.FixedAt != nil {
 			c.RemediationNS = append(c.RemediationNS, iv.TimeToRemediateNS)
@@ -205,11 +259,12 @@ func controlOf(id string, pts []point, untrusted []*runData, period Period, cfg 
 }
 
 // intervalsOf finds the failing intervals: consecutive judging runs not passing, closed by the
-// first passing run after them.
-func intervalsOf(judging []point, period Period) []Interval {
+// first passing run after them. It returns each interval's failing runs beside it.
+func intervalsOf(judging []point, period Period) ([]Interval, [][]*runData) {
 	out := []Interval{}
+	var runs [][]*runData
 	var cur *Interval
-	var findings map[string]*IntervalFinding
+	var curRuns []*runData
 	closeAt := func(fixed *point) {
 		if fixed != nil {
 			at := fixed.run.run.StartedAt
@@ -219,16 +274,9 @@ func intervalsOf(judging []point, period Period) []Interval {
 		} else {
 			cur.DurationNS = period.End.Sub(cur.FirstFailing)
 		}
-		keys := make([]string, 0, len(findings))
-		for k := range findings {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
-			cur.Findings = append(cur.Findings, *findings[k])
-		}
 		out = append(out, *cur)
-		cur = nil
+		runs = append(runs, curRuns)
+		cur, curRuns = nil, nil
 	}
 	for i := range judging {
 		p := &judging[i]
@@ -245,29 +293,17 @@ func intervalsOf(judging []point, period Period) []Interval {
 		id, at := p.run.run.ID, p.run.run.StartedAt
 		if cur == nil {
 			cur = &Interval{Status: status, FirstFailing: at, FirstFailingIn: id, Findings: []IntervalFinding{}}
-			findings = map[string]*IntervalFinding{}
 		} else if cur.Status != status {
 			cur.Status = "mixed"
 		}
 		cur.LastFailing, cur.LastFailingIn = at, id
 		cur.Runs++
-		for _, f := range p.v.findings {
-			k := f.Resource + "\x00" + f.Code
-			if e, ok := findings[k]; ok {
-				e.LastRun = id
-				continue
-			}
-			e := &IntervalFinding{Resource: f.Resource, Code: f.Code, Message: Text(f.Message), FirstRun: id, LastRun: id}
-			if f.Evidence != nil {
-				e.EvidenceDigest, e.EvidencePath, e.EvidencePointer = f.Evidence.Digest, f.Evidence.Path, f.Evidence.Pointer
-			}
-			findings[k] = e
-		}
+		curRuns = append(curRuns, p.run)
 	}
 	if cur != nil {
 		closeAt(nil)
 	}
-	return out
+	return out, runs
 }
 
 func summarize(rep *Report) Summary {

@@ -427,3 +427,80 @@ func TestCatalogControlsNeverJudgedAreOneGap(t *testing.T) {
 		}
 	}
 }
+
+// TestIntervalFindingsNameTheirFirstAndLastRun: each failing resource of an interval is named
+// once, with the runs it was first and last seen failing in and the evidence of the first.
+func TestIntervalFindingsNameTheirFirstAndLastRun(t *testing.T) {
+	priv := testKey(10)
+	pub := priv.Public().(ed25519.PublicKey)
+	root := t.TempDir()
+	failing := map[int][]string{1: {"a"}, 2: {"a", "b"}, 3: {"b"}}
+	if _, err := synth.SignedRuns(context.Background(), synth.NewFastDir(root), priv, synth.HistorySpec{
+		Start: start, Every: every, Runs: 5, Controls: controls[:1],
+		Status: func(i int, _ string) string {
+			if failing[i] != nil {
+				return engine.StatusFail
+			}
+			return ""
+		},
+		Resources: func(i int, _ string) []string { return failing[i] },
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c := control(t, build(t, root, pub), "DLY-01")
+	if len(c.Intervals) != 1 {
+		t.Fatalf("intervals %+v, want one", c.Intervals)
+	}
+	got := c.Intervals[0].Findings
+	want := []history.IntervalFinding{
+		{Resource: "a", Code: "synthetic_failure", Message: history.Text{JA: "a が不適合", EN: "a fails"}, FirstRun: id(1), LastRun: id(2),
+			EvidenceDigest: evidenceDigest(t, root, 1), EvidencePath: "synthetic.resources/synth.json", EvidencePointer: "/data/0"},
+		{Resource: "b", Code: "synthetic_failure", Message: history.Text{JA: "b が不適合", EN: "b fails"}, FirstRun: id(2), LastRun: id(3),
+			EvidenceDigest: evidenceDigest(t, root, 2), EvidencePath: "synthetic.resources/synth.json", EvidencePointer: "/data/1"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("findings:\n got %+v\nwant %+v", got, want)
+	}
+}
+
+// TestSignedButUnparsableResultsAreUnreadable: a results.json the statement signs but that is
+// not results (truncated, trailing data) makes the run unreadable, named, never a pass.
+func TestSignedButUnparsableResultsAreUnreadable(t *testing.T) {
+	priv := testKey(11)
+	pub := priv.Public().(ed25519.PublicKey)
+	for _, tc := range []struct {
+		name   string
+		change func([]byte) []byte
+		detail string
+	}{
+		{"untouched", func(b []byte) []byte { return b }, ""},
+		{"truncated", func(b []byte) []byte { return b[:len(b)/2] }, "results.json: "},
+		{"trailing data", func(b []byte) []byte { return append(b, []byte("{}")...) }, "results.json: trailing data"},
+		{"another run's", func(b []byte) []byte { return bytes.Replace(b, []byte(id(2)), []byte(id(1)), 1) }, "results.json: schema \"shoko.results/v1\" of run \"" + id(1) + "\""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			if _, err := synth.SignedRuns(context.Background(), synth.NewFastDir(root), priv, synth.HistorySpec{
+				Start: start, Every: every, Runs: 3, Controls: controls[:1]}); err != nil {
+				t.Fatal(err)
+			}
+			if tc.detail != "" {
+				// The newest run, re-signed over its changed results: no successor's link to break.
+				resign(t, root, 2, priv, func(files map[string][]byte) { files[evidence.ResultsFile] = tc.change(files[evidence.ResultsFile]) })
+			}
+			rep, err := history.Build(context.Background(), evidence.NewDirStore(root), history.Period{Start: start, End: at(3)}, pub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.detail == "" {
+				if len(rep.Problems) != 0 {
+					t.Fatalf("problems %+v, want none", rep.Problems)
+				}
+				return
+			}
+			if len(rep.Problems) != 1 || rep.Problems[0].RunID != id(2) || rep.Problems[0].Kind != history.ProblemUnreadable || !strings.Contains(rep.Problems[0].Detail, tc.detail) {
+				t.Errorf("problems %+v, want run %s unreadable saying %q", rep.Problems, id(2), tc.detail)
+			}
+		})
+	}
+}
