@@ -135,7 +135,7 @@ type runData struct {
 	selfOK bool // signed, and the statement and every checked file verify
 	// signedStatement: its statement verifies and is this run's, whatever its files say.
 	signedStatement bool
-	linkOK          bool // its chain link verifies
+	linkOK          bool   // its chain link verifies
 	resultsDigest   string // the signed sha256 of results.json, checked again when re-read
 	link            *evidence.ChainLink
 	verdicts        []verdict
