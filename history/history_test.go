@@ -504,3 +504,40 @@ func TestSignedButUnparsableResultsAreUnreadable(t *testing.T) {
 		})
 	}
 }
+
+// TestUntrustedRunsTimeCountsTowardGaps: the verdicts of a tampered run are not used, so a daily
+// control run daily has a gap where it was, and the gap names it.
+func TestUntrustedRunsTimeCountsTowardGaps(t *testing.T) {
+	priv := testKey(12)
+	pub := priv.Public().(ed25519.PublicKey)
+	root := t.TempDir()
+	const daily = 24 * time.Hour
+	if _, err := synth.SignedRuns(context.Background(), synth.NewFastDir(root), priv, synth.HistorySpec{
+		Start: start, Every: daily, Runs: 5, Controls: controls[:1]}); err != nil {
+		t.Fatal(err)
+	}
+	p := history.Period{Start: start, End: start.Add(5 * daily)}
+	runID := func(i int) string { return synth.HistoryRunID(start.Add(time.Duration(i)*daily), i) }
+	for _, tc := range []struct {
+		name   string
+		tamper bool
+		gaps   []history.Gap
+	}{
+		{"untouched", false, []history.Gap{}},
+		{"run 2 tampered", true, []history.Gap{{From: start.Add(daily), FromRun: runID(1), To: start.Add(3 * daily), ToRun: runID(3),
+			LengthNS: 2 * daily, AllowedNS: daily, UntrustedRuns: []string{runID(2)}}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.tamper {
+				alterByte(t, filepath.Join(root, "runs", runID(2), evidence.ResultsFile))
+			}
+			rep, err := history.Build(context.Background(), evidence.NewDirStore(root), p, pub)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c := control(t, rep, "DLY-01"); !reflect.DeepEqual(c.Gaps, tc.gaps) {
+				t.Errorf("gaps:\n got %+v\nwant %+v", c.Gaps, tc.gaps)
+			}
+		})
+	}
+}
