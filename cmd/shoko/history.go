@@ -305,7 +305,11 @@ func (a *app) verifyPeriodDir(ctx context.Context, arg string, files map[string]
 		}
 	} else {
 		w := a.stdout
-		fmt.Fprintf(w, "period %s .. %s (%s, %d files, %d covered runs in %s)\n", v.Period.Start.Format(time.RFC3339), v.Period.End.Format(time.RFC3339), arg, v.Files, v.Runs, orDash(v.Store))
+		if v.Period.Start.IsZero() { // the statement did not verify: nothing of it is shown
+			fmt.Fprintf(w, "period directory %s\n", arg)
+		} else {
+			fmt.Fprintf(w, "period %s .. %s (%s, %d files, %d covered runs in %s)\n", v.Period.Start.Format(time.RFC3339), v.Period.End.Format(time.RFC3339), arg, v.Files, v.Runs, orDash(v.Store))
+		}
 		for _, c := range v.Checks {
 			mark := map[string]string{"ok": "ok  ", "fail": "FAIL", "not_run": "--  "}[c.Status]
 			fmt.Fprintf(w, "  %s %-9s %s\n", mark, c.Name, c.Detail)
