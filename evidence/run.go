@@ -655,6 +655,12 @@ func PreviousSignedRun(ctx context.Context, s Store, id string, started time.Tim
 	if err != nil {
 		return nil, err
 	}
+	return PreviousSignedIn(runs, id, started), nil
+}
+
+// PreviousSignedIn is PreviousSignedRun over a listing already made (ListRuns), so that a reader
+// of many runs (history) finds each run's previous one without listing the store again per run.
+func PreviousSignedIn(runs []RunInfo, id string, started time.Time) *RunInfo {
 	var prev *RunInfo
 	for i := range runs {
 		r := &runs[i]
@@ -664,7 +670,7 @@ func PreviousSignedRun(ctx context.Context, s Store, id string, started time.Tim
 			}
 		}
 	}
-	return prev, nil
+	return prev
 }
 
 func contains(list []string, v string) bool {
