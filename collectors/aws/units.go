@@ -60,8 +60,9 @@ func regionalServices() []string {
 
 // ListUnits resolves what the collection would cover now: the organization's accounts (in
 // organization mode), each account's id and enabled regions (limited to Options.Regions), and
-// returns the units, sorted. It fails when the organization's account list cannot be read: the
-// accounts are what the unit list is for, and a run must not silently audit fewer. An account
+// returns the units, sorted. It fails when the organization's account list cannot be read, or
+// the account of the base credentials cannot be identified: the accounts are what the unit list
+// is for, and a run must not silently audit fewer. A configured account
 // that cannot be identified, or whose regions cannot be listed, still gets its UnitAccount (its
 // collection then records the failure as error items, as one process does) and the
 // UnitRegionsUnknown unit; it is named in the returned problems so the operator can see it.
@@ -80,6 +81,7 @@ func (c *Collector) ListUnits(ctx context.Context, now time.Time) (units []Unit,
 	type listed struct {
 		units   []Unit
 		problem string
+		err     error
 	}
 	results := make([]listed, len(accounts))
 	sem := make(chan struct{}, c.Opts.Concurrency)
@@ -89,13 +91,16 @@ func (c *Collector) ListUnits(ctx context.Context, now time.Time) (units []Unit,
 			defer func() { done <- struct{}{} }()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			results[i].units, results[i].problem = c.accountUnits(ctx, base, acct, now)
+			results[i].units, results[i].problem, results[i].err = c.accountUnits(ctx, base, acct, now)
 		}()
 	}
 	for range accounts {
 		<-done
 	}
 	for _, r := range results {
+		if r.err != nil {
+			return nil, nil, r.err
+		}
 		units = append(units, r.units...)
 		if r.problem != "" {
 			problems = append(problems, r.problem)
@@ -105,8 +110,9 @@ func (c *Collector) ListUnits(ctx context.Context, now time.Time) (units []Unit,
 	return units, problems, nil
 }
 
-// accountUnits lists one account's units: its id, then its enabled regions.
-func (c *Collector) accountUnits(ctx context.Context, base aws.Config, acct Account, now time.Time) ([]Unit, string) {
+// accountUnits lists one account's units: its id, then its enabled regions. Only the account of
+// the base credentials, when it cannot be identified, is an error: there is no id to list it by.
+func (c *Collector) accountUnits(ctx context.Context, base aws.Config, acct Account, now time.Time) ([]Unit, string, error) {
 	cfg := c.accountConfig(base, acct)
 	id, err := callerAccount(ctx, cfg)
 	if err == nil && acct.ID != "" && id != acct.ID {
@@ -114,11 +120,10 @@ func (c *Collector) accountUnits(ctx context.Context, base aws.Config, acct Acco
 	}
 	if err != nil {
 		if acct.ID == "" {
-			// Without an id there is nothing to name the units by.
-			return nil, fmt.Sprintf("identify the account of the base credentials: %v", err)
+			return nil, "", fmt.Errorf("identify the account of the base credentials (sts:GetCallerIdentity): %w", err)
 		}
 		return []Unit{{acct.ID, GlobalRegion, UnitAccount}, {acct.ID, AllRegions, UnitRegionsUnknown}},
-			fmt.Sprintf("account %s: %v (its collection will record the failure)", acct.ID, err)
+			fmt.Sprintf("account %s: %v (its collection will record the failure)", acct.ID, err), nil
 	}
 	home := cfg.Copy()
 	home.Region = c.Opts.HomeRegion
@@ -126,14 +131,14 @@ func (c *Collector) accountUnits(ctx context.Context, base aws.Config, acct Acco
 	units := []Unit{{id, GlobalRegion, UnitAccount}}
 	if regionItem.Status != evidence.StatusOK {
 		return append(units, Unit{id, AllRegions, UnitRegionsUnknown}),
-			fmt.Sprintf("account %s: regions: %s (its regional kinds will be errors)", id, errText(&regionItem))
+			fmt.Sprintf("account %s: regions: %s (its regional kinds will be errors)", id, errText(&regionItem)), nil
 	}
 	for _, r := range c.selectRegions(regions) {
 		for _, s := range regionalServices() {
 			units = append(units, Unit{id, r, s})
 		}
 	}
-	return units, ""
+	return units, "", nil
 }
 
 func errText(it *evidence.Item) string {

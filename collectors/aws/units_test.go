@@ -78,6 +78,35 @@ func TestUnitsSplitThreeWaysEqualOneCollection(t *testing.T) {
 	})
 }
 
+// An account that cannot be identified when the run starts keeps its account unit (and the
+// "regions unknown" unit): collected from that list, it gives exactly the error items of one
+// collection. The account of the base credentials, unidentified, has no id to list: an error.
+func TestUnreachableAccountsWhenListingUnits(t *testing.T) {
+	e := newEnv(t)
+	o := shokoaws.Options{Regions: []string{awsestate.Region}, Accounts: []shokoaws.Account{{ID: "222222222222"}}, EndpointURL: e.front.URL, TempBuckets: []string{}}
+	units, problems, err := shokoaws.New(o).ListUnits(context.Background(), testNow)
+	if err != nil || len(problems) != 1 || !strings.Contains(problems[0], "not the configured 222222222222") {
+		t.Fatalf("units %v, problems %v, err %v; want the account named as a problem", units, problems, err)
+	}
+	want := []shokoaws.Unit{{Account: "222222222222", Region: shokoaws.AllRegions, Service: shokoaws.UnitRegionsUnknown},
+		{Account: "222222222222", Region: shokoaws.GlobalRegion, Service: shokoaws.UnitAccount}}
+	if len(units) != 2 || units[0] != want[0] || units[1] != want[1] {
+		t.Fatalf("units %v, want %v", units, want)
+	}
+	whole := e.collect(t, o)
+	o.Units = units
+	if d := itemsDiffer(t, whole, e.collect(t, o)); d != "" {
+		t.Fatalf("collected from the unit list:\n%s", d)
+	}
+
+	t.Run("the base credentials' account", func(t *testing.T) {
+		o := shokoaws.Options{EndpointURL: "http://127.0.0.1:1", MaxAttempts: 1}
+		if _, _, err := shokoaws.New(o).ListUnits(context.Background(), testNow); err == nil || !strings.Contains(err.Error(), "identify the account of the base credentials") {
+			t.Fatalf("err %v, want the listing refused", err)
+		}
+	})
+}
+
 // A unit list naming a service group the collector does not have is refused, not skipped.
 func TestUnknownUnitIsRefused(t *testing.T) {
 	e := newEnv(t)
