@@ -282,8 +282,7 @@ func checkUnitList(t *testing.T, plan evidence.Plan, member string) {
 // A partition the run does not have, a count that is not the run's, and an index the job
 // runner did not give are usage errors naming what is wrong.
 func TestPartitionFlagsAreChecked(t *testing.T) {
-	member := orgEstate(t)
-	_ = member
+	orgEstate(t)
 	cfg := partitionConfig(t)
 	store := t.TempDir()
 	if code, out, errOut := shoko(t, "runs", "start", "--store", store, "--config", cfg, "--partitions", "2", "--run-id", "two"); code != 0 {
