@@ -25,7 +25,7 @@ var partitionRecipes = []string{
 	"deploy/partitions/aws-batch/submit-runs-start.json",
 	"deploy/partitions/aws-batch/submit-collect-array.json",
 	"deploy/partitions/aws-batch/submit-evaluate.json",
-	".github/workflows/shoko-partitions.yml",
+	"deploy/partitions/github-actions/shoko-partitions.yml",
 }
 
 // recipeStep is one shoko command line a recipe runs, and where.
@@ -248,8 +248,8 @@ func TestPartitionRecipesRunTheCommandsWithOneN(t *testing.T) {
 	}{
 		{"parallelism differs", "deploy/partitions/kubernetes/indexed-job.yaml", "parallelism: 8", "parallelism: 7", "parallelism is 7"},
 		{"array size differs", "deploy/partitions/aws-batch/submit-collect-array.json", `"size": 8`, `"size": 9`, "arrayProperties.size is 9"},
-		{"matrix one short", ".github/workflows/shoko-partitions.yml", "[1, 2, 3, 4, 5, 6, 7, 8]", "[1, 2, 3, 4, 5, 6, 7]", "matrix.partition is 7"},
-		{"matrix 0-based", ".github/workflows/shoko-partitions.yml", "[1, 2, 3, 4, 5, 6, 7, 8]", "[0, 1, 2, 3, 4, 5, 6, 7]", "partitions count from 1"},
+		{"matrix one short", "deploy/partitions/github-actions/shoko-partitions.yml", "[1, 2, 3, 4, 5, 6, 7, 8]", "[1, 2, 3, 4, 5, 6, 7]", "matrix.partition is 7"},
+		{"matrix 0-based", "deploy/partitions/github-actions/shoko-partitions.yml", "[1, 2, 3, 4, 5, 6, 7, 8]", "[0, 1, 2, 3, 4, 5, 6, 7]", "partitions count from 1"},
 		{"a flag collect does not have", "deploy/partitions/kubernetes/indexed-job.yaml", `"--partitions", "8"`, `"--partitons", "8"`, "unknown flag: --partitons"},
 		{"start with another N", "deploy/partitions/aws-batch/submit-runs-start.json", `"--partitions", "8"`, `"--partitions", "4"`, "--partitions is 4"},
 	} {
