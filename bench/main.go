@@ -7,6 +7,7 @@
 //   - peak RSS of `shoko evaluate` ÷ the evidence's size on disk, at 100k rows;
 //   - `shoko verify` of a signed run with 10,000 evidence files ÷ sha256sum over the same files;
 //   - a PDF report with 1,000 findings: time and size (no target yet);
+//   - `shoko history` over 1,000 signed runs: time, and peak RSS ÷ that over 100 runs;
 //   - AWS collection against moto: calls made ÷ calls needed, and `shoko audit` ÷ a bare SDK
 //     loop making the same calls at the same concurrency (collection.go, bare.go).
 package main
@@ -46,7 +47,7 @@ func main() {
 	out := flag.String("out", "bench/results.md", "where to write the table")
 	bin := flag.String("shoko", "bin/shoko", "the shoko binary to measure (built by make bench)")
 	benchtime := flag.String("benchtime", "2x", "go test -benchtime for the engine benchmarks")
-	only := flag.String("only", "", "measure one section only and print its rows, without writing results.md: engine, rss, verify, pdf, calls or collection")
+	only := flag.String("only", "", "measure one section only and print its rows, without writing results.md: engine, rss, verify, pdf, history, calls or collection")
 	profile := flag.String("profile", "", "with -only collection: write a CPU profile of the collector and debug logs of shoko audit into this directory")
 	flag.IntVar(&collectionRounds, "rounds", collectionRounds, "rounds of the AWS collection measurement (the median is reported)")
 	flag.Parse()
@@ -79,6 +80,7 @@ func run(out, bin, benchtime, only, profileDir string) error {
 		{"rss", "peak RSS of shoko evaluate at 100k rows", one(rss)},
 		{"verify", "verify of a run with 10,000 evidence files vs sha256sum", func() ([]row, error) { return verify(bin, work) }},
 		{"pdf", "PDF report with 1,000 findings", one(pdf)},
+		{"history", "shoko history over 100 and 1,000 signed runs", func() ([]row, error) { return historyRows(bin, work) }},
 		{"calls", "AWS collection against moto (calls made vs calls needed)", func() ([]row, error) {
 			r, err := awsCalls()
 			return []row{r}, err

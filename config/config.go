@@ -69,6 +69,8 @@ type Config struct {
 	// together, and an id that is already the catalog's is an error naming both files.
 	ControlsDir string `yaml:"controls_dir"`
 	PoliciesDir string `yaml:"policies_dir"`
+	// Alerts notify about regressions against the previous signed run (see config/alerts.go).
+	Alerts *Alerts `yaml:"alerts"`
 
 	// File is the path the config was read from; Dir is its directory, against which every
 	// relative path in it is resolved.
@@ -281,6 +283,9 @@ func Parse(name string, b []byte) (*Config, error) {
 		return nil, err
 	}
 	if err := c.checkPeriod(name, &root); err != nil {
+		return nil, err
+	}
+	if err := c.checkAlerts(name, &root); err != nil {
 		return nil, err
 	}
 	c.root = &root

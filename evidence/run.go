@@ -121,6 +121,71 @@ type Plan struct {
 	// Overrides are the catalog parameters the config changed (service_name, parameters), as
 	// the run's catalog/parameters.yaml holds them; left out when there are none.
 	Overrides map[string]any `json:"overrides,omitempty"`
+	// Partitions is how many partitions the run is split into (shoko runs start --partitions
+	// N); 0 for a run that is not. Its shards are then PartitionShard(1, N) … PartitionShard(N, N).
+	Partitions int `json:"partitions,omitempty"`
+	// Units are the run's work units, listed once when it started (the organisation's accounts
+	// and each account's regions as they were then), sorted, each with the partition that
+	// collects it. Only a partitioned run has them.
+	Units []Unit `json:"units,omitempty"`
+}
+
+// Unit is one work unit of a partitioned run: an AWS account × region × service group, an
+// account's global unit, the organisation's account list, or a whole non-AWS collector (Source
+// is then the collector's name and the other fields are empty).
+type Unit struct {
+	Source    string `json:"source"`
+	Account   string `json:"account,omitempty"`
+	Region    string `json:"region,omitempty"`
+	Service   string `json:"service,omitempty"`
+	Partition int    `json:"partition"`
+}
+
+// Key names a unit in messages and orders the unit list.
+func (u Unit) Key() string {
+	return strings.Join([]string{u.Source, u.Account, u.Region, u.Service}, "/")
+}
+
+// PartitionShard is the shard partition i (1-based) of n writes: "part-2-of-8".
+func PartitionShard(i, n int) string { return fmt.Sprintf("part-%d-of-%d", i, n) }
+
+// PartitionShards are the shards of a run split into n partitions.
+func PartitionShards(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = PartitionShard(i+1, n)
+	}
+	return out
+}
+
+// checkPartitions refuses a plan whose partitions, shards and units do not agree: every shard
+// is a partition's, every unit sorted, once, in a partition 1..N.
+func checkPartitions(p Plan) error {
+	if p.Partitions == 0 {
+		if len(p.Units) > 0 {
+			return fmt.Errorf("run %s: units listed but no partitions", p.RunID)
+		}
+		return nil
+	}
+	if p.Partitions < 0 {
+		return fmt.Errorf("run %s: %d partitions", p.RunID, p.Partitions)
+	}
+	want := PartitionShards(p.Partitions)
+	sort.Strings(want)
+	got := append([]string(nil), p.Shards...)
+	sort.Strings(got)
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		return fmt.Errorf("run %s: %d partitions plan shards %v, not %v", p.RunID, p.Partitions, want, got)
+	}
+	for i, u := range p.Units {
+		if u.Partition < 1 || u.Partition > p.Partitions {
+			return fmt.Errorf("run %s: unit %s in partition %d, want 1..%d", p.RunID, u.Key(), u.Partition, p.Partitions)
+		}
+		if i > 0 && p.Units[i-1].Key() >= u.Key() {
+			return fmt.Errorf("run %s: units not sorted or listed twice at %s", p.RunID, u.Key())
+		}
+	}
+	return nil
 }
 
 // RunMeta is run.json: the plan, and what the evaluation was run as of, so verify can replay it.
@@ -200,6 +265,9 @@ func BeginRun(ctx context.Context, s Store, p Plan) error {
 			return fmt.Errorf("run %s: shard %s planned twice", p.RunID, sh)
 		}
 		seen[sh] = true
+	}
+	if err := checkPartitions(p); err != nil {
+		return err
 	}
 	sort.Strings(p.Shards)
 	existing, err := s.List(ctx, path.Join(RunsDir, p.RunID))
@@ -655,6 +723,12 @@ func PreviousSignedRun(ctx context.Context, s Store, id string, started time.Tim
 	if err != nil {
 		return nil, err
 	}
+	return PreviousSignedIn(runs, id, started), nil
+}
+
+// PreviousSignedIn is PreviousSignedRun over a listing already made (ListRuns), so that a reader
+// of many runs (history) finds each run's previous one without listing the store again per run.
+func PreviousSignedIn(runs []RunInfo, id string, started time.Time) *RunInfo {
 	var prev *RunInfo
 	for i := range runs {
 		r := &runs[i]
@@ -664,7 +738,7 @@ func PreviousSignedRun(ctx context.Context, s Store, id string, started time.Tim
 			}
 		}
 	}
-	return prev, nil
+	return prev
 }
 
 func contains(list []string, v string) bool {

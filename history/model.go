@@ -24,6 +24,10 @@ type Report struct {
 	Period Period `json:"period"`
 	// KeyID is the ed25519 key id (evidence.KeyID) the runs' signatures were checked with.
 	KeyID string `json:"key_id"`
+	// Verified says which files of each run were checked against its signed statement:
+	// "read" (the files history reads: run.json, results.json, the catalog copies of the
+	// controls) or "all" (every file of the run, none missing or extra: `--all-files`).
+	Verified string `json:"verified"`
 	// Runs are every run of the store that started inside the period, oldest first, trusted or not.
 	Runs []Run `json:"runs"`
 	// Problems are the runs (or links between runs) that could not be trusted, oldest first.
@@ -74,6 +78,9 @@ type Problem struct {
 	RunID  string `json:"run_id"`
 	Kind   string `json:"kind"`
 	Detail string `json:"detail"`
+	// CauseRun names the run whose own problem this one follows from: a run whose link to the
+	// previous run breaks because that run's statement was altered names that run here.
+	CauseRun string `json:"cause_run,omitempty"`
 }
 
 // Summary is the whole period at a glance.
@@ -121,8 +128,9 @@ type Control struct {
 	PassingShare float64 `json:"passing_share"`
 	// RemediationNS are the times to remediate of the closed intervals, oldest first; the median
 	// and the longest are in MedianRemediationNS and LongestRemediationNS (0 when none closed).
-	MedianRemediationNS  time.Duration `json:"median_remediation_ns"`
-	LongestRemediationNS time.Duration `json:"longest_remediation_ns"`
+	RemediationNS        []time.Duration `json:"remediation_ns"`
+	MedianRemediationNS  time.Duration   `json:"median_remediation_ns"`
+	LongestRemediationNS time.Duration   `json:"longest_remediation_ns"`
 }
 
 // Text is a string in both languages.
@@ -182,4 +190,7 @@ type Gap struct {
 	ToRun     string        `json:"to_run,omitempty"` // empty: the period's end
 	LengthNS  time.Duration `json:"length_ns"`
 	AllowedNS time.Duration `json:"allowed_ns"`
+	// UntrustedRuns are the runs of the period that started inside the gap but could not be
+	// trusted (each is in Problems): what the gap would have held.
+	UntrustedRuns []string `json:"untrusted_runs,omitempty"`
 }

@@ -26,8 +26,8 @@ import (
 )
 
 func (a *app) collectCommand() *cobra.Command {
-	var cfgPath, out, store, runID, shard, collectedAt, period string
-	var concurrency int
+	var cfgPath, out, store, runID, shard, collectedAt, period, partition string
+	var concurrency, partitions int
 	var af awsFlags
 	cmd := &cobra.Command{
 		Use:   "collect",
@@ -39,9 +39,17 @@ the controls that need it will be "error", the others carry on.
 With --out DIR the items go to a plain directory (for "shoko evaluate --evidence").
 With --run ID --shard NAME they go to evidence/NAME/ of a run started by "shoko runs start", in the
 store of --store or the config; several processes may collect shards of one run at once. A shard
-is complete when its manifest (shards/NAME.json) is written after its last item.`,
+is complete when its manifest (shards/NAME.json) is written after its last item.
+
+With --run ID --partition I/N the process collects partition I (counted from 1) of a run started
+with "shoko runs start --partitions N": exactly the units the run listed for it, into shard
+part-I-of-N, with the config the run was started with. --partitions N instead reads the index
+from the job runner, 0-based: JOB_COMPLETION_INDEX (Kubernetes Indexed Job) or
+AWS_BATCH_JOB_ARRAY_INDEX (AWS Batch array job); see docs/partitions.md.`,
 		Example: `  shoko collect --config shoko.yaml --out evidence/
-  shoko collect --config hr.yaml --store out/ --run 20261127T030000Z-1a2b3c4d --shard hr`,
+  shoko collect --config hr.yaml --store out/ --run 20261127T030000Z-1a2b3c4d --shard hr
+  shoko collect --config shoko.yaml --run 20261127T030000Z-1a2b3c4d --partition 3/8
+  JOB_COMPLETION_INDEX=2 shoko collect --config shoko.yaml --run 20261127T030000Z-1a2b3c4d --partitions 8`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if cfgPath == "" && out == "" {
@@ -50,8 +58,18 @@ is complete when its manifest (shards/NAME.json) is written after its last item.
 			if (out == "") == (runID == "") {
 				return usageErr("collect needs --out DIR, or --run ID with --shard NAME (not both)")
 			}
+			if partition != "" || partitions != 0 {
+				if runID == "" || shard != "" {
+					return usageErr("--partition/--partitions go with --run ID, instead of --shard")
+				}
+				i, n, err := partitionOf(partition, partitions, os.Getenv)
+				if err != nil {
+					return err
+				}
+				shard = evidence.PartitionShard(i, n)
+			}
 			if runID != "" && shard == "" {
-				return usageErr("collect --run needs --shard NAME")
+				return usageErr("collect --run needs --shard NAME or --partition I/N")
 			}
 			cfg, err := loadConfigOrAWSDefault(cfgPath)
 			if err != nil {
@@ -89,6 +107,8 @@ is complete when its manifest (shards/NAME.json) is written after its last item.
 	f.StringVar(&store, "store", "", "store of the run: a directory or s3://bucket/prefix (default: the config's store.location)")
 	f.StringVar(&runID, "run", "", "run to collect into (from shoko runs start)")
 	f.StringVar(&shard, "shard", "", "shard of the run this process collects")
+	f.StringVar(&partition, "partition", "", "partition I/N of a partitioned run this process collects (I from 1)")
+	f.IntVar(&partitions, "partitions", 0, "N, the run's partitions: the index comes from JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX (0-based)")
 	f.StringVar(&period, "period", "", "audit period START..END the service is asked about; default: the config's period, else the year before now")
 	f.IntVar(&concurrency, "concurrency", runtime.GOMAXPROCS(0)*2, "collectors run at once")
 	// For reproducible tests and demos only: the collection time items record. The shard manifest
@@ -104,6 +124,8 @@ type awsFlags struct {
 	profile     string
 	concurrency int
 	progress    *awsProgress
+	// units, when set, limits the collection to one partition's units of a run (partitions.go).
+	units *partitionUnits
 }
 
 func (f *awsFlags) register(cmd *cobra.Command) {
@@ -157,6 +179,11 @@ func (a *app) runCollectors(ctx context.Context, cfg *config.Config, scope *evid
 			return nil, err
 		}
 		cs = plannedCollectors(cs, cat, scope, a.log)
+	}
+	if af.units != nil {
+		if cs, err = af.units.filter(cs); err != nil {
+			return nil, &exitErr{code: exitUsage, err: err}
+		}
 	}
 	items, err := collectors.Run(ctx, cs, now, concurrency, collectors.LogProgress{Log: a.log})
 	if err != nil {
@@ -377,6 +404,9 @@ func awsCollector(c *config.AWS, af awsFlags, log *slog.Logger) *awscollector.Co
 	}
 	if af.progress != nil {
 		o.Progress = af.progress.task
+	}
+	if u := af.units; u != nil {
+		o.Units, o.Select = u.aws, func(x awscollector.Unit) bool { return u.awsMine[x] }
 	}
 	return awscollector.New(o)
 }

@@ -113,7 +113,7 @@ Exit codes: 0 nothing failing, 1 a control fails, 2 a control errors, 3 usage or
 	pf.StringVar(&a.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	root.AddCommand(a.versionCommand(), a.controlsCommand(), a.policyCommand(), a.collectCommand(), a.evaluateCommand(), a.auditCommand(),
 		a.reportCommand(), a.keygenCommand(), a.runsCommand(), a.bundleCommand(), a.verifyCommand(), a.diffCommand(),
-		a.doctorCommand(), a.initCommand())
+		a.doctorCommand(), a.initCommand(), a.historyCommand())
 	return root
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/shoko-audit/shoko/alerts"
 	"github.com/shoko-audit/shoko/collectors"
 	sqlprobe "github.com/shoko-audit/shoko/collectors/sql"
 	"github.com/shoko-audit/shoko/config"
@@ -120,7 +121,7 @@ func newRunID(now time.Time) (string, error) {
 // startRun begins a run in a store: the INCOMPLETE marker with the plan first (so a crash at
 // any later point leaves an incomplete run), then the exact catalog the run is evaluated with.
 // The plan records the precise start time: the chain links a run to runs that ended before it started.
-func (a *app) startRun(ctx context.Context, st evidence.Store, cfg *config.Config, id string, shards []string) error {
+func (a *app) startRun(ctx context.Context, st evidence.Store, cfg *config.Config, id string, shards []string, plans ...func(*evidence.Plan)) error {
 	cat, err := a.loadCatalogFor(cfg)
 	if err != nil {
 		return err
@@ -138,6 +139,9 @@ func (a *app) startRun(ctx context.Context, st evidence.Store, cfg *config.Confi
 	plan := evidence.Plan{RunID: id, Tool: "shoko " + engine.ToolVersion, ConfigDigest: cfg.Digest,
 		Scope: scopeOf(cfg), Shards: shards, StartedAt: time.Now().UTC(), Overrides: overridesOf(cat)}
 	plan.Scope.Controls = controls
+	for _, f := range plans {
+		f(&plan)
+	}
 	if err := evidence.BeginRun(ctx, st, plan); err != nil {
 		return &exitErr{code: exitUsage, err: err}
 	}
@@ -155,6 +159,24 @@ func (a *app) collectShard(ctx context.Context, st evidence.Store, cfg *config.C
 	plan, _, err := evidence.ReadPlan(ctx, st, id)
 	if err != nil {
 		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	if i, n, ok := partitionOfShard(shard); ok && plan.Partitions != n {
+		if plan.Partitions == 0 {
+			return nil, usageErr("run %s is not split into partitions (its shards: %s); collect it with --shard", id, strings.Join(plan.Shards, ", "))
+		}
+		return nil, usageErr("partition %d/%d: run %s is split into %d partitions (recorded in its plan); use --partition I/%d or --partitions %d", i, n, id, plan.Partitions, plan.Partitions, plan.Partitions)
+	}
+	if plan.Partitions > 0 {
+		i, _, ok := partitionOfShard(shard)
+		if !ok {
+			return nil, usageErr("run %s is split into %d partitions: collect it with --partition I/%d, not --shard %s", id, plan.Partitions, plan.Partitions, shard)
+		}
+		// The units were listed from the config the run started with; another config would
+		// collect other things than the unit list says.
+		if cfg.Digest != plan.ConfigDigest {
+			return nil, usageErr("%s (sha256 %s) is not the config run %s was started with (sha256 %s): a partition collects the units listed from that config", cfg.File, cfg.Digest, id, plan.ConfigDigest)
+		}
+		af.units = newPartitionUnits(plan, i)
 	}
 	items, err := a.runCollectors(ctx, cfg, plan.Scope.Controls, concurrency, now, period, af)
 	if err != nil {
@@ -189,6 +211,9 @@ func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, peri
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: err}
 	}
+	if err := unfinishedPartitions(id, plan, files); err != nil {
+		return nil, err
+	}
 	items, err := evidence.RunEvidence(files, plan.Shards)
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: fmt.Errorf("run %s: %w", id, err)}
@@ -218,16 +243,24 @@ func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, peri
 	meta := evidence.RunMeta{Plan: plan, EvaluatedAt: run.Now.UTC(), Closures: closures,
 		Covered: evidence.CoverageOf(items, plan.Scope), CatalogDigest: res.Catalog.Digest, EndedAt: time.Now().UTC()}
 	meta.Period.Start, meta.Period.End = run.Period.Start.UTC(), run.Period.End.UTC()
+	// The reports compare with the previous signed run, and the alerts detect regressions
+	// against it.
+	alertsOn := cfg != nil && cfg.Alerts != nil
+	var cat *engine.Catalog
+	var prevInfo *evidence.RunInfo
+	var prev *engine.Results
+	var prevErr error
+	if reportsFn != nil || alertsOn {
+		if cat, err = engine.LoadRunCatalog(files, collectors.KnownKinds()); err != nil {
+			return nil, &exitErr{code: exitError, err: fmt.Errorf("run %s: %w", id, err)}
+		}
+		prevInfo, prev, prevErr = a.previousRun(ctx, st, id, plan.StartedAt)
+	}
 	// Reports are written into the run before it is completed and signed, so the statement
 	// covers them too.
 	if reportsFn != nil {
-		cat, err := engine.LoadRunCatalog(files, collectors.KnownKinds())
-		if err != nil {
-			return nil, &exitErr{code: exitError, err: fmt.Errorf("run %s: %w", id, err)}
-		}
-		prev, err := a.previousResults(ctx, st, id, plan.StartedAt)
-		if err != nil {
-			return nil, err
+		if prevErr != nil {
+			return nil, prevErr
 		}
 		reportFiles, err := reportsFn(res, b, meta, cat, prev)
 		if err != nil {
@@ -237,6 +270,13 @@ func (a *app) evaluateRun(ctx context.Context, st evidence.Store, id, asOf, peri
 			if err := st.Put(ctx, evidence.RunPath(id, path.Join(evidence.ReportsDir, f.name)), f.data); err != nil {
 				return nil, &exitErr{code: exitError, err: err}
 			}
+		}
+	}
+	// Alerts are sent, and what became of them recorded in the run, before it is signed; a
+	// failed notification is in alerts.json and the log, never in the verdicts or exit code.
+	if alertsOn {
+		if err := a.recordAlerts(ctx, st, cfg, res, run.Now, cat, prevInfo, prev, prevErr); err != nil {
+			return nil, &exitErr{code: exitError, err: err}
 		}
 	}
 	if err := evidence.FinishRun(ctx, st, meta, b, key); err != nil {
@@ -346,21 +386,39 @@ evaluation or reporting) is listed as "incomplete": it was never signed and is n
 
 	var sStore, sCfg, sID string
 	var shards []string
+	var partitions, sConcurrency int
+	var sAF awsFlags
 	start := &cobra.Command{
 		Use:   "start",
 		Short: "Start a run to be collected by several `shoko collect --shard` processes",
 		Long: `Start a run in a store and print its id. The run plans the shards named by --shard; each is
 collected by a "shoko collect --run ID --shard NAME" process, and "shoko evaluate --run ID" then
 evaluates them all. A planned shard that was not collected is an error, not a smaller audit.
-The catalog (controls and policies) is fixed now and stored in the run.`,
+The catalog (controls and policies) is fixed now and stored in the run.
+
+With --partitions N instead of --shard, the run's work units are listed now, once: each AWS
+account × enabled region × service group, each account's global unit (identity, region list,
+global services), the organisation's account list, and each other collector. The organisation's
+accounts and each account's regions are resolved now and never again for this run. The sorted
+list is split round-robin into N partitions (units of a region declared in aws.denied_regions
+stay with their account's global unit) and recorded in the run's plan (run.json "units",
+"partitions"). Each partition is collected by "shoko collect --run ID --partition I/N" into
+shard part-I-of-N (docs/partitions.md has Kubernetes, AWS Batch and GitHub Actions recipes).`,
 		Example: `  id=$(shoko runs start --store out/ --config shoko.yaml --shard hr --shard audits)
   shoko collect --store out/ --run $id --shard hr --config hr.yaml &
   shoko collect --store out/ --run $id --shard audits --config audits.yaml &
-  wait; shoko evaluate --store out/ --run $id --config shoko.yaml --key keys/shoko.key`,
+  wait; shoko evaluate --store out/ --run $id --config shoko.yaml --key keys/shoko.key
+
+  id=$(shoko runs start --config shoko.yaml --partitions 4)
+  for i in 1 2 3 4; do shoko collect --config shoko.yaml --run $id --partition $i/4 & done
+  wait; shoko evaluate --run $id --config shoko.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if sCfg == "" || len(shards) == 0 {
-				return usageErr("runs start needs --config and at least one --shard")
+			if sCfg == "" || (len(shards) == 0) == (partitions == 0) {
+				return usageErr("runs start needs --config and either at least one --shard or --partitions N")
+			}
+			if partitions < 0 {
+				return usageErr("--partitions %d: want at least 1", partitions)
 			}
 			cfg, err := config.Load(sCfg)
 			if err != nil {
@@ -377,7 +435,25 @@ The catalog (controls and policies) is fixed now and stored in the run.`,
 					return &exitErr{code: exitError, err: err}
 				}
 			}
-			if err := a.startRun(cmd.Context(), st, cfg, id, shards); err != nil {
+			var plans []func(*evidence.Plan)
+			if partitions > 0 {
+				scope, err := a.configScope(cfg)
+				if err != nil {
+					return err
+				}
+				units, bound, err := a.listUnits(cmd.Context(), cfg, scope, sConcurrency, now, sAF)
+				if err != nil {
+					return err
+				}
+				if partitions > len(units) {
+					return usageErr("--partitions %d: the run has only %d units; at most %d partitions", partitions, len(units), len(units))
+				}
+				splitUnits(units, bound, partitions)
+				shards = evidence.PartitionShards(partitions)
+				plans = append(plans, func(p *evidence.Plan) { p.Partitions, p.Units = partitions, units })
+				a.log.Info("run units listed", "units", len(units), "partitions", partitions)
+			}
+			if err := a.startRun(cmd.Context(), st, cfg, id, shards, plans...); err != nil {
 				return err
 			}
 			fmt.Fprintln(a.stdout, id)
@@ -388,21 +464,46 @@ The catalog (controls and policies) is fixed now and stored in the run.`,
 	start.Flags().StringVar(&sCfg, "config", "", "config file (its digest and scope are recorded)")
 	start.Flags().StringVar(&sID, "run-id", "", "run id (default: the start time and random bits)")
 	start.Flags().StringArrayVar(&shards, "shard", nil, "a shard the run expects (repeat)")
+	start.Flags().IntVar(&partitions, "partitions", 0, "list the run's work units now and split them into N partitions (shards part-1-of-N …)")
+	start.Flags().IntVar(&sConcurrency, "concurrency", 8, "accounts listed at once (with --partitions)")
+	sAF.register(start)
 	cmd.AddCommand(list, start)
 	return cmd
 }
 
-// previousResults reads the results of the run this one will link to in the chain (nil for the
-// first run of a store). A previous run whose results cannot be read is an error: the report
-// would otherwise say "nothing compared" about a run that exists.
-func (a *app) previousResults(ctx context.Context, st evidence.Store, id string, started time.Time) (*engine.Results, error) {
+// previousRun finds the run this one will link to in the chain and reads its results (nil, nil
+// for the first run of a store). A previous run whose results cannot be read is an error: the
+// report would otherwise say "nothing compared" about a run that exists.
+func (a *app) previousRun(ctx context.Context, st evidence.Store, id string, started time.Time) (*evidence.RunInfo, *engine.Results, error) {
 	prev, err := evidence.PreviousSignedRun(ctx, st, id, started)
 	if err != nil || prev == nil {
-		return nil, err
+		return nil, nil, err
 	}
 	raw, err := st.Get(ctx, evidence.RunPath(prev.ID, evidence.ResultsFile))
 	if err != nil {
-		return nil, &exitErr{code: exitError, err: fmt.Errorf("previous run %s: %w", prev.ID, err)}
+		return nil, nil, &exitErr{code: exitError, err: fmt.Errorf("previous run %s: %w", prev.ID, err)}
 	}
-	return decodeResults(raw, "previous run "+prev.ID+" "+evidence.ResultsFile)
+	res, err := decodeResults(raw, "previous run "+prev.ID+" "+evidence.ResultsFile)
+	return prev, res, err
+}
+
+// recordAlerts detects the run's regressions against the previous signed run, notifies the
+// config's channels, and writes alerts.json into the run. A previous run that cannot be read
+// is recorded there as the problem, and compared as none.
+func (a *app) recordAlerts(ctx context.Context, st evidence.Store, cfg *config.Config, res *engine.Results, now time.Time,
+	cat *engine.Catalog, prevInfo *evidence.RunInfo, prev *engine.Results, prevErr error) error {
+	in := alerts.Input{Current: res, Now: now, Previous: prev, Frequencies: alerts.Frequencies(cat)}
+	var prevID, problem string
+	if prevErr != nil {
+		problem = prevErr.Error()
+		a.log.Error("alerts: the previous run cannot be compared", "run", res.RunID, "err", problem)
+	} else if prevInfo != nil {
+		prevID, in.PreviousEndedAt = prevInfo.ID, prevInfo.EndedAt
+	}
+	rec := alerts.Check(ctx, a.log, cfg.Alerts, in, prevID, problem, alerts.FromConfig(cfg, os.Getenv))
+	b, err := rec.Marshal()
+	if err != nil {
+		return err
+	}
+	return st.Put(ctx, evidence.RunPath(res.RunID, alerts.FileName), b)
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/shoko-audit/shoko/config"
 	"github.com/shoko-audit/shoko/engine"
 	"github.com/shoko-audit/shoko/evidence"
+	"github.com/shoko-audit/shoko/history"
 )
 
 func (a *app) bundleCommand() *cobra.Command {
@@ -98,7 +99,7 @@ func loadRunArg(arg string) (name string, files map[string][]byte, dir string, e
 }
 
 func (a *app) verifyCommand() *cobra.Command {
-	var pubPath, format, previous string
+	var pubPath, format, previous, periodStore string
 	var noReplay bool
 	cmd := &cobra.Command{
 		Use:   "verify RUN_DIR|BUNDLE.tar.gz --pubkey PEM",
@@ -118,10 +119,16 @@ Exit 0 verified, 1 a check failed (each failure names the file, expected and act
 --no-replay skips the replay: an integrity-only check (every check above but replay), for an
 auditor who re-evaluates the run separately. It proves the files are the signed ones, not that
 results.json follows from the evidence; the report says "replay skipped" and, with --format
-json, "replayed": false. Without it (the default) the replay always runs.`,
+json, "replayed": false. Without it (the default) the replay always runs.
+
+A period directory (written by shoko history: history.json and its statement) is verified as a
+period: the signature, every output file's digest (none missing or added), and that the statement
+of every run it covers is still in the store (--store, default: the store history.json names)
+with the digest signed; a covered run removed or altered since fails, naming the run.`,
 		Example: `  shoko verify out/runs/20261127T030000Z-1a2b3c4d --pubkey keys/shoko.pub
   shoko verify run.tar.gz --pubkey shoko.pub --format json
-  shoko verify run.tar.gz --pubkey shoko.pub --no-replay   # integrity only`,
+  shoko verify run.tar.gz --pubkey shoko.pub --no-replay   # integrity only
+  shoko verify period/ --pubkey shoko.pub --store out/     # a period directory (shoko history)`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if pubPath == "" {
@@ -137,6 +144,9 @@ json, "replayed": false. Without it (the default) the replay always runs.`,
 			name, files, dir, err := loadRunArg(args[0])
 			if err != nil {
 				return &exitErr{code: exitUsage, err: err}
+			}
+			if dir != "" && history.IsPeriodDir(files) {
+				return a.verifyPeriodDir(cmd.Context(), args[0], files, pub, periodStore, format)
 			}
 			opts := []evidence.VerifyOption{evidence.WithRunName(name), evidence.WithReplay(engine.Replayer(collectors.KnownKinds()))}
 			if noReplay {
@@ -188,6 +198,7 @@ json, "replayed": false. Without it (the default) the replay always runs.`,
 	cmd.Flags().StringVar(&pubPath, "pubkey", "", "public key (PEM PKIX ed25519) the run must be signed with")
 	cmd.Flags().StringVar(&format, "format", "text", "output: text or json")
 	cmd.Flags().StringVar(&previous, "previous", "", "the previous run (directory or bundle), to check the chain link")
+	cmd.Flags().StringVar(&periodStore, "store", "", "for a period directory: the store holding the runs it covers (default: the one history.json names)")
 	cmd.Flags().BoolVar(&noReplay, "no-replay", false, "integrity only: skip the replay of the evaluation (for auditors who replay separately)")
 	return cmd
 }

@@ -76,6 +76,11 @@ type Options struct {
 	MaxAttempts int
 	// Recorder, when set, hears every operation called (the IAM policy test uses it).
 	Recorder *Recorder
+	// Units, when set, is the run's unit list fixed when it started (see ListUnits): accounts
+	// and regions are not discovered again, and only the units Select picks (nil: all) are
+	// collected. Used by the partitions of a run (shoko collect --partition).
+	Units  []Unit
+	Select func(Unit) bool
 	// Progress, when set, hears about each account/region/service as it finishes.
 	Progress func(account, region, service string, items, errors int)
 	Log      *slog.Logger
@@ -125,6 +130,9 @@ func (c *Collector) Collect(ctx context.Context, now time.Time) ([]evidence.Item
 	if err != nil {
 		return nil, err
 	}
+	if c.Opts.Units != nil {
+		return c.collectUnits(ctx, base, now)
+	}
 	out := &sink{}
 	accounts, orgItem := c.accounts(ctx, base, now)
 	if orgItem != nil {
@@ -136,7 +144,7 @@ func (c *Collector) Collect(ctx context.Context, now time.Time) ([]evidence.Item
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c.collectAccount(ctx, base, acct, now, sem, out)
+			c.collectAccount(ctx, base, acct, now, sem, out, nil)
 		}()
 	}
 	wg.Wait()
@@ -145,12 +153,17 @@ func (c *Collector) Collect(ctx context.Context, now time.Time) ([]evidence.Item
 }
 
 // collectAccount resolves the account's credentials and id, discovers its regions and runs
-// every task in every region.
-func (c *Collector) collectAccount(ctx context.Context, base aws.Config, acct Account, now time.Time, sem chan struct{}, out *sink) {
+// every task in every region; with a unit selection (sel, see units.go) only the selected units,
+// in the regions listed when the run started.
+func (c *Collector) collectAccount(ctx context.Context, base aws.Config, acct Account, now time.Time, sem chan struct{}, out *sink, sel *unitSelection) {
 	cfg := c.accountConfig(base, acct)
 	id, err := callerAccount(ctx, cfg)
 	if err == nil && acct.ID != "" && id != acct.ID {
 		err = fmt.Errorf("credentials belong to account %s, not the configured %s", id, acct.ID)
+	}
+	if err != nil && !sel.ownsAccount() {
+		out.add(sel.identityFailed(acct.ID, now, err)...)
+		return
 	}
 	if err != nil {
 		// Without an account id nothing can be scoped: record the failure against the
@@ -166,12 +179,18 @@ func (c *Collector) collectAccount(ctx context.Context, base aws.Config, acct Ac
 		c.Opts.Log.Warn("aws account unreachable", "account", label, "error", err)
 		return
 	}
-	home := cfg.Copy()
-	home.Region = c.Opts.HomeRegion
-	regions, listed, regionItem := describeRegions(ctx, home, id, now, c.Opts.CallTimeout)
 	// The account's items are gathered apart, so the regions declared denied can be judged on
 	// every answer they gave before anything reaches the collection.
 	acc := &sink{}
+	if !sel.ownsAccount() {
+		// Another process owns the region list; the regions are the run's.
+		defer func() { out.add(acc.items...) }()
+		c.runTasks(ctx, cfg, id, now, sem, acc, sel, sel.regionList())
+		return
+	}
+	home := cfg.Copy()
+	home.Region = c.Opts.HomeRegion
+	regions, listed, regionItem := describeRegions(ctx, home, id, now, c.Opts.CallTimeout)
 	defer func() {
 		items, region := c.declaredDenials(acc.items, listed, regionItem, now)
 		out.add(region)
@@ -186,7 +205,18 @@ func (c *Collector) collectAccount(ctx context.Context, base aws.Config, acct Ac
 		}
 	}
 	regions = c.selectRegions(regions)
+	if sel != nil {
+		if sel.regionsUnknown && regionItem.Status == evidence.StatusOK {
+			acc.add(regionsUnknownItems(id, now)...)
+		}
+		regions = sel.regionList()
+	}
+	c.runTasks(ctx, cfg, id, now, sem, acc, sel, regions)
+}
 
+// runTasks runs the global tasks and the regional tasks in every region given (those sel
+// selects, when it is set) and adds their items to acc.
+func (c *Collector) runTasks(ctx context.Context, cfg aws.Config, id string, now time.Time, sem chan struct{}, acc *sink, sel *unitSelection, regions []string) {
 	var wg sync.WaitGroup
 	run := func(t task, region string) {
 		wg.Add(1)
@@ -219,11 +249,15 @@ func (c *Collector) collectAccount(ctx context.Context, base aws.Config, acct Ac
 		}()
 	}
 	for _, t := range globalTasks(c.Opts.OrganizationRole != "") {
-		run(t, GlobalRegion)
+		if sel.runs(t, GlobalRegion) {
+			run(t, GlobalRegion)
+		}
 	}
 	for _, r := range regions {
 		for _, t := range regionalTasks() {
-			run(t, r)
+			if sel.runs(t, r) {
+				run(t, r)
+			}
 		}
 	}
 	wg.Wait()

@@ -888,3 +888,21 @@ func selfSigned(host string, notAfter time.Time) (pemPair, error) {
 	}
 	return pemPair{cert: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), key: pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kb})}, nil
 }
+
+// Remediate fixes one seeded violation the way an SRE would, so a demo or test can show a control
+// going from fail to pass between two runs. Only violations with a one-call fix are offered.
+func Remediate(ctx context.Context, cfg aws.Config, id string) error {
+	cfg = cfg.Copy()
+	cfg.Region = Region
+	switch id {
+	case "LOG-03":
+		// Three years (1096 days, a value CloudWatch Logs accepts) is within LOG-03's limit.
+		_, err := cloudwatchlogs.NewFromConfig(cfg).PutRetentionPolicy(ctx, &cloudwatchlogs.PutRetentionPolicyInput{
+			LogGroupName: aws.String(Violations["LOG-03"]), RetentionInDays: aws.Int32(1096)})
+		if err != nil {
+			return fmt.Errorf("remediate LOG-03: put a retention policy on %s: %w", Violations["LOG-03"], err)
+		}
+		return nil
+	}
+	return fmt.Errorf("remediate %s: no one-call fix is offered for this violation", id)
+}

@@ -7,10 +7,12 @@
 //     a compliant service with one late incident notice and one tenant purged late;
 //  3. writes one shoko.yaml combining records (demo/records), AWS, the service and its database,
 //     generates a signing key, and runs `shoko audit` with its progress display;
-//  4. verifies the run (its reports in Japanese and English are inside it, signed with it),
-//     bundles it and verifies the bundle;
-//  5. checks the verdicts are exactly the ones the demo seeded, stops everything it started (also
-//     on Ctrl-C or failure), and prints where the documents are.
+//  4. fixes one seeded violation (LOG-03) in the estate, seconds later, and audits again into the
+//     same store: the second run is chained to the first and shows the control passing again;
+//  5. verifies the newest run (its reports in Japanese and English are inside it, signed with
+//     it), bundles it and verifies the bundle;
+//  6. checks the verdicts of each run are exactly the ones the demo seeded, stops everything it
+//     started (also on Ctrl-C or failure), and prints where the documents are.
 //
 // Everything it writes goes under --out (default out/demo), which it replaces on each run.
 package main
@@ -60,13 +62,30 @@ var recordsWrittenOn = time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
 
 // Deliberate lists every failure the demo seeds, with why, for the summary. Any other `fail`, or
 // any `error`, means the demo itself is broken, and run says so.
-var Deliberate = []struct{ ID, Why string }{
+var Deliberate = []Seeded{
 	{"GEO-01", "a customer database (geo-us-east-1-db) was created in us-east-1, outside Japan"},
 	{"LOG-03", "a log group (/cardsvc/never-expire) was left at \"never expire\""},
 	{"TLS-01", "an ALB listener (legacy-tls) still uses ELBSecurityPolicy-2016-08 (TLS 1.0)"},
 	{"INC-01", "incident INC-2026-004 was notified to customers 95 minutes after detection (limit 30)"},
 	{"DEL-01", "tenant t-delta's data was purged on the 11th business day after its contract ended (limit 10)"},
 	{"VUL-01", "critical vulnerability VA-2026-02-001 is open past 30 days; its exception expired unrenewed"},
+}
+
+// Seeded is a failure the demo seeds on purpose: the control and why it fails.
+type Seeded struct{ ID, Why string }
+
+// Fixed is the violation fixed between the demo's two runs, and how (awsestate.Remediate).
+var Fixed = struct{ ID, How string }{"LOG-03", "PutRetentionPolicy 1096 days on /cardsvc/never-expire"}
+
+// StillFailing is Deliberate less the violation fixed between the runs: the second run's failures.
+func StillFailing() []Seeded {
+	var out []Seeded
+	for _, d := range Deliberate {
+		if d.ID != Fixed.ID {
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // awsViolations are the estate's switchable violations the demo turns on (see Deliberate).
@@ -96,7 +115,8 @@ type options struct {
 
 // Outputs are the files the summary points at.
 type Outputs struct {
-	RunID, RunDir                     string
+	// RunID is the second (newest) run; FirstRunID the first, before the fix.
+	RunID, RunDir, FirstRunID         string
 	AuditJA, AuditEN                  string
 	WhitePaperJA, WhitePaperEN        string
 	Results, OSCAL, Bundle, PublicKey string
@@ -206,18 +226,47 @@ func run(ctx context.Context, o options) (*Outputs, error) {
 		"AWS_ENDPOINT_URL=" + front.URL, "AWS_REGION=" + awsestate.Region,
 		"SHOKO_SERVICE_TOKEN=" + token, "SHOKO_ACME_TOKEN=" + acmeToken, "SHOKO_DB_DSN=" + dsn,
 	}
-	step("shoko audit --config %s --period %s", rel(cfgPath), Period)
-	code, err := shoko(ctx, o, env, o.stdout, "audit", "--config", cfgPath, "--out", o.out,
-		"--key", filepath.Join(keys, "shoko.key"), "--period", Period)
-	// 1 (a control fails) is what the demo expects; 2 (error) is checked against the results below.
-	if err != nil && code != 1 && code != 2 {
+	audit := func() (string, error) {
+		step("shoko audit --config %s --period %s", rel(cfgPath), Period)
+		code, err := shoko(ctx, o, env, o.stdout, "audit", "--config", cfgPath, "--out", o.out,
+			"--key", filepath.Join(keys, "shoko.key"), "--period", Period)
+		// 1 (a control fails) is what the demo expects; 2 (error) is checked against the results below.
+		if err != nil && code != 1 && code != 2 {
+			return "", err
+		}
+		return newestRun(filepath.Join(o.out, "runs"))
+	}
+	first, err := audit()
+	if err != nil {
 		return nil, err
 	}
-	runs, _ := filepath.Glob(filepath.Join(o.out, "runs", "*"))
-	if len(runs) != 1 {
-		return nil, fmt.Errorf("want one run in %s, found %d", filepath.Join(o.out, "runs"), len(runs))
+	if _, err := checkResults(filepath.Join(first, "results.json"), Deliberate); err != nil {
+		return nil, err
 	}
-	r := &Outputs{RunDir: runs[0], RunID: filepath.Base(runs[0])}
+
+	// 4. Between two runs an SRE fixes one violation: the second run, chained to the first, shows
+	// the control passing again, and the history of the store shows the interval it failed.
+	// The wait puts the second run's start in a later second than the first run's end: a run
+	// links to the runs that ended before its (whole-second) start.
+	step("fixing %s between runs: %s", Fixed.ID, Fixed.How)
+	awsCfg, err := awsConfig(ctx, front)
+	if err != nil {
+		return nil, err
+	}
+	if err := awsestate.Remediate(ctx, awsCfg, Fixed.ID); err != nil {
+		return nil, err
+	}
+	if err := sleepToNextSecond(ctx); err != nil {
+		return nil, err
+	}
+	second, err := audit()
+	if err != nil {
+		return nil, err
+	}
+	if second == first {
+		return nil, fmt.Errorf("the second audit wrote no new run in %s", filepath.Join(o.out, "runs"))
+	}
+	r := &Outputs{RunDir: second, RunID: filepath.Base(second), FirstRunID: filepath.Base(first)}
 	r.Results = filepath.Join(r.RunDir, "results.json")
 	r.AuditJA = filepath.Join(r.RunDir, "reports", "audit-report.ja.pdf")
 	r.AuditEN = filepath.Join(r.RunDir, "reports", "audit-report.en.pdf")
@@ -227,8 +276,8 @@ func run(ctx context.Context, o options) (*Outputs, error) {
 	r.PublicKey = filepath.Join(keys, "shoko.pub")
 	r.Bundle = filepath.Join(o.out, r.RunID+".tar.gz")
 
-	// 4. The auditor's checks: audit wrote every report in both languages into the run before
-	// signing it, so verify covers them.
+	// 5. The auditor's checks: audit wrote every report in both languages into the run before
+	// signing it, so verify covers them (and, for the second run, its link to the first).
 	step("shoko verify %s", rel(r.RunDir))
 	if _, err := shoko(ctx, o, nil, o.stdout, "verify", r.RunDir, "--pubkey", r.PublicKey); err != nil {
 		return nil, err
@@ -246,16 +295,16 @@ func run(ctx context.Context, o options) (*Outputs, error) {
 		}
 	}
 
-	// 5. The verdicts must be exactly what was seeded.
-	if r.Summary, err = checkResults(r.Results); err != nil {
+	// 6. The verdicts must be exactly what was seeded, less the one fixed.
+	if r.Summary, err = checkResults(r.Results, StillFailing()); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
 // checkResults reads results.json and fails unless the failing controls are exactly the
-// deliberate ones and nothing is `error`: a demo that shows anything else is broken.
-func checkResults(path string) (map[string]int, error) {
+// expected ones and nothing is `error`: a demo that shows anything else is broken.
+func checkResults(path string, failing []Seeded) (map[string]int, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -265,7 +314,7 @@ func checkResults(path string) (map[string]int, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	want := map[string]bool{}
-	for _, d := range Deliberate {
+	for _, d := range failing {
 		want[d.ID] = true
 	}
 	var problems []string
@@ -291,7 +340,8 @@ func checkResults(path string) (map[string]int, error) {
 }
 
 func printSummary(w io.Writer, r *Outputs, took time.Duration) {
-	fmt.Fprintf(w, "\nshoko demo finished in %s: run %s, signed and verified.\n\n", took.Round(100*time.Millisecond), r.RunID)
+	fmt.Fprintf(w, "\nshoko demo finished in %s: two signed runs, chained and verified:\n", took.Round(100*time.Millisecond))
+	fmt.Fprintf(w, "  %s  before the fix\n  %s  after %s was fixed (seconds later: %s)\n\n", r.FirstRunID, r.RunID, Fixed.ID, Fixed.How)
 	for _, l := range [][2]string{
 		{"audit report (ja)", r.AuditJA}, {"audit report (en)", r.AuditEN},
 		{"white paper (ja)", r.WhitePaperJA}, {"white paper (en)", r.WhitePaperEN},
@@ -303,9 +353,13 @@ func printSummary(w io.Writer, r *Outputs, took time.Duration) {
 	for _, s := range []string{"pass", "fail", "error", "attested", "waived", "not_applicable"} {
 		counts = append(counts, fmt.Sprintf("%s %d", s, r.Summary[s]))
 	}
-	fmt.Fprintf(w, "\n  %s\n\n  The failures are the ones the demo seeded on purpose:\n", strings.Join(counts, ", "))
+	fmt.Fprintf(w, "\n  newest run: %s\n\n  The failures are the ones the demo seeded on purpose:\n", strings.Join(counts, ", "))
 	for _, d := range Deliberate {
-		fmt.Fprintf(w, "    %-7s %s\n", d.ID, d.Why)
+		state := ""
+		if d.ID == Fixed.ID {
+			state = " (fixed between the runs: fails in the first, passes in the second)"
+		}
+		fmt.Fprintf(w, "    %-7s %s%s\n", d.ID, d.Why, state)
 	}
 	fmt.Fprintf(w, "\n  An auditor checks the bundle with:  shoko verify %s --pubkey %s\n", rel(r.Bundle), rel(r.PublicKey))
 	fmt.Fprintf(w, "  or with OpenSSL alone: tar xzf the bundle, then  docs/verify-with-openssl.sh %s %s\n", r.RunID, rel(r.PublicKey))
@@ -314,15 +368,46 @@ func printSummary(w io.Writer, r *Outputs, took time.Duration) {
 
 // seed builds the estate through motofront, with the demo's AWS violations.
 func seed(ctx context.Context, front *motofront.Front) error {
+	cfg, err := awsConfig(ctx, front)
+	if err != nil {
+		return err
+	}
+	return awsestate.Seed(ctx, cfg, front, awsestate.Options{Now: time.Now().UTC(), Violate: awsViolations})
+}
+
+// awsConfig is an SDK config for the demo's moto, through motofront, with the fake credentials.
+func awsConfig(ctx context.Context, front *motofront.Front) (aws.Config, error) {
 	cfg, err := config.LoadDefaultConfig(ctx, config.WithRegion(awsestate.Region),
 		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(fakeAccessKey, fakeSecretKey, "")),
 		// Shared files are ignored: the demo must not read, or be steered by, a real profile.
 		config.WithSharedConfigFiles(nil), config.WithSharedCredentialsFiles(nil))
 	if err != nil {
-		return err
+		return aws.Config{}, err
 	}
 	cfg.BaseEndpoint = aws.String(front.URL)
-	return awsestate.Seed(ctx, cfg, front, awsestate.Options{Now: time.Now().UTC(), Violate: awsViolations})
+	return cfg, nil
+}
+
+// newestRun is the directory of the newest run below runs (run ids start with their UTC start
+// time, so the newest sorts last).
+func newestRun(runs string) (string, error) {
+	dirs, _ := filepath.Glob(filepath.Join(runs, "*"))
+	if len(dirs) == 0 {
+		return "", fmt.Errorf("no run in %s", runs)
+	}
+	sort.Strings(dirs)
+	return dirs[len(dirs)-1], nil
+}
+
+// sleepToNextSecond waits until the wall clock has entered the next whole second.
+func sleepToNextSecond(ctx context.Context) error {
+	now := time.Now()
+	select {
+	case <-time.After(now.Truncate(time.Second).Add(time.Second).Sub(now) + 10*time.Millisecond):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // demoConfig is the one config of the demo: records, attestations, exceptions and remediations (a copy of

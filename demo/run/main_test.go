@@ -62,11 +62,11 @@ func TestDemoEndToEnd(t *testing.T) {
 	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "VERIFIED") {
 		t.Errorf("verify the bundle: %v\n%s", err, out)
 	}
-	if _, err := checkResults(r.Results); err != nil {
+	if _, err := checkResults(r.Results, StillFailing()); err != nil {
 		t.Error(err)
 	}
-	if r.Summary["fail"] != len(Deliberate) || r.Summary["error"] != 0 {
-		t.Errorf("summary %v: want %d fail, 0 error", r.Summary, len(Deliberate))
+	if r.Summary["fail"] != len(Deliberate)-1 || r.Summary["error"] != 0 {
+		t.Errorf("summary %v: want %d fail (the seeded ones less the fixed one), 0 error", r.Summary, len(Deliberate)-1)
 	}
 
 	// The committee's report is short enough to read, and its executive summary names every
@@ -81,7 +81,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if first, err := exec.Command("pdftotext", "-f", "1", "-l", "2", r.AuditJA, "-").Output(); err != nil {
 		t.Errorf("pdftotext: %v", err)
 	} else {
-		for _, d := range Deliberate {
+		for _, d := range StillFailing() {
 			if !bytes.Contains(first, []byte(d.ID)) {
 				t.Errorf("the first two pages of the ja audit report do not name %s", d.ID)
 			}
