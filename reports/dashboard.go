@@ -82,6 +82,7 @@ type dashView struct {
 	Period      string
 	Store       string
 	KeyID       string
+	Verified    bi
 	Summary     history.Summary
 	Controls    []dashControl
 	Runs        []dashRun
@@ -121,7 +122,7 @@ type dashRun struct {
 type dashProblem struct {
 	RunID  string
 	Kind   bi
-	Detail string
+	Detail bi
 }
 
 type dashRect struct {
@@ -245,12 +246,13 @@ func dashboardView(rep *history.Report) dashView {
 		return viewW * float64(at.Sub(start)) / float64(end.Sub(start))
 	}
 	v := dashView{
-		Title:   biT("統制運用 期間ダッシュボード", "Control Operation Period Dashboard"),
-		Period:  periodText(rep.Period),
-		Store:   rep.Store,
-		KeyID:   rep.KeyID,
-		Summary: rep.Summary,
-		ViewW:   int(viewW),
+		Title:    biT("統制運用 期間ダッシュボード", "Control Operation Period Dashboard"),
+		Period:   periodText(rep.Period),
+		Store:    rep.Store,
+		KeyID:    rep.KeyID,
+		Verified: biOf(func(l string) string { return verifiedText(rep.Verified, l) }),
+		Summary:  rep.Summary,
+		ViewW:    int(viewW),
 		Legend: dashLegend{NotVerified: biT("未確認", "Not verified"), Interval: biT("不適合区間", "Failing interval"),
 			Gap: biT("確認の空白", "Coverage gap"), Untrusted: biT("信頼できない実行", "Untrusted run")},
 		GeneratedAt: formatTime(createdAtOf(rep)),
@@ -262,7 +264,8 @@ func dashboardView(rep *history.Report) dashView {
 	problems := map[string][]bi{}
 	for _, p := range rep.Problems {
 		problems[p.RunID] = append(problems[p.RunID], biOf(func(l string) string { return problemLabel(p.Kind, l) }))
-		v.Problems = append(v.Problems, dashProblem{RunID: p.RunID, Kind: biOf(func(l string) string { return problemLabel(p.Kind, l) }), Detail: p.Detail})
+		v.Problems = append(v.Problems, dashProblem{RunID: p.RunID, Kind: biOf(func(l string) string { return problemLabel(p.Kind, l) }),
+			Detail: biOf(func(l string) string { return problemDetail(p, l) })})
 	}
 	for _, r := range rep.Runs {
 		if !r.Trusted {
@@ -369,7 +372,7 @@ func dashboardView(rep *history.Report) dashView {
 		}
 		for i, g := range c.Gaps {
 			xa, xb := xOf(g.From), xOf(g.To)
-			length := biOf(func(l string) string { return gapText(g, l) })
+			length := biOf(func(l string) string { return joinNonEmpty("; ", gapText(g, l), gapUntrusted(g, l)) })
 			dc.Strip.Gaps = append(dc.Strip.Gaps, dashRect{X: num(xa), W: num(max(xb-xa, 2)),
 				Title: fmt.Sprintf("%s – %s: %s", formatTime(g.From), formatTime(g.To), length.Both())})
 			dc.Gaps = append(dc.Gaps, dashGap{N: i + 1, From: formatTime(g.From), FromRun: g.FromRun, To: formatTime(g.To), ToRun: g.ToRun, Length: length})

@@ -98,6 +98,7 @@ func periodCover(d *doc, rep *history.Report, title string) {
 		{t("監査期間", "Audit period"), periodText(rep.Period) + t("（JST、終了日を含む）", " (JST, end date included)")},
 		{t("ストア", "Store"), or(rep.Store, "—")},
 		{t("署名鍵 ID", "Signing key id"), or(rep.KeyID, "—")},
+		{t("検証範囲", "Verified"), verifiedText(rep.Verified, d.lang)},
 		{t("実行", "Runs"), fmt.Sprintf(t("%d 件（信頼できる実行 %d 件、問題 %d 件）", "%d (trusted %d, problems %d)"), s.Runs, s.TrustedRuns, s.Problems)},
 		{t("統制", "Controls"), fmt.Sprintf(t("%d 件（不適合区間あり %d 件、確認の空白あり %d 件）", "%d (with failing intervals %d, with coverage gaps %d)"),
 			len(rep.Controls), s.ControlsWithFailures, s.ControlsWithGaps)},
@@ -143,7 +144,7 @@ func periodCover(d *doc, rep *history.Report, title string) {
 		}
 		g := longestGap(c)
 		rows = append(rows, []cell{{text: c.ID + "\n" + controlTitle(c, d.lang)}, {text: fmt.Sprint(len(c.Gaps))},
-			{text: formatTime(g.From) + " –\n" + formatTime(g.To)}, {text: gapText(g, d.lang)}})
+			{text: formatTime(g.From) + " –\n" + formatTime(g.To)}, {text: joinNonEmpty("\n", gapText(g, d.lang), gapUntrusted(g, d.lang))}})
 	}
 	if len(rows) == 0 {
 		d.text(t("確認の空白はありません。", "There are no coverage gaps."), 0)
@@ -163,7 +164,7 @@ func periodCover(d *doc, rep *history.Report, title string) {
 	}
 	rows = rows[:0]
 	for _, p := range rep.Problems {
-		rows = append(rows, []cell{{text: p.RunID + "\n" + formatTime(runStart(rep, p.RunID))}, {text: problemLabel(p.Kind, d.lang)}, {text: p.Detail}})
+		rows = append(rows, []cell{{text: p.RunID + "\n" + formatTime(runStart(rep, p.RunID))}, {text: problemLabel(p.Kind, d.lang)}, {text: problemDetail(p, d.lang)}})
 	}
 	d.table([]column{
 		{title: t("実行（開始）", "Run (start)"), width: 50},
@@ -355,7 +356,7 @@ func periodControl(d *doc, rep *history.Report, c history.Control) {
 			if g.ToRun == "" {
 				to = formatTime(g.To) + "\n" + t("（期間の終了）", "(period end)")
 			}
-			rows = append(rows, []cell{{text: fmt.Sprint(i + 1)}, {text: from}, {text: to}, {text: gapText(g, d.lang)}})
+			rows = append(rows, []cell{{text: fmt.Sprint(i + 1)}, {text: from}, {text: to}, {text: joinNonEmpty("\n", gapText(g, d.lang), gapUntrusted(g, d.lang))}})
 		}
 		d.table([]column{
 			{title: t("空白", "Gap"), width: 12},

@@ -58,8 +58,9 @@ func periodFixture(t testing.TB, extra fixtureExtra) *history.Report {
 	start := time.Date(2026, 4, 1, 0, 0, 0, 0, calendar.JST)
 	rep := &history.Report{
 		Schema: history.Schema, Store: "s3://usonar-evidence/shoko",
-		Period: history.Period{Start: start.UTC(), End: start.AddDate(0, 1, 0).UTC()},
-		KeyID:  "9f2c4e7a1b3d5f60718293a4b5c6d7e8f9011223344556677889900aabbccdd",
+		Period:   history.Period{Start: start.UTC(), End: start.AddDate(0, 1, 0).UTC()},
+		KeyID:    "9f2c4e7a1b3d5f60718293a4b5c6d7e8f9011223344556677889900aabbccdd",
+		Verified: history.VerifiedRead,
 	}
 	days := fixtureRuns
 	if extra.days > 0 {

@@ -119,6 +119,7 @@ func TestCheckHistoryNamesTheBadField(t *testing.T) {
 			at := r.Controls[3].Intervals[0].FirstFailing.Add(-time.Hour) // BAK-02
 			r.Controls[3].Intervals[0].FixedAt = &at
 		}, "fixed_at is before first_failing"},
+		{"what was verified is not said", func(r *history.Report) { r.Verified = "" }, `verified "": want "read" or "all"`},
 		{"an interval that is not failing", func(r *history.Report) { r.Controls[3].Intervals[0].Status = "pass" }, `intervals[0]: status "pass"`},
 		{"a gap that ends where it starts", func(r *history.Report) { r.Controls[7].Gaps[0].To = r.Controls[7].Gaps[0].From /* CHG-01 */ }, "gaps[0]: to is not after from"},
 	}
@@ -383,5 +384,33 @@ func TestPeriodReportsOfAYear(t *testing.T) {
 	t.Logf("%d runs × %d controls rendered in %v", len(rep.Runs), len(rep.Controls), took)
 	if took > 60*time.Second {
 		t.Errorf("rendering took %v", took)
+	}
+}
+
+func TestProblemAndGapTextNameTheRunsInvolved(t *testing.T) {
+	tests := []struct {
+		name   string
+		got    func(lang string) string
+		ja, en string
+	}{
+		{"a problem with its cause", func(l string) string {
+			return problemDetail(history.Problem{Detail: "link broken", CauseRun: "R1"}, l)
+		}, "link broken（原因: 実行 R1）", "link broken (caused by run R1)"},
+		{"a problem of its own", func(l string) string { return problemDetail(history.Problem{Detail: "unsigned"}, l) }, "unsigned", "unsigned"},
+		{"a gap over untrusted runs", func(l string) string {
+			return gapUntrusted(history.Gap{UntrustedRuns: []string{"R2", "R3"}}, l)
+		}, "この間の信頼できない実行: R2, R3", "untrusted runs inside: R2, R3"},
+		{"a gap with none", func(l string) string { return gapUntrusted(history.Gap{}, l) }, "", ""},
+	}
+	for _, tc := range tests {
+		if got := tc.got("ja"); got != tc.ja {
+			t.Errorf("%s: ja %q, want %q", tc.name, got, tc.ja)
+		}
+		if got := tc.got("en"); got != tc.en {
+			t.Errorf("%s: en %q, want %q", tc.name, got, tc.en)
+		}
+	}
+	if all, read := verifiedText(history.VerifiedAll, "en"), verifiedText(history.VerifiedRead, "en"); all == read || !strings.Contains(all, "every file") {
+		t.Errorf("verified all %q and read %q do not say different things", all, read)
 	}
 }

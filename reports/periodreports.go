@@ -9,19 +9,18 @@ import (
 	"github.com/shoko-audit/shoko/history"
 )
 
-// The files WritePeriodReports writes, relative to its output directory.
+// The files of the period reports, relative to the period directory.
 var (
 	PeriodReportJA = PeriodFileName("ja")
 	PeriodReportEN = PeriodFileName("en")
 	DashboardPath  = "dashboard/" + DashboardFileName
 )
 
-// WritePeriodReports renders the period reports of a history report — the PDF in Japanese and in
-// English and the HTML dashboard — and writes them into outDir (period-report.ja.pdf,
-// period-report.en.pdf, dashboard/index.html). It returns the bytes written by their path
-// relative to outDir (with /), so the caller can list them in the period statement. Everything is
-// rendered before anything is written: a bad history report writes nothing.
-func WritePeriodReports(outDir string, rep *history.Report) (map[string][]byte, error) {
+// RenderPeriodReports renders the period reports of a history report — the PDF in Japanese and
+// in English and the HTML dashboard — by their path relative to the period directory (with /):
+// period-report.ja.pdf, period-report.en.pdf, dashboard/index.html. It writes nothing, so the
+// caller can add them to the files it signs and writes (`shoko history`).
+func RenderPeriodReports(rep *history.Report) (map[string][]byte, error) {
 	files := map[string][]byte{}
 	for _, lang := range []string{"ja", "en"} {
 		var b bytes.Buffer
@@ -35,6 +34,17 @@ func WritePeriodReports(outDir string, rep *history.Report) (map[string][]byte, 
 		return nil, err
 	}
 	files[DashboardPath] = b.Bytes()
+	return files, nil
+}
+
+// WritePeriodReports renders the period reports (RenderPeriodReports) and writes them into
+// outDir, returning the bytes written by their relative path. Everything is rendered before
+// anything is written: a bad history report writes nothing.
+func WritePeriodReports(outDir string, rep *history.Report) (map[string][]byte, error) {
+	files, err := RenderPeriodReports(rep)
+	if err != nil {
+		return nil, err
+	}
 	for _, name := range sortedKeys(files) {
 		path := filepath.Join(outDir, filepath.FromSlash(name))
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

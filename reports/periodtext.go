@@ -31,6 +31,9 @@ func CheckHistory(rep *history.Report) error {
 	} else if !rep.Period.End.After(rep.Period.Start) {
 		add("period: end %s is not after start %s", rep.Period.End.Format(time.RFC3339), rep.Period.Start.Format(time.RFC3339))
 	}
+	if rep.Verified != history.VerifiedRead && rep.Verified != history.VerifiedAll {
+		add("verified %q: want %q or %q", rep.Verified, history.VerifiedRead, history.VerifiedAll)
+	}
 	runIDs := map[string]bool{}
 	for i, r := range rep.Runs {
 		if r.ID == "" {
@@ -318,4 +321,30 @@ func createdAtOf(rep *history.Report) time.Time {
 		}
 	}
 	return at
+}
+
+// verifiedText says which files of each run were checked against its signed statement.
+func verifiedText(v, lang string) string {
+	t := tr(lang)
+	if v == history.VerifiedAll {
+		return t("各実行の全ファイル（欠落・追加なし）を署名付きステートメントと照合", "every file of every run (none missing, none extra) against its signed statement")
+	}
+	return t("history が読むファイル（run.json、results.json、統制のカタログの写し）を各実行の署名付きステートメントと照合",
+		"the files history reads (run.json, results.json, the controls' catalog copies) against each run's signed statement")
+}
+
+// problemDetail is a problem's detail with the run it follows from, when there is one.
+func problemDetail(p history.Problem, lang string) string {
+	if p.CauseRun == "" {
+		return p.Detail
+	}
+	return p.Detail + tr(lang)("（原因: 実行 ", " (caused by run ") + p.CauseRun + tr(lang)("）", ")")
+}
+
+// gapUntrusted names the untrusted runs that started inside a gap: what it would have held.
+func gapUntrusted(g history.Gap, lang string) string {
+	if len(g.UntrustedRuns) == 0 {
+		return ""
+	}
+	return tr(lang)("この間の信頼できない実行: ", "untrusted runs inside: ") + strings.Join(g.UntrustedRuns, ", ")
 }
