@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"codeberg.org/go-pdf/fpdf"
 )
@@ -41,6 +42,20 @@ type doc struct {
 }
 
 func newDoc(in *Input, title, header, footer string) (*doc, error) {
+	return newDocFor(docMeta{lang: in.lang(), createdAt: in.GeneratedAt, author: in.Run.Organization,
+		creator: in.Results.Tool}, title, header, footer)
+}
+
+// docMeta is what a PDF says about itself: its language and the document properties. createdAt
+// is decided by the caller (never the clock), so the same input renders to the same bytes.
+type docMeta struct {
+	lang      string
+	createdAt time.Time
+	author    string
+	creator   string
+}
+
+func newDocFor(m docMeta, title, header, footer string) (*doc, error) {
 	cov, err := fontCoverage(ipaexGothic)
 	if err != nil {
 		return nil, err
@@ -52,19 +67,19 @@ func newDoc(in *Input, title, header, footer string) (*doc, error) {
 	}
 	// The creation date is the input's generation time, so re-rendering the same input gives the
 	// same bytes.
-	p.SetCreationDate(in.GeneratedAt.UTC())
-	p.SetModificationDate(in.GeneratedAt.UTC())
+	p.SetCreationDate(m.createdAt.UTC())
+	p.SetModificationDate(m.createdAt.UTC())
 	p.SetCatalogSort(true)
 	p.SetCompression(true)
 	p.SetTitle(title, true)
-	p.SetAuthor(in.Run.Organization, true)
-	p.SetCreator(in.Results.Tool, true)
+	p.SetAuthor(m.author, true)
+	p.SetCreator(m.creator, true)
 	p.SetProducer("shoko reports (go-pdf/fpdf)", true)
-	p.SetLang(in.lang())
+	p.SetLang(m.lang)
 	p.SetMargins(marginX, marginT, marginX)
 	p.SetAutoPageBreak(false, marginB)
 	p.AliasNbPages("{nb}")
-	d := &doc{pdf: p, cov: cov, lang: in.lang(), t: tr(in.lang()), widths: map[float64]map[rune]float64{},
+	d := &doc{pdf: p, cov: cov, lang: m.lang, t: tr(m.lang), widths: map[float64]map[rune]float64{},
 		header: header, footer: footer}
 	p.SetHeaderFunc(d.pageHeader)
 	p.SetFooterFunc(d.pageFooter)
