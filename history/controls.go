@@ -125,15 +125,28 @@ func controlsOf(runs []*runData, period Period, cfg buildConfig) ([]Control, *wa
 			untrusted = append(untrusted, rd)
 		}
 	}
+	// An open interval lasts until the end of what the history saw: the period's end, or the
+	// newest run's end when the period ends later (a period ending in the future must not count
+	// time not yet lived as failing).
+	openUntil := period.End
+	var newest time.Time
+	for _, rd := range runs {
+		if rd.run.EndedAt.After(newest) {
+			newest = rd.run.EndedAt
+		}
+	}
+	if !newest.IsZero() && newest.Before(openUntil) {
+		openUntil = newest
+	}
 	out := make([]Control, 0, len(ids))
 	wanted := &wantedFindings{byRun: map[*runData]map[string]*intervalFindings{}}
 	for _, id := range ids {
-		out = append(out, controlOf(id, pts[id], untrusted, period, cfg, wanted))
+		out = append(out, controlOf(id, pts[id], untrusted, period, openUntil, cfg, wanted))
 	}
 	return out, wanted
 }
 
-func controlOf(id string, pts []point, untrusted []*runData, period Period, cfg buildConfig, wanted *wantedFindings) Control {
+func controlOf(id string, pts []point, untrusted []*runData, period Period, openUntil time.Time, cfg buildConfig, wanted *wantedFindings) Control {
 	c := Control{ID: id, Clauses: []string{}, Counts: map[string]int{}, Timeline: []Point{}, Intervals: []Interval{},
 		Gaps: []Gap{}, RemediationNS: []time.Duration{}}
 	// What the control is: the newest trusted run's results and catalog copy, else the catalog.
@@ -229,7 +242,7 @@ func controlOf(id string, pts []point, untrusted []*runData, period Period, cfg 
 	c.PassingShare = float64(passingNS) / float64(period.End.Sub(period.Start))
 
 	var failingRuns [][]*runData
-	c.Intervals, failingRuns = intervalsOf(judging, period)
+	c.Intervals, failingRuns = intervalsOf(judging, openUntil)
 	for k := range c.Intervals {
 		acc := &intervalFindings{iv: &c.Intervals[k], byKey: map[string]*IntervalFinding{}}
 		wanted.all = append(wanted.all, acc)
@@ -260,7 +273,7 @@ func controlOf(id string, pts []point, untrusted []*runData, period Period, cfg 
 
 // intervalsOf finds the failing intervals: consecutive judging runs not passing, closed by the
 // first passing run after them. It returns each interval's failing runs beside it.
-func intervalsOf(judging []point, period Period) ([]Interval, [][]*runData) {
+func intervalsOf(judging []point, openUntil time.Time) ([]Interval, [][]*runData) {
 	out := []Interval{}
 	var runs [][]*runData
 	var cur *Interval
@@ -272,7 +285,7 @@ func intervalsOf(judging []point, period Period) ([]Interval, [][]*runData) {
 			cur.TimeToRemediateNS = at.Sub(cur.FirstFailing)
 			cur.DurationNS = cur.TimeToRemediateNS
 		} else {
-			cur.DurationNS = period.End.Sub(cur.FirstFailing)
+			cur.DurationNS = openUntil.Sub(cur.FirstFailing)
 		}
 		out = append(out, *cur)
 		runs = append(runs, curRuns)

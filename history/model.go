@@ -159,7 +159,8 @@ type Interval struct {
 	FixedAt *time.Time `json:"fixed_at"`
 	FixedIn string     `json:"fixed_run,omitempty"`
 	// TimeToRemediateNS is FixedAt − FirstFailing (0 while open); DurationNS the time the
-	// interval spans within the period (to the period's end while open).
+	// interval spans: to FixedAt, or while open to the end of what the history saw — the
+	// period's end, or the newest run's end when the period ends later.
 	TimeToRemediateNS time.Duration `json:"time_to_remediate_ns"`
 	DurationNS        time.Duration `json:"duration_ns"`
 	Runs              int           `json:"runs"`

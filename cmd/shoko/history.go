@@ -18,6 +18,7 @@ import (
 	"github.com/shoko-audit/shoko/config"
 	"github.com/shoko-audit/shoko/evidence"
 	"github.com/shoko-audit/shoko/history"
+	"github.com/shoko-audit/shoko/reports"
 )
 
 func (a *app) historyCommand() *cobra.Command {
@@ -136,7 +137,12 @@ func (a *app) periodFiles(rep *history.Report) (map[string][]byte, error) {
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: err}
 	}
-	return map[string][]byte{history.FileName: hb}, nil
+	files, err := reports.RenderPeriodReports(rep)
+	if err != nil {
+		return nil, &exitErr{code: exitError, err: err}
+	}
+	files[history.FileName] = hb
+	return files, nil
 }
 
 // historyPeriod is --period, else the config's period; history has no default period, since a

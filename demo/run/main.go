@@ -11,8 +11,11 @@
 //     same store: the second run is chained to the first and shows the control passing again;
 //  5. verifies the newest run (its reports in Japanese and English are inside it, signed with
 //     it), bundles it and verifies the bundle;
-//  6. checks the verdicts of each run are exactly the ones the demo seeded, stops everything it
-//     started (also on Ctrl-C or failure), and prints where the documents are.
+//  6. checks the verdicts of each run are exactly the ones the demo seeded;
+//  7. writes the history of the store's period (shoko history: both runs verified, the fixed
+//     control's failing interval and the open ones), its period report and dashboard, signed, and
+//     verifies it; stops everything it started (also on Ctrl-C or failure), and prints where the
+//     documents are.
 //
 // Everything it writes goes under --out (default out/demo), which it replaces on each run.
 package main
@@ -49,7 +52,9 @@ import (
 
 	"github.com/shoko-audit/shoko/demo/awsestate"
 	"github.com/shoko-audit/shoko/engine"
+	"github.com/shoko-audit/shoko/history"
 	"github.com/shoko-audit/shoko/internal/motofront"
+	"github.com/shoko-audit/shoko/reports"
 )
 
 // Period is the audit period: the scenario's incidents, changes and purges are dated in 2026.
@@ -117,6 +122,8 @@ type options struct {
 type Outputs struct {
 	// RunID is the second (newest) run; FirstRunID the first, before the fix.
 	RunID, RunDir, FirstRunID         string
+	History, PeriodJA, PeriodEN       string
+	Dashboard                         string
 	AuditJA, AuditEN                  string
 	WhitePaperJA, WhitePaperEN        string
 	Results, OSCAL, Bundle, PublicKey string
@@ -299,7 +306,94 @@ func run(ctx context.Context, o options) (*Outputs, error) {
 	if r.Summary, err = checkResults(r.Results, StillFailing()); err != nil {
 		return nil, err
 	}
+
+	// 7. The period: every run of the store verified against its statement and the chain, and
+	// for each control its statuses over time, failing intervals and gaps: history.json, the
+	// period report (ja/en) and the dashboard, signed over the runs they speak for.
+	period := periodOfRuns(r.FirstRunID, r.RunID)
+	r.History = filepath.Join(o.out, "history")
+	step("shoko history --store %s --period %s (the store's two runs)", rel(o.out), period)
+	code, err := shoko(ctx, o, nil, o.stdout, "history", "--store", o.out, "--period", period,
+		"--pubkey", r.PublicKey, "--key", filepath.Join(keys, "shoko.key"), "--out", r.History)
+	// 1: a control failed during the period (the seeded ones), which the demo expects.
+	if err != nil && code != 1 {
+		return nil, err
+	}
+	step("shoko verify %s: the period statement and every run it covers", rel(r.History))
+	if _, err := shoko(ctx, o, nil, o.stdout, "verify", r.History, "--pubkey", r.PublicKey, "--store", o.out); err != nil {
+		return nil, err
+	}
+	r.PeriodJA = filepath.Join(r.History, reports.PeriodFileName("ja"))
+	r.PeriodEN = filepath.Join(r.History, reports.PeriodFileName("en"))
+	r.Dashboard = filepath.Join(r.History, filepath.FromSlash(reports.DashboardPath))
+	if err := checkHistory(filepath.Join(r.History, history.FileName), r.FirstRunID, r.RunID); err != nil {
+		return nil, err
+	}
 	return r, nil
+}
+
+// periodOfRuns is the period of the demo's history: the days (JST) its two runs started on, so
+// the history has no hole before the first run or after the last longer than a day.
+func periodOfRuns(firstID, lastID string) string {
+	day := func(id string) string {
+		t, err := time.Parse("20060102T150405Z", strings.SplitN(id, "-", 2)[0])
+		if err != nil {
+			return "invalid-run-id-" + id // refused by shoko history, naming it
+		}
+		return t.In(time.FixedZone("JST", 9*60*60)).Format("2006-01-02")
+	}
+	return day(firstID) + ".." + day(lastID)
+}
+
+// checkHistory reads history.json and fails unless both runs are trusted, the fixed control's
+// failing interval closes with the second run, and every other seeded failure is still open.
+func checkHistory(path, firstID, secondID string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	rep, err := history.Parse(path, b)
+	if err != nil {
+		return err
+	}
+	var problems []string
+	if rep.Summary.Runs != 2 || rep.Summary.TrustedRuns != 2 {
+		problems = append(problems, fmt.Sprintf("want 2 runs, both trusted; history has %d runs, %d trusted", rep.Summary.Runs, rep.Summary.TrustedRuns))
+	}
+	want := map[string]bool{}
+	for _, d := range Deliberate {
+		want[d.ID] = true
+	}
+	for _, c := range rep.Controls {
+		if !want[c.ID] {
+			if len(c.Intervals) > 0 {
+				problems = append(problems, c.ID+" has a failing interval the demo did not seed")
+			}
+			continue
+		}
+		delete(want, c.ID)
+		if len(c.Intervals) != 1 {
+			problems = append(problems, fmt.Sprintf("%s: want one failing interval, history has %d", c.ID, len(c.Intervals)))
+			continue
+		}
+		iv := c.Intervals[0]
+		switch {
+		case iv.FirstFailingIn != firstID:
+			problems = append(problems, fmt.Sprintf("%s: failing since %s, want the first run %s", c.ID, iv.FirstFailingIn, firstID))
+		case c.ID == Fixed.ID && iv.FixedIn != secondID:
+			problems = append(problems, fmt.Sprintf("%s was fixed between the runs; history says fixed in %q, want %s", c.ID, iv.FixedIn, secondID))
+		case c.ID != Fixed.ID && iv.FixedAt != nil:
+			problems = append(problems, fmt.Sprintf("%s still fails; history says fixed in %s", c.ID, iv.FixedIn))
+		}
+	}
+	for id := range want {
+		problems = append(problems, id+" is missing from the history")
+	}
+	if len(problems) > 0 {
+		sort.Strings(problems)
+		return fmt.Errorf("the demo's history is not what it did:\n  %s", strings.Join(problems, "\n  "))
+	}
+	return nil
 }
 
 // checkResults reads results.json and fails unless the failing controls are exactly the
@@ -346,8 +440,9 @@ func printSummary(w io.Writer, r *Outputs, took time.Duration) {
 		{"audit report (ja)", r.AuditJA}, {"audit report (en)", r.AuditEN},
 		{"white paper (ja)", r.WhitePaperJA}, {"white paper (en)", r.WhitePaperEN},
 		{"results.json", r.Results}, {"OSCAL", r.OSCAL}, {"bundle", r.Bundle}, {"public key", r.PublicKey},
+		{"period report (ja)", r.PeriodJA}, {"period report (en)", r.PeriodEN}, {"dashboard", r.Dashboard}, {"history.json", filepath.Join(r.History, history.FileName)},
 	} {
-		fmt.Fprintf(w, "  %-18s %s\n", l[0], rel(l[1]))
+		fmt.Fprintf(w, "  %-19s %s\n", l[0], rel(l[1]))
 	}
 	var counts []string
 	for _, s := range []string{"pass", "fail", "error", "attested", "waived", "not_applicable"} {
