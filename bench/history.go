@@ -11,7 +11,7 @@ import (
 	"github.com/shoko-audit/shoko/controls"
 	"github.com/shoko-audit/shoko/engine"
 	"github.com/shoko-audit/shoko/evidence"
-	"github.com/shoko-audit/shoko/internal/synth"
+	"github.com/shoko-audit/shoko/internal/synthruns"
 	"github.com/shoko-audit/shoko/policies"
 )
 
@@ -33,9 +33,9 @@ func historyRows(bin, work string) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	var cs []synth.HistoryControl
+	var cs []synthruns.HistoryControl
 	for _, c := range cat.Controls {
-		cs = append(cs, synth.HistoryControl{ID: c.ID, Frequency: c.Frequency})
+		cs = append(cs, synthruns.HistoryControl{ID: c.ID, Frequency: c.Frequency})
 	}
 	start := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
 	type measured struct {
@@ -50,14 +50,14 @@ func historyRows(bin, work string) ([]row, error) {
 		for i, c := range cs {
 			index[c.ID] = i
 		}
-		spec := synth.HistorySpec{Start: start, Every: 6 * time.Hour, Runs: n, Controls: cs,
+		spec := synthruns.HistorySpec{Start: start, Every: 6 * time.Hour, Runs: n, Controls: cs,
 			Status: func(i int, c string) string {
 				if (i+7*index[c])%50 < 3 {
 					return engine.StatusFail
 				}
 				return ""
 			}}
-		if _, err := synth.SignedRuns(context.Background(), synth.NewFastDir(store), priv, spec); err != nil {
+		if _, err := synthruns.SignedRuns(context.Background(), synthruns.NewFastDir(store), priv, spec); err != nil {
 			return nil, err
 		}
 		end := start.Add(time.Duration(n) * 6 * time.Hour)

@@ -15,7 +15,7 @@ import (
 	"github.com/shoko-audit/shoko/engine"
 	"github.com/shoko-audit/shoko/evidence"
 	"github.com/shoko-audit/shoko/history"
-	"github.com/shoko-audit/shoko/internal/synth"
+	"github.com/shoko-audit/shoko/internal/synthruns"
 )
 
 var start = time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC)
@@ -38,12 +38,12 @@ const (
 	errorFrom     = 390 // DLY-02 is error from run 390 to the end: an open interval
 )
 
-var controls = []synth.HistoryControl{{ID: "DLY-01", Frequency: "daily"}, {ID: "DLY-02", Frequency: "daily"},
+var controls = []synthruns.HistoryControl{{ID: "DLY-01", Frequency: "daily"}, {ID: "DLY-02", Frequency: "daily"},
 	{ID: "MON-01", Frequency: "monthly"}, {ID: "WKL-01", Frequency: "weekly"}}
 
 func at(i int) time.Time { return start.Add(time.Duration(i) * every) }
 
-func id(i int) string { return synth.HistoryRunID(at(i), i) }
+func id(i int) string { return synthruns.HistoryRunID(at(i), i) }
 
 var period = history.Period{Start: start, End: at(nRuns)}
 
@@ -51,7 +51,7 @@ var period = history.Period{Start: start, End: at(nRuns)}
 func fourHundredRuns(t testing.TB, priv ed25519.PrivateKey) string {
 	t.Helper()
 	root := t.TempDir()
-	_, err := synth.SignedRuns(context.Background(), synth.NewFastDir(root), priv, synth.HistorySpec{
+	_, err := synthruns.SignedRuns(context.Background(), synthruns.NewFastDir(root), priv, synthruns.HistorySpec{
 		Start: start, Every: every, Runs: nRuns, Controls: controls,
 		Status: func(i int, c string) string {
 			switch {
@@ -235,8 +235,8 @@ func TestGapsAreExactAtTheLimit(t *testing.T) {
 	} {
 		t.Run(tc.frequency+"/"+tc.every.String(), func(t *testing.T) {
 			root := t.TempDir()
-			if _, err := synth.SignedRuns(context.Background(), synth.NewFastDir(root), priv, synth.HistorySpec{
-				Start: start, Every: tc.every, Runs: 3, Controls: []synth.HistoryControl{{ID: "X-01", Frequency: tc.frequency}}}); err != nil {
+			if _, err := synthruns.SignedRuns(context.Background(), synthruns.NewFastDir(root), priv, synthruns.HistorySpec{
+				Start: start, Every: tc.every, Runs: 3, Controls: []synthruns.HistoryControl{{ID: "X-01", Frequency: tc.frequency}}}); err != nil {
 				t.Fatal(err)
 			}
 			allowed, _ := history.MaxInterval(tc.frequency)
@@ -312,7 +312,7 @@ func TestChainProblemsNameTheRunAtFault(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			if _, err := synth.SignedRuns(context.Background(), synth.NewFastDir(root), priv, synth.HistorySpec{
+			if _, err := synthruns.SignedRuns(context.Background(), synthruns.NewFastDir(root), priv, synthruns.HistorySpec{
 				Start: start, Every: every, Runs: n, Controls: controls[:1]}); err != nil {
 				t.Fatal(err)
 			}
@@ -375,7 +375,7 @@ func TestAllFilesChecksTheEvidenceToo(t *testing.T) {
 	priv := testKey(4)
 	pub := priv.Public().(ed25519.PublicKey)
 	root := t.TempDir()
-	if _, err := synth.SignedRuns(context.Background(), synth.NewFastDir(root), priv, synth.HistorySpec{
+	if _, err := synthruns.SignedRuns(context.Background(), synthruns.NewFastDir(root), priv, synthruns.HistorySpec{
 		Start: start, Every: every, Runs: 3, Controls: controls[:1]}); err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +404,7 @@ func TestCatalogControlsNeverJudgedAreOneGap(t *testing.T) {
 	priv := testKey(5)
 	pub := priv.Public().(ed25519.PublicKey)
 	root := t.TempDir()
-	if _, err := synth.SignedRuns(context.Background(), synth.NewFastDir(root), priv, synth.HistorySpec{
+	if _, err := synthruns.SignedRuns(context.Background(), synthruns.NewFastDir(root), priv, synthruns.HistorySpec{
 		Start: start, Every: every, Runs: 2, Controls: controls[:1]}); err != nil {
 		t.Fatal(err)
 	}
@@ -438,7 +438,7 @@ func TestIntervalFindingsNameTheirFirstAndLastRun(t *testing.T) {
 	pub := priv.Public().(ed25519.PublicKey)
 	root := t.TempDir()
 	failing := map[int][]string{1: {"a"}, 2: {"a", "b"}, 3: {"b"}}
-	if _, err := synth.SignedRuns(context.Background(), synth.NewFastDir(root), priv, synth.HistorySpec{
+	if _, err := synthruns.SignedRuns(context.Background(), synthruns.NewFastDir(root), priv, synthruns.HistorySpec{
 		Start: start, Every: every, Runs: 5, Controls: controls[:1],
 		Status: func(i int, _ string) string {
 			if failing[i] != nil {
@@ -483,7 +483,7 @@ func TestSignedButUnparsableResultsAreUnreadable(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			if _, err := synth.SignedRuns(context.Background(), synth.NewFastDir(root), priv, synth.HistorySpec{
+			if _, err := synthruns.SignedRuns(context.Background(), synthruns.NewFastDir(root), priv, synthruns.HistorySpec{
 				Start: start, Every: every, Runs: 3, Controls: controls[:1]}); err != nil {
 				t.Fatal(err)
 			}
@@ -515,12 +515,12 @@ func TestUntrustedRunsTimeCountsTowardGaps(t *testing.T) {
 	pub := priv.Public().(ed25519.PublicKey)
 	root := t.TempDir()
 	const daily = 24 * time.Hour
-	if _, err := synth.SignedRuns(context.Background(), synth.NewFastDir(root), priv, synth.HistorySpec{
+	if _, err := synthruns.SignedRuns(context.Background(), synthruns.NewFastDir(root), priv, synthruns.HistorySpec{
 		Start: start, Every: daily, Runs: 5, Controls: controls[:1]}); err != nil {
 		t.Fatal(err)
 	}
 	p := history.Period{Start: start, End: start.Add(5 * daily)}
-	runID := func(i int) string { return synth.HistoryRunID(start.Add(time.Duration(i)*daily), i) }
+	runID := func(i int) string { return synthruns.HistoryRunID(start.Add(time.Duration(i)*daily), i) }
 	for _, tc := range []struct {
 		name   string
 		tamper bool

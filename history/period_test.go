@@ -12,7 +12,7 @@ import (
 
 	"github.com/shoko-audit/shoko/evidence"
 	"github.com/shoko-audit/shoko/history"
-	"github.com/shoko-audit/shoko/internal/synth"
+	"github.com/shoko-audit/shoko/internal/synthruns"
 )
 
 // TestPeriodStatementVerifiesAndFailsNamingWhatChanged signs a period over a short history and
@@ -62,7 +62,7 @@ func TestPeriodStatementVerifiesAndFailsNamingWhatChanged(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := t.TempDir()
-			if _, err := synth.SignedRuns(context.Background(), synth.NewFastDir(root), priv, synth.HistorySpec{
+			if _, err := synthruns.SignedRuns(context.Background(), synthruns.NewFastDir(root), priv, synthruns.HistorySpec{
 				Start: start, Every: every, Runs: n, Controls: controls[:2]}); err != nil {
 				t.Fatal(err)
 			}

@@ -13,7 +13,7 @@ import (
 
 	"github.com/shoko-audit/shoko/engine"
 	"github.com/shoko-audit/shoko/history"
-	"github.com/shoko-audit/shoko/internal/synth"
+	"github.com/shoko-audit/shoko/internal/synthruns"
 	"github.com/shoko-audit/shoko/internal/testenv"
 )
 
@@ -28,9 +28,9 @@ func TestPeriodReportsOfARealHistory(t *testing.T) {
 	}
 	root := t.TempDir()
 	start := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC) // 09:00 JST
-	runs, err := synth.SignedRuns(ctx, synth.NewFastDir(root), priv, synth.HistorySpec{
+	runs, err := synthruns.SignedRuns(ctx, synthruns.NewFastDir(root), priv, synthruns.HistorySpec{
 		Start: start, Every: 24 * time.Hour, Runs: 30,
-		Controls: []synth.HistoryControl{{ID: "ACC-01", Frequency: "weekly"}, {ID: "LOG-01", Frequency: "daily"}, {ID: "BAK-01", Frequency: "weekly"}},
+		Controls: []synthruns.HistoryControl{{ID: "ACC-01", Frequency: "weekly"}, {ID: "LOG-01", Frequency: "daily"}, {ID: "BAK-01", Frequency: "weekly"}},
 		Status: func(i int, c string) string {
 			if c == "LOG-01" && i >= 10 && i < 13 {
 				return engine.StatusFail
@@ -43,7 +43,7 @@ func TestPeriodReportsOfARealHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	unsigned := runs[20].ID
-	rep, err := history.Build(ctx, synth.NewFastDir(root), history.Period{Start: start.Add(-9 * time.Hour), End: start.Add(-9*time.Hour).AddDate(0, 0, 30)}, pub)
+	rep, err := history.Build(ctx, synthruns.NewFastDir(root), history.Period{Start: start.Add(-9 * time.Hour), End: start.Add(-9*time.Hour).AddDate(0, 0, 30)}, pub)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/shoko-audit/shoko/engine"
 	"github.com/shoko-audit/shoko/evidence"
 	"github.com/shoko-audit/shoko/history"
-	"github.com/shoko-audit/shoko/internal/synth"
+	"github.com/shoko-audit/shoko/internal/synthruns"
 	"github.com/shoko-audit/shoko/internal/testenv"
 )
 
@@ -28,9 +28,9 @@ func TestHistoryCommandWritesAVerifiablePeriod(t *testing.T) {
 	}
 	root := t.TempDir()
 	start := time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC) // 09:00 JST: inside the period's first day
-	runs, err := synth.SignedRuns(context.Background(), synth.NewFastDir(root), priv, synth.HistorySpec{
+	runs, err := synthruns.SignedRuns(context.Background(), synthruns.NewFastDir(root), priv, synthruns.HistorySpec{
 		Start: start, Every: 24 * time.Hour, Runs: 30,
-		Controls: []synth.HistoryControl{{ID: "ACC-01", Frequency: "weekly"}, {ID: "LOG-01", Frequency: "daily"}},
+		Controls: []synthruns.HistoryControl{{ID: "ACC-01", Frequency: "weekly"}, {ID: "LOG-01", Frequency: "daily"}},
 		Status: func(i int, c string) string {
 			if c == "LOG-01" && i >= 10 && i < 13 {
 				return engine.StatusFail
@@ -142,9 +142,9 @@ func TestOpenSSLVerifiesAPeriod(t *testing.T) {
 		t.Fatal(err)
 	}
 	root := t.TempDir()
-	runs, err := synth.SignedRuns(context.Background(), synth.NewFastDir(root), priv, synth.HistorySpec{
+	runs, err := synthruns.SignedRuns(context.Background(), synthruns.NewFastDir(root), priv, synthruns.HistorySpec{
 		Start: time.Date(2026, 4, 1, 0, 0, 0, 0, time.UTC), Every: 24 * time.Hour, Runs: 5,
-		Controls: []synth.HistoryControl{{ID: "LOG-01", Frequency: "daily"}}})
+		Controls: []synthruns.HistoryControl{{ID: "LOG-01", Frequency: "daily"}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,7 @@
-package synth
+// Package synthruns generates synthetic histories of signed runs for tests and benchmarks. It is
+// apart from internal/synth because it builds results with the engine, whose own benchmarks use
+// synth (one package would be an import cycle).
+package synthruns
 
 import (
 	"context"
