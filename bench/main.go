@@ -8,7 +8,9 @@
 //   - `shoko verify` of a signed run with 10,000 evidence files ÷ sha256sum over the same files;
 //   - a PDF report with 1,000 findings: time and size (no target yet);
 //   - AWS collection against moto: calls made ÷ calls needed, and `shoko audit` ÷ a bare SDK
-//     loop making the same calls at the same concurrency (collection.go, bare.go).
+//     loop making the same calls at the same concurrency (collection.go, bare.go);
+//   - `shoko audit` vs Prowler restricted to its checks equivalent to shoko's controls, same
+//     estate: wall, CPU, peak RSS, calls (prowler.go, prowler.md).
 package main
 
 import (
@@ -46,7 +48,7 @@ func main() {
 	out := flag.String("out", "bench/results.md", "where to write the table")
 	bin := flag.String("shoko", "bin/shoko", "the shoko binary to measure (built by make bench)")
 	benchtime := flag.String("benchtime", "2x", "go test -benchtime for the engine benchmarks")
-	only := flag.String("only", "", "measure one section only and print its rows, without writing results.md: engine, rss, verify, pdf, calls or collection")
+	only := flag.String("only", "", "measure one section only and print its rows, without writing results.md: engine, rss, verify, pdf, calls, collection or prowler")
 	profile := flag.String("profile", "", "with -only collection: write a CPU profile of the collector and debug logs of shoko audit into this directory")
 	flag.IntVar(&collectionRounds, "rounds", collectionRounds, "rounds of the AWS collection measurement (the median is reported)")
 	flag.Parse()
@@ -85,6 +87,9 @@ func run(out, bin, benchtime, only, profileDir string) error {
 		}},
 		{"collection", "AWS collection of 2 accounts × 2 regions, shoko vs a bare SDK loop", func() ([]row, error) {
 			return collection(bin, work, profileDir)
+		}},
+		{"prowler", "shoko audit vs Prowler (equivalent checks) on the collection estate (prowler.go)", func() ([]row, error) {
+			return prowlerRows(bin, work)
 		}},
 	}
 	var rows []row
