@@ -49,7 +49,7 @@ func main() {
 	bin := flag.String("shoko", "bin/shoko", "the shoko binary to measure (built by make bench)")
 	benchtime := flag.String("benchtime", "2x", "go test -benchtime for the engine benchmarks")
 	only := flag.String("only", "", "measure one section only and print its rows, without writing results.md: engine, rss, verify, pdf, calls, collection or prowler")
-	profile := flag.String("profile", "", "with -only collection: write a CPU profile of the collector and debug logs of shoko audit into this directory")
+	profile := flag.String("profile", "", "with -only collection: write a CPU profile of the collector and debug logs of shoko audit into this directory; with -only prowler: keep both tools' logs and outputs there")
 	flag.IntVar(&collectionRounds, "rounds", collectionRounds, "rounds of the AWS collection measurement (the median is reported)")
 	flag.Parse()
 	if err := run(*out, *bin, *benchtime, *only, *profile); err != nil {
@@ -89,7 +89,7 @@ func run(out, bin, benchtime, only, profileDir string) error {
 			return collection(bin, work, profileDir)
 		}},
 		{"prowler", "shoko audit vs Prowler (equivalent checks) on the collection estate (prowler.go)", func() ([]row, error) {
-			return prowlerRows(bin, work)
+			return prowlerRows(bin, work, profileDir)
 		}},
 	}
 	var rows []row

@@ -26,6 +26,7 @@ import (
 	"syscall"
 	"time"
 
+	shokoaws "github.com/shoko-audit/shoko/collectors/aws"
 	"github.com/shoko-audit/shoko/demo/awsestate"
 	"github.com/shoko-audit/shoko/internal/motofront"
 	"github.com/shoko-audit/shoko/internal/testenv"
@@ -122,8 +123,16 @@ func (u *usage) add(v usage) {
 	}
 }
 
-func prowlerRows(bin, work string) ([]row, error) {
+// prowlerRows measures both tools; with keep set, their logs and outputs are written there
+// instead of into the bench's temporary directory.
+func prowlerRows(bin, work, keep string) ([]row, error) {
 	ctx := context.Background()
+	if keep != "" {
+		if err := os.MkdirAll(keep, 0o755); err != nil {
+			return nil, err
+		}
+		work = keep
+	}
 	figure := fmt.Sprintf("`shoko audit` (49 controls) vs Prowler %s (%d equivalent checks), same moto estate, 2 accounts × 2 regions",
 		prowlerVersion, len(prowlerChecks))
 	if err := checkProwlerDoc(prowlerDoc); err != nil {
@@ -184,6 +193,20 @@ func prowlerRows(bin, work string) ([]row, error) {
 		return nil, err
 	}
 
+	// The same collection in process, recorded, for its calls by service (as Prowler's below).
+	rec := shokoaws.NewRecorder()
+	opts := shokoaws.Options{EndpointURL: front.URL, HomeRegion: benchRegions[0], Regions: benchRegions, Recorder: rec,
+		Accounts: []shokoaws.Account{{ID: awsestate.Account}, {ID: account2, RoleARN: role2, ExternalID: external2}}}
+	if _, err := shokoaws.New(opts).Collect(ctx, time.Now().UTC()); err != nil {
+		return nil, err
+	}
+	byService := map[string]int{}
+	for _, c := range rec.Calls() {
+		svc, _, _ := strings.Cut(shokoaws.IAMAction(c.ServiceID, c.Operation), ":")
+		byService[svc]++
+	}
+	fmt.Fprintf(os.Stderr, "  shoko audit: %s; its collector's calls by service: %s\n", describe(shoko), strings.Join(sortedCounts(byService), ", "))
+
 	pcfg := filepath.Join(work, "prowler-config.yaml")
 	if err := os.WriteFile(pcfg, []byte(prowlerConfig), 0o644); err != nil {
 		return nil, err
@@ -192,34 +215,54 @@ func prowlerRows(bin, work string) ([]row, error) {
 	for i, c := range prowlerChecks {
 		checks[i] = c.check
 	}
+	runProwler := func(name string, role, checks []string) (usage, string, error) {
+		outDir := filepath.Join(work, "prowler-"+name)
+		args := append([]string{"aws", "--no-banner", "--no-color", "--ignore-exit-code-3", "--log-level", "ERROR",
+			"--config-file", pcfg, "--output-formats", "json-ocsf", "--output-directory", outDir, "--region"}, benchRegions...)
+		args = append(append(append(args, role...), "--checks"), checks...)
+		fmt.Fprintf(os.Stderr, "  Prowler, %s…\n", name)
+		logPath := filepath.Join(work, "prowler-"+name+".log")
+		u, err := runMeasured(front, env, logPath, exe, args, 0)
+		if err != nil {
+			return usage{}, "", err
+		}
+		f, err := countProwlerFindings(outDir)
+		if err != nil {
+			return usage{}, "", err
+		}
+		passed := guard.Passed()
+		n := 0
+		for _, v := range passed {
+			n += v
+		}
+		if n != u.made {
+			fmt.Fprintf(os.Stderr, "  (the front counted %d calls, the guard passed %d: some went around the proxy)\n", u.made, n)
+		}
+		fmt.Fprintf(os.Stderr, "  Prowler, %s: findings %s; %s; by service: %s; errors it logged: %s\n", name, f, describe(u),
+			strings.Join(sortedCounts(passed), ", "), prowlerErrors(logPath))
+		return u, f, nil
+	}
 	// Prowler scans one account per run: the second account through its role, as shoko's config
 	// reaches it.
 	var prowler usage
 	var findings []string
-	for i, acct := range []struct {
+	for _, acct := range []struct {
 		id   string
 		role []string
 	}{{awsestate.Account, nil}, {account2, []string{"--role", role2, "--external-id", external2}}} {
-		outDir := filepath.Join(work, fmt.Sprintf("prowler-%s", acct.id))
-		args := append([]string{"aws", "--no-banner", "--no-color", "--ignore-exit-code-3", "--log-level", "ERROR",
-			"--config-file", pcfg, "--output-formats", "json-ocsf", "--output-directory", outDir, "--region"}, benchRegions...)
-		args = append(append(args, acct.role...), "--checks")
-		args = append(args, checks...)
-		fmt.Fprintf(os.Stderr, "  Prowler, account %s…\n", acct.id)
-		logPath := filepath.Join(work, fmt.Sprintf("prowler-%d.log", i+1))
-		u, err := runMeasured(front, env, logPath, exe, args, 0)
+		u, f, err := runProwler("account-"+acct.id, acct.role, checks)
 		if err != nil {
 			return nil, err
 		}
 		prowler.add(u)
-		f, err := countProwlerFindings(outDir)
-		if err != nil {
-			return nil, err
-		}
 		findings = append(findings, f)
-		fmt.Fprintf(os.Stderr, "  Prowler, account %s: %s; %s; errors it logged: %s\n", acct.id, f, describe(u), prowlerErrors(logPath))
 	}
-	fmt.Fprintf(os.Stderr, "  shoko audit: %s\n", describe(shoko))
+	// What Prowler costs before it checks anything: one run of one check whose service the
+	// estate leaves empty (no GuardDuty detector).
+	startup, _, err := runProwler("start-up", nil, []string{"guardduty_is_enabled"})
+	if err != nil {
+		return nil, err
+	}
 	if len(prowler.repeated) > 0 {
 		fmt.Fprintf(os.Stderr, "  calls Prowler repeated: %s\n", strings.Join(sortedCounts(prowler.repeated), ", "))
 	}
@@ -241,6 +284,8 @@ func prowlerRows(bin, work string) ([]row, error) {
 			fmt.Sprintf("%d (%d) ÷ %d (%d) = %.2f; requests beyond moto: %s; Prowler findings %s",
 				shoko.made, shoko.distinct, prowler.made, prowler.distinct, float64(shoko.made)/float64(prowler.made), outside,
 				strings.Join(findings, " + ")), "—", "(info)"},
+		{"… Prowler's start-up alone: one run of one check on an empty service (`guardduty_is_enabled`), account 1",
+			describe(startup), "—", "(info)"},
 	}, nil
 }
 
@@ -410,9 +455,12 @@ type outsideGuard struct {
 	URL string
 	srv *http.Server
 
-	mu      sync.Mutex
-	refused map[string]int
+	mu        sync.Mutex
+	refused   map[string]int
+	byService map[string]int // requests passed to the front, by the service they are signed for
 }
+
+var credentialScope = regexp.MustCompile(`Credential=[^/]+/\d+/[^/]+/([^/]+)/aws4_request`)
 
 func startOutsideGuard(frontURL string) (*outsideGuard, error) {
 	target, err := url.Parse(frontURL)
@@ -423,13 +471,20 @@ func startOutsideGuard(frontURL string) (*outsideGuard, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &outsideGuard{URL: "http://" + l.Addr().String(), refused: map[string]int{}}
+	g := &outsideGuard{URL: "http://" + l.Addr().String(), refused: map[string]int{}, byService: map[string]int{}}
 	// The front is addressed by its own host: moto would read an account id before it as the
 	// name of an S3 bucket. S3 Control carries the account in x-amz-account-id as well.
 	fwd := &httputil.ReverseProxy{Rewrite: func(pr *httputil.ProxyRequest) { pr.SetURL(target) }}
 	g.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host := r.URL.Host
 		if r.Method != http.MethodConnect && (host == target.Host || strings.HasSuffix(host, "."+target.Host)) {
+			service := "unsigned"
+			if m := credentialScope.FindStringSubmatch(r.Header.Get("Authorization")); m != nil {
+				service = m[1]
+			}
+			g.mu.Lock()
+			g.byService[service]++
+			g.mu.Unlock()
 			fwd.ServeHTTP(w, r)
 			return
 		}
@@ -453,6 +508,16 @@ func (g *outsideGuard) Refused() map[string]int {
 	for k, v := range g.refused {
 		out[k] = v
 	}
+	return out
+}
+
+// Passed is the requests passed to the front so far, by service, and forgets them. Only
+// Prowler's requests pass through the guard: Go never proxies a loopback address.
+func (g *outsideGuard) Passed() map[string]int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := g.byService
+	g.byService = map[string]int{}
 	return out
 }
 
