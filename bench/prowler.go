@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"net/http"
 	"net/http/httputil"
@@ -27,6 +28,7 @@ import (
 	"time"
 
 	shokoaws "github.com/shoko-audit/shoko/collectors/aws"
+	"github.com/shoko-audit/shoko/controls"
 	"github.com/shoko-audit/shoko/demo/awsestate"
 	"github.com/shoko-audit/shoko/internal/motofront"
 	"github.com/shoko-audit/shoko/internal/testenv"
@@ -133,8 +135,12 @@ func prowlerRows(bin, work, keep string) ([]row, error) {
 		}
 		work = keep
 	}
-	figure := fmt.Sprintf("`shoko audit` (49 controls) vs Prowler %s (%d equivalent checks), same moto estate, 2 accounts × 2 regions",
-		prowlerVersion, len(prowlerChecks))
+	catalog, err := fs.Glob(controls.FS, "*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	figure := fmt.Sprintf("`shoko audit` (%d controls) vs Prowler %s (%d equivalent checks), same moto estate, 2 accounts × 2 regions",
+		len(catalog), prowlerVersion, len(prowlerChecks))
 	if err := checkProwlerDoc(prowlerDoc); err != nil {
 		return nil, err
 	}
@@ -380,9 +386,12 @@ func ensureProwler(ctx context.Context) (exe, why string) {
 	for _, s := range steps {
 		out, err := exec.CommandContext(ctx, s[0], s[1:]...).CombinedOutput()
 		if err != nil {
-			lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-			last := lines[len(lines)-1]
-			return "", fmt.Sprintf("`%s` failed (%v): %s", strings.Join(s, " "), err, strings.ReplaceAll(last, "|", `\|`))
+			why := fmt.Sprintf("`%s` failed (%v)", strings.Join(s, " "), err)
+			if lines := strings.Split(strings.TrimSpace(string(out)), "\n"); lines[len(lines)-1] != "" {
+				why += ": " + strings.ReplaceAll(lines[len(lines)-1], "|", `\|`)
+			}
+			return "", why + fmt.Sprintf("; install it with `python3 -m venv %s && %s/bin/pip install prowler==%s` (Python 3.10–3.13)",
+				prowlerVenv, prowlerVenv, prowlerVersion)
 		}
 	}
 	if !installed() {
