@@ -139,7 +139,7 @@ func prowlerRows(bin, work, keep string) ([]row, error) {
 	if err != nil {
 		return nil, err
 	}
-	figure := fmt.Sprintf("`shoko audit` (%d controls) vs Prowler %s (%d equivalent checks), same moto estate, 2 accounts × 2 regions",
+	figure := fmt.Sprintf("`shoko audit` (%d controls) vs Prowler %s (%d equivalent checks, bench/prowler.md), same moto estate, 2 accounts × 2 regions (`go run ./bench -only prowler`)",
 		len(catalog), prowlerVersion, len(prowlerChecks))
 	if err := checkProwlerDoc(prowlerDoc); err != nil {
 		return nil, err
