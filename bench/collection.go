@@ -72,48 +72,12 @@ func collection(bin, work, profileDir string) ([]row, error) {
 		"AWS_ENDPOINT_URL": front.URL})
 	defer restore()
 
-	base, err := config.LoadDefaultConfig(ctx, config.WithRegion(benchRegions[0]),
-		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(benchKey, benchSecret, "")))
+	base, total, err := seedEstate(ctx, front.URL)
 	if err != nil {
 		return nil, err
 	}
-	base.BaseEndpoint = aws.String(front.URL)
-	second := base.Copy()
-	second.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(base), role2,
-		func(o *stscreds.AssumeRoleOptions) { o.ExternalID = aws.String(external2) }))
-
-	fmt.Fprintln(os.Stderr, "  seeding 2 accounts × 2 regions into moto…")
-	start := time.Now()
-	resources := map[string]int{}
-	for _, a := range []struct {
-		prefix string
-		cfg    aws.Config
-	}{{"acct1", base}, {"acct2", second}} {
-		n, err := awsestate.SeedScale(ctx, a.cfg, a.prefix, benchRegions, awsestate.Scale{}, 4)
-		if err != nil {
-			return nil, err
-		}
-		for k, v := range n {
-			resources[k] += v
-		}
-	}
-	total := 0
-	for _, v := range resources {
-		total += v
-	}
-	fmt.Fprintf(os.Stderr, "  seeded %d resources in %s: %v\n", total, time.Since(start).Round(time.Millisecond), resources)
-
 	cfgPath := filepath.Join(work, "collection.yaml")
-	if err := os.WriteFile(cfgPath, []byte(fmt.Sprintf(`organization: bench
-aws:
-  home_region: %s
-  regions: [%s]
-  accounts:
-    - id: %q
-    - id: %q
-      role_arn: %s
-      external_id: %s
-`, benchRegions[0], strings.Join(benchRegions, ", "), awsestate.Account, account2, role2, external2)), 0o644); err != nil {
+	if err := writeEstateConfig(cfgPath); err != nil {
 		return nil, err
 	}
 	opts := shokoaws.Options{EndpointURL: front.URL, HomeRegion: benchRegions[0], Regions: benchRegions, Concurrency: conc,
@@ -251,6 +215,58 @@ aws:
 		{fmt.Sprintf("collection with %s added to every answer (as over a network to AWS): AWS collector alone ÷ bare SDK loop, one round", latency),
 			fmt.Sprintf("%.2f (%s ÷ %s)", float64(latColl)/float64(latBare), latColl.Round(time.Millisecond), latBare.Round(time.Millisecond)), "—", "(info)"},
 	}, nil
+}
+
+// seedEstate seeds the collection estate (2 accounts × benchRegions, awsestate.DefaultScale in
+// each) into the moto behind frontURL and returns the base credentials' config (the first
+// account) and the number of resources created. The prowler section seeds the same estate.
+func seedEstate(ctx context.Context, frontURL string) (aws.Config, int, error) {
+	base, err := config.LoadDefaultConfig(ctx, config.WithRegion(benchRegions[0]),
+		config.WithCredentialsProvider(credentials.NewStaticCredentialsProvider(benchKey, benchSecret, "")))
+	if err != nil {
+		return aws.Config{}, 0, err
+	}
+	base.BaseEndpoint = aws.String(frontURL)
+	second := base.Copy()
+	second.Credentials = aws.NewCredentialsCache(stscreds.NewAssumeRoleProvider(sts.NewFromConfig(base), role2,
+		func(o *stscreds.AssumeRoleOptions) { o.ExternalID = aws.String(external2) }))
+
+	fmt.Fprintln(os.Stderr, "  seeding 2 accounts × 2 regions into moto…")
+	start := time.Now()
+	resources := map[string]int{}
+	for _, a := range []struct {
+		prefix string
+		cfg    aws.Config
+	}{{"acct1", base}, {"acct2", second}} {
+		n, err := awsestate.SeedScale(ctx, a.cfg, a.prefix, benchRegions, awsestate.Scale{}, 4)
+		if err != nil {
+			return aws.Config{}, 0, err
+		}
+		for k, v := range n {
+			resources[k] += v
+		}
+	}
+	total := 0
+	for _, v := range resources {
+		total += v
+	}
+	fmt.Fprintf(os.Stderr, "  seeded %d resources in %s: %v\n", total, time.Since(start).Round(time.Millisecond), resources)
+	return base, total, nil
+}
+
+// writeEstateConfig writes the shoko config that audits the seeded estate: both accounts, the
+// second through its role, in benchRegions.
+func writeEstateConfig(path string) error {
+	return os.WriteFile(path, []byte(fmt.Sprintf(`organization: bench
+aws:
+  home_region: %s
+  regions: [%s]
+  accounts:
+    - id: %q
+    - id: %q
+      role_arn: %s
+      external_id: %s
+`, benchRegions[0], strings.Join(benchRegions, ", "), awsestate.Account, account2, role2, external2)), 0o644)
 }
 
 func median(ds []time.Duration) time.Duration {

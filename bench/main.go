@@ -9,7 +9,9 @@
 //   - a PDF report with 1,000 findings: time and size (no target yet);
 //   - `shoko history` over 1,000 signed runs: time, and peak RSS ÷ that over 100 runs;
 //   - AWS collection against moto: calls made ÷ calls needed, and `shoko audit` ÷ a bare SDK
-//     loop making the same calls at the same concurrency (collection.go, bare.go).
+//     loop making the same calls at the same concurrency (collection.go, bare.go);
+//   - `shoko audit` vs Prowler restricted to its checks equivalent to shoko's controls, same
+//     estate: wall, CPU, peak RSS, calls (prowler.go, prowler.md).
 package main
 
 import (
@@ -47,8 +49,8 @@ func main() {
 	out := flag.String("out", "bench/results.md", "where to write the table")
 	bin := flag.String("shoko", "bin/shoko", "the shoko binary to measure (built by make bench)")
 	benchtime := flag.String("benchtime", "2x", "go test -benchtime for the engine benchmarks")
-	only := flag.String("only", "", "measure one section only and print its rows, without writing results.md: engine, rss, verify, pdf, history, calls or collection")
-	profile := flag.String("profile", "", "with -only collection: write a CPU profile of the collector and debug logs of shoko audit into this directory")
+	only := flag.String("only", "", "measure one section only and print its rows, without writing results.md: engine, rss, verify, pdf, history, calls, collection or prowler")
+	profile := flag.String("profile", "", "with -only collection: write a CPU profile of the collector and debug logs of shoko audit into this directory; with -only prowler: keep both tools' logs and outputs there")
 	flag.IntVar(&collectionRounds, "rounds", collectionRounds, "rounds of the AWS collection measurement (the median is reported)")
 	flag.Parse()
 	if err := run(*out, *bin, *benchtime, *only, *profile); err != nil {
@@ -87,6 +89,9 @@ func run(out, bin, benchtime, only, profileDir string) error {
 		}},
 		{"collection", "AWS collection of 2 accounts × 2 regions, shoko vs a bare SDK loop", func() ([]row, error) {
 			return collection(bin, work, profileDir)
+		}},
+		{"prowler", "shoko audit vs Prowler (equivalent checks) on the collection estate (prowler.go)", func() ([]row, error) {
+			return prowlerRows(bin, work, profileDir)
 		}},
 	}
 	var rows []row
