@@ -181,6 +181,11 @@ func collection(bin, work, profileDir string) ([]row, error) {
 	fmt.Fprintf(os.Stderr, "  with %s added to every call: collector %s, bare SDK loop %s\n", latency,
 		latColl.Round(time.Millisecond), latBare.Round(time.Millisecond))
 
+	partRows, err := partitionRows(bin, work, cfgPath, front.SetLatency)
+	if err != nil {
+		return nil, fmt.Errorf("partitions: %w", err)
+	}
+
 	made, needed, unexpected := auditStats.Needed(shokoaws.Polled)
 	if len(unexpected) > 0 {
 		fmt.Fprintf(os.Stderr, "  calls repeated by shoko audit: %v\n", unexpected)
@@ -205,7 +210,7 @@ func collection(bin, work, profileDir string) ([]row, error) {
 	scope := fmt.Sprintf("%d resources, 2 accounts × 2 regions", total)
 	ratioA, ratioC := medianF(rA), medianF(rC)
 	fmt.Fprintf(os.Stderr, "  per-round ratios: shoko audit ÷ bare %s; collector ÷ bare %s\n", fmtRatios(rA), fmtRatios(rC))
-	return []row{
+	return append([]row{
 		{fmt.Sprintf("collection: calls made ÷ calls needed, `shoko audit` (%s)", scope),
 			fmt.Sprintf("%.3f (%d ÷ %d)", float64(made)/float64(needed), made, needed), "= 1.0", yes(made == needed)},
 		{fmt.Sprintf("collection: `shoko audit` ÷ bare SDK loop, same %d calls, %d in flight (median of %d)", len(calls), conc, collectionRounds),
@@ -214,7 +219,7 @@ func collection(bin, work, profileDir string) ([]row, error) {
 			fmt.Sprintf("%.2f (median %s ÷ median %s; rounds %s)", ratioC, c.Round(time.Millisecond), b.Round(time.Millisecond), fmtRatios(rC)), "—", "(info)"},
 		{fmt.Sprintf("collection with %s added to every answer (as over a network to AWS): AWS collector alone ÷ bare SDK loop, one round", latency),
 			fmt.Sprintf("%.2f (%s ÷ %s)", float64(latColl)/float64(latBare), latColl.Round(time.Millisecond), latBare.Round(time.Millisecond)), "—", "(info)"},
-	}, nil
+	}, partRows...), nil
 }
 
 // seedEstate seeds the collection estate (2 accounts × benchRegions, awsestate.DefaultScale in

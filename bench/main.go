@@ -11,7 +11,9 @@
 //   - AWS collection against moto: calls made ÷ calls needed, and `shoko audit` ÷ a bare SDK
 //     loop making the same calls at the same concurrency (collection.go, bare.go);
 //   - `shoko audit` vs Prowler restricted to its checks equivalent to shoko's controls, same
-//     estate: wall, CPU, peak RSS, calls (prowler.go, prowler.md).
+//     estate: wall, CPU, peak RSS, calls (prowler.go, prowler.md);
+//   - a partitioned run (runs start --partitions 4, four collect processes, evaluate) ÷ one
+//     process on the collection estate, with and without latency (partitions.go).
 package main
 
 import (
