@@ -115,9 +115,19 @@ func text(ja, en string, args ...any) Text {
 	return Text{JA: fmt.Sprintf(ja, args...), EN: fmt.Sprintf(en, args...)}
 }
 
-// evaluateControl judges one control. jobSlots bounds the policy evaluations running at once
-// across all controls of an evaluation (the parts of per_record controls share it).
-func (e *Engine) evaluateControl(ctx context.Context, c *Control, set *evidenceSet, runValue ast.Object, run Run, jobSlots chan struct{}) ControlResult {
+// evaluation is what every control of one Evaluate call shares.
+type evaluation struct {
+	set      *evidenceSet
+	runValue ast.Object
+	run      Run
+	jobSlots chan struct{} // bounds the policy evaluations running at once, parts included
+	waivers  *exceptionPlan
+	spool    *findingSpool // nil: findings are kept in memory
+}
+
+// evaluateControl judges one control.
+func (e *Engine) evaluateControl(ctx context.Context, c *Control, ev *evaluation) ControlResult {
+	set, run := ev.set, ev.run
 	r := ControlResult{ID: c.ID, Title: c.FilledTitle(), Automation: c.Automation, Severity: c.Severity,
 		Parameters: effectiveParameters(c), Counts: map[string]int{}, Findings: []Finding{}, Evidence: []EvidenceRef{}}
 	for _, s := range []string{StatusPass, StatusFail, StatusNotApplicable, StatusWaived} {
@@ -183,29 +193,44 @@ func (e *Engine) evaluateControl(ctx context.Context, c *Control, set *evidenceS
 	var wg sync.WaitGroup
 	for i := range jobs {
 		wg.Add(1)
-		jobSlots <- struct{}{}
+		ev.jobSlots <- struct{}{}
 		go func() {
-			defer func() { <-jobSlots; wg.Done() }()
-			outs[i] = e.runJob(ctx, c, jobs[i], set, runValue, kinds)
+			defer func() { <-ev.jobSlots; wg.Done() }()
+			outs[i] = e.runJob(ctx, c, jobs[i], i, ev, kinds)
 		}()
 	}
 	wg.Wait()
-	n := 0
+	var st findingStats
 	for _, o := range outs {
 		if o.failure != nil {
 			return fail(*o.failure)
 		}
-		n += len(o.findings)
+		st.add(o.stats)
 	}
-	if n == 0 {
+	if st.n == 0 {
 		return fail(text("ポリシーが判定を出しませんでした（判定なし）。", "the policy yielded no finding (no verdict)"))
 	}
-	r.Findings = make([]Finding, 0, n)
-	for _, o := range outs {
-		r.Findings = append(r.Findings, o.findings...)
+	if ev.spool != nil {
+		r.Findings = nil
+		for _, o := range outs {
+			if o.run.count > 0 {
+				r.spooled = append(r.spooled, o.run)
+			}
+		}
+	} else {
+		// Each job's findings are sorted; sorted again as one, they are in the order one sort
+		// of them all gives (a stable sort, on the keys the findings had before any waiver).
+		r.Findings = make([]Finding, 0, st.n)
+		keys := make([]string, 0, st.n)
+		for _, o := range outs {
+			r.Findings = append(r.Findings, o.findings...)
+			keys = append(keys, o.keys...)
+		}
+		sortFindings(r.Findings, keys)
 	}
-	sortFindings(r.Findings)
-	finish(c, &r)
+	sort.Slice(st.waived, func(i, j int) bool { return st.waived[i].rank.before(st.waived[j].rank) })
+	r.waived = st.waived
+	finish(c, &r, st)
 	return r
 }
 
@@ -216,15 +241,82 @@ type evalJob struct {
 	part  *recordPart
 }
 
-// jobResult is the findings of one job, or why the control is `error`.
+// jobResult is the findings of one job, or why the control is `error`. The findings are sorted
+// and exceptions applied; they are in findings (with their sort keys), or in the spool (run).
 type jobResult struct {
 	findings []Finding
+	keys     []string
+	run      spoolRun
+	stats    findingStats
 	failure  *Text
 }
 
-func (e *Engine) runJob(ctx context.Context, c *Control, job evalJob, set *evidenceSet, runValue ast.Object, kinds map[string]bool) jobResult {
+// rank is a finding's place in its control's sorted findings: its sort key (before any waiver),
+// its params as sortFindings encodes them, then the job it came from and its place there.
+type rank struct {
+	key, params string
+	job, pos    int
+}
+
+func (a rank) before(b rank) bool {
+	if a.key != b.key {
+		return a.key < b.key
+	}
+	if a.params != b.params {
+		return a.params < b.params
+	}
+	if a.job != b.job {
+		return a.job < b.job
+	}
+	return a.pos < b.pos
+}
+
+// rankedText is a finding's message with its place among the control's findings.
+type rankedText struct {
+	rank rank
+	text Text
+}
+
+// waivedFinding is a failing finding an exception waived.
+type waivedFinding struct {
+	rank      rank
+	exception int
+	resource  string
+}
+
+// findingStats is what a control's status and reason are made of, without its findings: how
+// many there are of each status, the first finding and the first failing one in the control's
+// order, and the waivers.
+type findingStats struct {
+	n         int
+	counts    map[string]int
+	first     *rankedText
+	firstFail *rankedText
+	waived    []waivedFinding
+}
+
+// add merges another job's stats into st.
+func (st *findingStats) add(o findingStats) {
+	st.n += o.n
+	for s, k := range o.counts {
+		if st.counts == nil {
+			st.counts = map[string]int{}
+		}
+		st.counts[s] += k
+	}
+	if o.first != nil && (st.first == nil || o.first.rank.before(st.first.rank)) {
+		st.first = o.first
+	}
+	if o.firstFail != nil && (st.firstFail == nil || o.firstFail.rank.before(st.firstFail.rank)) {
+		st.firstFail = o.firstFail
+	}
+	st.waived = append(st.waived, o.waived...)
+}
+
+func (e *Engine) runJob(ctx context.Context, c *Control, job evalJob, jobIndex int, ev *evaluation, kinds map[string]bool) jobResult {
+	set := ev.set
 	failed := func(t Text) jobResult { return jobResult{failure: &t} }
-	input, err := controlInput(c, set, runValue, job.part)
+	input, err := controlInput(c, set, ev.runValue, job.part)
 	if err != nil {
 		return failed(text("ポリシーへの入力を作れませんでした: %v", "could not build the policy input: %v", err))
 	}
@@ -255,7 +347,62 @@ func (e *Engine) runJob(ctx context.Context, c *Control, job evalJob, set *evide
 		}
 		findings = append(findings, fd)
 	}
-	return jobResult{findings: findings}
+	res := jobResult{keys: make([]string, len(findings))}
+	for i := range findings {
+		res.keys[i] = findingKey(&findings[i])
+	}
+	sortFindings(findings, res.keys)
+	res.stats = settleFindings(c, findings, res.keys, jobIndex, ev.waivers)
+	if ev.spool == nil {
+		res.findings = findings
+		return res
+	}
+	if res.run, err = spoolFindings(ev.spool, findings, res.keys); err != nil {
+		return failed(text("判定を一時ファイルに書けませんでした: %v", "could not write the findings to the spool: %v", err))
+	}
+	res.keys = nil
+	return res
+}
+
+// settleFindings applies the exceptions to a job's sorted findings and counts them.
+func settleFindings(c *Control, findings []Finding, keys []string, job int, waivers *exceptionPlan) findingStats {
+	st := findingStats{n: len(findings), counts: map[string]int{}}
+	rankOf := func(i int) rank {
+		p, _ := json.Marshal(findings[i].Params)
+		return rank{key: keys[i], params: string(p), job: job, pos: i}
+	}
+	for i := range findings {
+		f := &findings[i]
+		if f.Status == StatusFail {
+			if idx, ok := waivers.waiver(c.ID, f.Resource); ok {
+				f.Status, f.Exception = StatusWaived, &idx
+				st.waived = append(st.waived, waivedFinding{rank: rankOf(i), exception: idx, resource: f.Resource})
+			}
+		}
+		st.counts[f.Status]++
+		if i == 0 {
+			st.first = &rankedText{rank: rankOf(i), text: f.Message}
+		}
+		if st.firstFail == nil && f.Status == StatusFail {
+			st.firstFail = &rankedText{rank: rankOf(i), text: f.Message}
+		}
+	}
+	return st
+}
+
+// spoolFindings writes a job's sorted findings to the spool as one run.
+func spoolFindings(s *findingSpool, findings []Finding, keys []string) (spoolRun, error) {
+	var records []byte
+	w := &resultsWriter{}
+	for i := range findings {
+		w.buf.Reset()
+		w.value(findingIndent, findings[i])
+		if w.err != nil {
+			return spoolRun{}, w.err
+		}
+		records = appendRecord(records, keys[i], w.buf.Bytes())
+	}
+	return s.appendRun(records, len(findings))
 }
 
 // recordPart is a slice of the records of a per_record kind: the items as the policy sees them
@@ -304,25 +451,22 @@ func splitRecords(kind string, items []*setItem, maxRows int) []recordPart {
 	return parts
 }
 
-// finish sets the status, counts and reason from the findings.
-func finish(c *Control, r *ControlResult) {
+// finish sets the status, counts and reason from the findings' stats.
+func finish(c *Control, r *ControlResult, st findingStats) {
 	for s := range r.Counts {
 		r.Counts[s] = 0
 	}
-	for _, f := range r.Findings {
-		r.Counts[f.Status]++
+	for s, k := range st.counts {
+		r.Counts[s] = k
 	}
-	n, failing, waived := len(r.Findings), r.Counts[StatusFail], r.Counts[StatusWaived]
+	n, failing, waived := st.n, r.Counts[StatusFail], r.Counts[StatusWaived]
 	switch {
 	case failing > 0:
 		r.Status = StatusFail
 		r.Reason = Text{JA: fmt.Sprintf("%d 件中 %d 件が不適合です。", n, failing), EN: fmt.Sprintf("%d of %d findings fail", failing, n)}
-		for _, f := range r.Findings {
-			if f.Status == StatusFail {
-				r.Reason.JA += "最初の不適合: " + f.Message.JA
-				r.Reason.EN += "; first: " + f.Message.EN
-				break
-			}
+		if st.firstFail != nil {
+			r.Reason.JA += "最初の不適合: " + st.firstFail.text.JA
+			r.Reason.EN += "; first: " + st.firstFail.text.EN
 		}
 		if waived > 0 {
 			r.Reason.JA += fmt.Sprintf("（%d 件は例外承認済み）", waived)
@@ -337,7 +481,7 @@ func finish(c *Control, r *ControlResult) {
 		if c.NotApplicableReason != nil {
 			r.Reason = Text{JA: c.Fill(*c.NotApplicableReason, "ja"), EN: c.Fill(*c.NotApplicableReason, "en")}
 		} else {
-			r.Reason = r.Findings[0].Message
+			r.Reason = st.first.text
 		}
 	case c.Automation == AutomationAttestation:
 		r.Status = StatusAttested
@@ -650,18 +794,20 @@ func formatParam(v any) string {
 	}
 }
 
-// sortFindings orders findings by resource, code, evidence and params. The keys are built once:
-// encoding params inside the comparator would cost O(n log n) JSON encodes. Params are encoded
-// only for findings whose other keys tie, which findings pointing at distinct records never do.
-func sortFindings(fs []Finding) {
-	keys := make([]string, len(fs))
-	for i, f := range fs {
-		p := ""
-		if f.Evidence != nil {
-			p = f.Evidence.Path + "#" + f.Evidence.Pointer
-		}
-		keys[i] = f.Resource + "\x00" + f.Code + "\x00" + p + "\x00" + f.Status
+// findingKey is what findings are sorted by first: resource, code, evidence and status.
+func findingKey(f *Finding) string {
+	p := ""
+	if f.Evidence != nil {
+		p = f.Evidence.Path + "#" + f.Evidence.Pointer
 	}
+	return f.Resource + "\x00" + f.Code + "\x00" + p + "\x00" + f.Status
+}
+
+// sortFindings orders findings by their keys (findingKey, built once: encoding params inside
+// the comparator would cost O(n log n) JSON encodes), then params, keeping the order of findings
+// that tie (a stable sort); keys is sorted with them. Params are encoded only for findings whose
+// keys tie, which findings pointing at distinct records never do.
+func sortFindings(fs []Finding, keys []string) {
 	params := make([]*string, len(fs))
 	paramsKey := func(i int) string {
 		if params[i] == nil {
@@ -683,10 +829,12 @@ func sortFindings(fs []Finding) {
 		return paramsKey(ia) < paramsKey(ib)
 	})
 	sorted := make([]Finding, len(fs))
+	sortedKeys := make([]string, len(fs))
 	for i, j := range idx {
-		sorted[i] = fs[j]
+		sorted[i], sortedKeys[i] = fs[j], keys[j]
 	}
 	copy(fs, sorted)
+	copy(keys, sortedKeys)
 }
 
 // perRowCache is OPA's virtual document cache, minus the results of function calls with an

@@ -164,11 +164,14 @@ func (a *app) evaluateInto(ctx context.Context, items []evidence.Stored, run eng
 	if err != nil {
 		return nil, &exitErr{code: exitUsage, err: err}
 	}
-	res, err := eng.Evaluate(ctx, items, run)
+	// The findings go to a temporary file as they are produced and are copied from it into
+	// results.json: 100,000 findings are ≈ 190 MB as Go values and ≈ 100 MB of results.json,
+	// never whole in memory. The summary needs only each control's status and reason.
+	res, err := eng.EvaluateSpooled(ctx, items, run, "")
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: err}
 	}
-	// Streamed to the file: 100,000 findings make ≈ 100 MB of results.json, never whole in memory.
+	defer res.Close()
 	write := func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 256<<10)
 		if err := res.Write(bw); err != nil {
