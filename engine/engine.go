@@ -177,7 +177,15 @@ func (e *Engine) evaluate(ctx context.Context, items []evidence.Stored, run Run,
 	if err := e.cat.CheckScope(run.Scope); err != nil {
 		return nil, err
 	}
-	set, err := newEvidenceSet(items)
+	// The records per_record controls judge part by part are converted to OPA values by the
+	// parts that read them, not all at once.
+	lazy := map[string]bool{}
+	for _, c := range e.cat.Controls {
+		if c.PerRecord != "" {
+			lazy[c.PerRecord] = true
+		}
+	}
+	set, err := newEvidenceSet(items, lazy)
 	if err != nil {
 		return nil, err
 	}

@@ -23,51 +23,42 @@ import (
 const maxClockSkew = 5 * time.Minute
 
 // setItem is an evidence item converted once to the OPA value every policy reads: evidence is
-// never re-serialised per control.
+// never re-serialised per control. An item of a lazy kind (the records a per_record control
+// judges part by part) is not: each job that reads it converts it again, so the whole kind is
+// never held as OPA values while the parts are evaluated.
 type setItem struct {
 	ref   EvidenceRef
 	err   string
-	value *ast.Term // {"kind","digest","scope","collected_at","data"}
-	data  ast.Value // the item's data, for resolving finding pointers
+	value *ast.Term // {"kind","digest","scope","collected_at","data"}; nil for a lazy kind
+	data  ast.Value // the item's data, for resolving finding pointers; nil for a lazy kind
 	raw   []byte    // the item's data as stored
 }
 
 type evidenceSet struct {
 	items    []*setItem
 	byKind   map[string][]*setItem
-	kindTerm map[string]*ast.Term // array of the ok items of a kind
+	kindTerm map[string]*ast.Term // array of the ok items of a kind (not of a lazy kind)
 	byDigest map[string]*setItem
+	lazy     map[string]bool
 }
 
-func newEvidenceSet(items []evidence.Stored) (*evidenceSet, error) {
-	s := &evidenceSet{byKind: map[string][]*setItem{}, kindTerm: map[string]*ast.Term{}, byDigest: map[string]*setItem{}}
+// newEvidenceSet converts the items to OPA values, those of the lazy kinds excepted (their data
+// is only checked to be JSON here, so bad data is still an error of the whole evaluation).
+func newEvidenceSet(items []evidence.Stored, lazy map[string]bool) (*evidenceSet, error) {
+	s := &evidenceSet{byKind: map[string][]*setItem{}, kindTerm: map[string]*ast.Term{}, byDigest: map[string]*setItem{}, lazy: lazy}
 	sorted := append([]evidence.Stored(nil), items...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
 	for _, st := range sorted {
-		var data any
-		if err := util.UnmarshalJSON(st.Data, &data); err != nil {
-			return nil, fmt.Errorf("evidence %s: data: %w", st.Path, err)
-		}
-		dv, err := ast.InterfaceToValue(data)
-		if err != nil {
-			return nil, fmt.Errorf("evidence %s: data: %w", st.Path, err)
-		}
-		scope := ast.NewObject()
-		for k, v := range st.Scope {
-			scope.Insert(ast.StringTerm(k), ast.StringTerm(v))
-		}
 		it := &setItem{
 			ref: EvidenceRef{Kind: st.Kind, Path: st.Path, Digest: st.Digest, Scope: st.Scope,
 				CollectedAt: st.CollectedAt.UTC(), Status: st.Status},
-			data: dv,
-			raw:  st.Data,
-			value: ast.ObjectTerm(
-				[2]*ast.Term{ast.StringTerm("kind"), ast.StringTerm(st.Kind)},
-				[2]*ast.Term{ast.StringTerm("digest"), ast.StringTerm(st.Digest)},
-				[2]*ast.Term{ast.StringTerm("scope"), ast.NewTerm(scope)},
-				[2]*ast.Term{ast.StringTerm("collected_at"), ast.StringTerm(st.CollectedAt.UTC().Format(time.RFC3339))},
-				[2]*ast.Term{ast.StringTerm("data"), ast.NewTerm(dv)},
-			),
+			raw: st.Data,
+		}
+		if !lazy[st.Kind] || !json.Valid(st.Data) {
+			var err error
+			if it.value, it.data, err = it.decode(); err != nil {
+				return nil, fmt.Errorf("evidence %s: data: %w", st.Path, err)
+			}
 		}
 		if st.Error != nil {
 			it.err = *st.Error
@@ -77,6 +68,9 @@ func newEvidenceSet(items []evidence.Stored) (*evidenceSet, error) {
 		s.byDigest[st.Digest] = it
 	}
 	for k, its := range s.byKind {
+		if lazy[k] {
+			continue
+		}
 		terms := make([]*ast.Term, 0, len(its))
 		for _, it := range its {
 			if it.ref.Status == evidence.StatusOK {
@@ -86,6 +80,56 @@ func newEvidenceSet(items []evidence.Stored) (*evidenceSet, error) {
 		s.kindTerm[k] = ast.ArrayTerm(terms...)
 	}
 	return s, nil
+}
+
+// decode converts the item to its OPA value and its data.
+func (it *setItem) decode() (*ast.Term, ast.Value, error) {
+	var data any
+	if err := util.UnmarshalJSON(it.raw, &data); err != nil {
+		return nil, nil, err
+	}
+	dv, err := ast.InterfaceToValue(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	scope := ast.NewObject()
+	for k, v := range it.ref.Scope {
+		scope.Insert(ast.StringTerm(k), ast.StringTerm(v))
+	}
+	return ast.ObjectTerm(
+		[2]*ast.Term{ast.StringTerm("kind"), ast.StringTerm(it.ref.Kind)},
+		[2]*ast.Term{ast.StringTerm("digest"), ast.StringTerm(it.ref.Digest)},
+		[2]*ast.Term{ast.StringTerm("scope"), ast.NewTerm(scope)},
+		[2]*ast.Term{ast.StringTerm("collected_at"), ast.StringTerm(it.ref.CollectedAt.Format(time.RFC3339))},
+		[2]*ast.Term{ast.StringTerm("data"), ast.NewTerm(dv)},
+	), dv, nil
+}
+
+// decoded is the item's OPA value and data: kept ones, or converted now for a lazy kind.
+func (it *setItem) decoded() (*ast.Term, ast.Value, error) {
+	if it.value != nil {
+		return it.value, it.data, nil
+	}
+	return it.decode()
+}
+
+// kind is the array of the ok items of a kind, and (for a lazy kind, converted now) the data of
+// each item by digest, for the job's finding pointers.
+func (s *evidenceSet) kind(k string) (*ast.Term, map[string]ast.Value, error) {
+	if t, ok := s.kindTerm[k]; ok || !s.lazy[k] || len(s.byKind[k]) == 0 {
+		return t, nil, nil
+	}
+	its := s.okItems(k)
+	terms := make([]*ast.Term, 0, len(its))
+	data := make(map[string]ast.Value, len(its))
+	for _, it := range its {
+		v, d, err := it.decoded()
+		if err != nil {
+			return nil, nil, fmt.Errorf("evidence %s: data: %w", it.ref.Path, err)
+		}
+		terms, data[it.ref.Digest] = append(terms, v), d
+	}
+	return ast.ArrayTerm(terms...), data, nil
 }
 
 // okItems are the collected (not error) items of a kind, in path order.
@@ -100,8 +144,8 @@ func (s *evidenceSet) okItems(kind string) []*setItem {
 }
 
 // withData is the item's OPA value with its data replaced (a part of its records).
-func (it *setItem) withData(data ast.Value) *ast.Term {
-	obj := it.value.Value.(ast.Object)
+func withData(value *ast.Term, data ast.Value) *ast.Term {
+	obj := value.Value.(ast.Object)
 	return ast.ObjectTerm(
 		[2]*ast.Term{ast.StringTerm("kind"), obj.Get(ast.StringTerm("kind"))},
 		[2]*ast.Term{ast.StringTerm("digest"), obj.Get(ast.StringTerm("digest"))},
@@ -179,27 +223,43 @@ func (e *Engine) evaluateControl(ctx context.Context, c *Control, ev *evaluation
 
 	// A per_record control is evaluated on parts of its records, in parallel; any other control
 	// in one evaluation. population_findings, when the policy has it, sees everything once.
-	jobs := []evalJob{{query: e.queries[c.ID]}}
-	if c.PerRecord != "" {
-		jobs = jobs[:0]
-		for _, p := range splitRecords(c.PerRecord, set.okItems(c.PerRecord), e.partRows) {
-			jobs = append(jobs, evalJob{query: e.queries[c.ID], part: &p})
-		}
-	}
-	if pq, ok := e.population[c.ID]; ok {
-		jobs = append(jobs, evalJob{query: pq})
-	}
-	outs := make([]jobResult, len(jobs))
+	// The parts are cut as their jobs start (a part converts its items to OPA values then), so
+	// a per_record kind is in memory a few parts at a time. The population job, which sees the
+	// whole kind, runs before them, alone, so the two are never in memory together; its findings
+	// come after the parts' (its job index is the last), as when it was the last job.
+	var outs []*jobResult
 	var wg sync.WaitGroup
-	for i := range jobs {
+	launch := func(job evalJob, index int) {
+		out := &jobResult{}
+		outs = append(outs, out)
 		wg.Add(1)
 		ev.jobSlots <- struct{}{}
 		go func() {
 			defer func() { <-ev.jobSlots; wg.Done() }()
-			outs[i] = e.runJob(ctx, c, jobs[i], i, ev, kinds)
+			*out = e.runJob(ctx, c, job, index, ev, kinds)
 		}()
 	}
+	var population *jobResult
+	if pq, ok := e.population[c.ID]; ok {
+		launch(evalJob{query: pq}, populationJob)
+		wg.Wait()
+		population, outs = outs[0], nil
+	}
+	if c.PerRecord == "" {
+		launch(evalJob{query: e.queries[c.ID]}, 0)
+	} else {
+		err := splitRecords(c.PerRecord, set.okItems(c.PerRecord), e.partRows, func(p recordPart) {
+			launch(evalJob{query: e.queries[c.ID], part: &p}, len(outs))
+		})
+		if err != nil {
+			wg.Wait()
+			return fail(text("ポリシーへの入力を作れませんでした: %v", "could not build the policy input: %v", err))
+		}
+	}
 	wg.Wait()
+	if population != nil {
+		outs = append(outs, population)
+	}
 	var st findingStats
 	for _, o := range outs {
 		if o.failure != nil {
@@ -233,6 +293,9 @@ func (e *Engine) evaluateControl(ctx context.Context, c *Control, ev *evaluation
 	finish(c, &r, st)
 	return r
 }
+
+// populationJob is the job index of population_findings: after every part's.
+const populationJob = 1 << 30
 
 // evalJob is one evaluation of a policy rule: on the whole evidence, or (part set) with the
 // per_record kind replaced by a part of its records.
@@ -316,7 +379,7 @@ func (st *findingStats) add(o findingStats) {
 func (e *Engine) runJob(ctx context.Context, c *Control, job evalJob, jobIndex int, ev *evaluation, kinds map[string]bool) jobResult {
 	set := ev.set
 	failed := func(t Text) jobResult { return jobResult{failure: &t} }
-	input, err := controlInput(c, set, ev.runValue, job.part)
+	input, data, err := controlInput(c, set, ev.runValue, job.part)
 	if err != nil {
 		return failed(text("ポリシーへの入力を作れませんでした: %v", "could not build the policy input: %v", err))
 	}
@@ -341,7 +404,7 @@ func (e *Engine) runJob(ctx context.Context, c *Control, job evalJob, jobIndex i
 	}
 	findings := make([]Finding, 0, out.Len())
 	for i, t := range out.Slice() {
-		fd, err := e.finding(c, t, set, kinds, offsets)
+		fd, err := e.finding(c, t, set, kinds, offsets, data)
 		if err != nil {
 			return failed(text("ポリシーの出力 %d 件目が不正です: %v", "finding %d from the policy is invalid: %v", i+1, err))
 		}
@@ -392,7 +455,7 @@ func settleFindings(c *Control, findings []Finding, keys []string, job int, waiv
 
 // spoolFindings writes a job's sorted findings to the spool as one run.
 func spoolFindings(s *findingSpool, findings []Finding, keys []string) (spoolRun, error) {
-	var records []byte
+	rw := &runWriter{spool: s}
 	w := &resultsWriter{}
 	for i := range findings {
 		w.buf.Reset()
@@ -400,36 +463,46 @@ func spoolFindings(s *findingSpool, findings []Finding, keys []string) (spoolRun
 		if w.err != nil {
 			return spoolRun{}, w.err
 		}
-		records = appendRecord(records, keys[i], w.buf.Bytes())
+		if err := rw.add(keys[i], w.buf.Bytes()); err != nil {
+			return spoolRun{}, err
+		}
 	}
-	return s.appendRun(records, len(findings))
+	return rw.finish()
 }
 
 // recordPart is a slice of the records of a per_record kind: the items as the policy sees them
 // (data cut to the part's rows) and, per item digest, the index in the stored item of the part's
-// first row, so finding pointers are turned back into pointers into the stored item.
+// first row, so finding pointers are turned back into pointers into the stored item, and the
+// item's whole data, to check them against.
 type recordPart struct {
 	kind    string
 	items   *ast.Term
 	offsets map[string]int
+	data    map[string]ast.Value
 }
 
-// splitRecords cuts items into parts of at most maxRows records, in item order; an item longer
-// than a part is sliced. An item whose data is not an array, or is empty, goes whole.
-func splitRecords(kind string, items []*setItem, maxRows int) []recordPart {
-	var parts []recordPart
+// splitRecords cuts items into parts of at most maxRows records, in item order, and calls part
+// with each as soon as it is cut; an item longer than a part is sliced. An item whose data is
+// not an array, or is empty, goes whole. Items are converted to OPA values one at a time, as
+// their rows are reached.
+func splitRecords(kind string, items []*setItem, maxRows int, part func(recordPart)) error {
 	var cur []*ast.Term
-	offsets, rows := map[string]int{}, 0
+	offsets, data, rows := map[string]int{}, map[string]ast.Value{}, 0
 	flush := func() {
 		if len(cur) > 0 {
-			parts = append(parts, recordPart{kind: kind, items: ast.ArrayTerm(cur...), offsets: offsets})
+			part(recordPart{kind: kind, items: ast.ArrayTerm(cur...), offsets: offsets, data: data})
 		}
-		cur, offsets, rows = nil, map[string]int{}, 0
+		cur, offsets, data, rows = nil, map[string]int{}, map[string]ast.Value{}, 0
 	}
 	for _, it := range items {
-		arr, ok := it.data.(*ast.Array)
+		value, dv, err := it.decoded()
+		if err != nil {
+			return fmt.Errorf("evidence %s: data: %w", it.ref.Path, err)
+		}
+		arr, ok := dv.(*ast.Array)
 		if !ok || arr.Len() == 0 {
-			cur = append(cur, it.value)
+			cur = append(cur, value)
+			data[it.ref.Digest] = dv
 			continue
 		}
 		for start := 0; start < arr.Len(); {
@@ -438,17 +511,18 @@ func splitRecords(kind string, items []*setItem, maxRows int) []recordPart {
 			}
 			end := min(arr.Len(), start+maxRows-rows)
 			if start == 0 && end == arr.Len() {
-				cur = append(cur, it.value)
+				cur = append(cur, value)
 			} else {
-				cur = append(cur, it.withData(arr.Slice(start, end)))
+				cur = append(cur, withData(value, arr.Slice(start, end)))
 			}
 			offsets[it.ref.Digest] = start
+			data[it.ref.Digest] = dv
 			rows += end - start
 			start = end
 		}
 	}
 	flush()
-	return parts
+	return nil
 }
 
 // finish sets the status, counts and reason from the findings' stats.
@@ -492,22 +566,45 @@ func finish(c *Control, r *ControlResult, st findingStats) {
 	}
 }
 
-func controlInput(c *Control, set *evidenceSet, runValue ast.Object, part *recordPart) (ast.Value, error) {
+// controlInput is the policy's input; data is the data of the items of lazy kinds it converted
+// (by digest), which the job's finding pointers are checked against.
+func controlInput(c *Control, set *evidenceSet, runValue ast.Object, part *recordPart) (input ast.Value, data map[string]ast.Value, err error) {
 	params, err := ast.InterfaceToValue(jsonCompatible(c.Parameters))
 	if err != nil {
-		return nil, fmt.Errorf("parameters: %w", err)
+		return nil, nil, fmt.Errorf("parameters: %w", err)
+	}
+	if part != nil {
+		data = part.data
 	}
 	ev := ast.NewObject()
+	add := func(k string) error {
+		t, d, err := set.kind(k)
+		if err != nil {
+			return err
+		}
+		if t != nil {
+			ev.Insert(ast.StringTerm(k), t)
+		}
+		for digest, v := range d {
+			if data == nil {
+				data = map[string]ast.Value{}
+			}
+			data[digest] = v
+		}
+		return nil
+	}
 	for _, k := range c.Evidence {
 		if part != nil && k == part.kind {
 			ev.Insert(ast.StringTerm(k), part.items)
 			continue
 		}
-		ev.Insert(ast.StringTerm(k), set.kindTerm[k])
+		if err := add(k); err != nil {
+			return nil, nil, err
+		}
 	}
 	for _, k := range c.OptionalEvidence {
-		if t, ok := set.kindTerm[k]; ok {
-			ev.Insert(ast.StringTerm(k), t)
+		if err := add(k); err != nil {
+			return nil, nil, err
 		}
 	}
 	return ast.NewObject(
@@ -517,7 +614,7 @@ func controlInput(c *Control, set *evidenceSet, runValue ast.Object, part *recor
 		)},
 		[2]*ast.Term{ast.StringTerm("evidence"), ast.NewTerm(ev)},
 		[2]*ast.Term{ast.StringTerm("run"), ast.NewTerm(runValue)},
-	), nil
+	), data, nil
 }
 
 // jsonCompatible turns YAML-decoded values (map[string]any with nested maps and ints) into
@@ -560,7 +657,7 @@ func EvalOptions(input ast.Value) []rego.EvalOption {
 func keepTerm(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }
 
 // finding checks one policy output against the contract and renders its message.
-func (e *Engine) finding(c *Control, t *ast.Term, set *evidenceSet, kinds map[string]bool, offsets map[string]int) (Finding, error) {
+func (e *Engine) finding(c *Control, t *ast.Term, set *evidenceSet, kinds map[string]bool, offsets map[string]int, data map[string]ast.Value) (Finding, error) {
 	obj, ok := t.Value.(ast.Object)
 	if !ok {
 		return Finding{}, fmt.Errorf("not an object")
@@ -634,7 +731,13 @@ func (e *Engine) finding(c *Control, t *ast.Term, set *evidenceSet, kinds map[st
 			return Finding{}, fmt.Errorf("code %s: evidence pointer in %s: %w", f.Code, it.ref.Path, err)
 		}
 	}
-	if err := resolvePointer(it.data, pointer); err != nil {
+	itemData, ok := data[digest]
+	if !ok {
+		if _, itemData, err = it.decoded(); err != nil {
+			return Finding{}, fmt.Errorf("code %s: evidence %s: %w", f.Code, it.ref.Path, err)
+		}
+	}
+	if err := resolvePointer(itemData, pointer); err != nil {
 		return Finding{}, fmt.Errorf("code %s: evidence pointer %q in %s: %w", f.Code, pointer, it.ref.Path, err)
 	}
 	f.Evidence = &FindingRef{Kind: it.ref.Kind, Digest: digest, Path: it.ref.Path, Scope: it.ref.Scope, Pointer: pointer}

@@ -32,11 +32,26 @@ type findingSpool struct {
 	err  error // the first write error: every later run, and the results, fail with it
 }
 
-// spoolRun is one job's findings in the spool: size bytes at off, count records, sorted.
+// spoolRun is one job's findings in the spool: count records, sorted, in pieces of the file
+// (jobs write in parallel, each a piece at a time, so a run is not one stretch of the file).
 type spoolRun struct {
-	off, size int64
-	count     int
+	pieces []spoolPiece
+	count  int
 }
+
+type spoolPiece struct{ off, size int64 }
+
+func (r spoolRun) size() int64 {
+	var n int64
+	for _, p := range r.pieces {
+		n += p.size
+	}
+	return n
+}
+
+// spoolPieceSize is how much of a run is made in memory before it is written: a part's
+// findings are a few megabytes, and several parts run at once.
+const spoolPieceSize = 256 << 10
 
 // newFindingSpool creates the spool in dir (the system's temporary directory when empty). The
 // file is removed from its directory at once: it needs no clean-up if the process dies, and the
@@ -55,20 +70,57 @@ func newFindingSpool(dir string) (*findingSpool, error) {
 
 func (s *findingSpool) close() error { return s.f.Close() }
 
-// appendRun writes one job's encoded records (spoolRecord each) as a run.
-func (s *findingSpool) appendRun(records []byte, count int) (spoolRun, error) {
+// appendPiece writes a piece of a run at the end of the file.
+func (s *findingSpool) appendPiece(b []byte) (spoolPiece, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.err != nil {
-		return spoolRun{}, s.err
+		return spoolPiece{}, s.err
 	}
-	r := spoolRun{off: s.size, size: int64(len(records)), count: count}
-	if _, err := s.f.WriteAt(records, s.size); err != nil {
+	p := spoolPiece{off: s.size, size: int64(len(b))}
+	if _, err := s.f.WriteAt(b, s.size); err != nil {
 		s.err = fmt.Errorf("findings spool: %w", err)
-		return spoolRun{}, s.err
+		return spoolPiece{}, s.err
 	}
-	s.size += int64(len(records))
-	return r, nil
+	s.size += p.size
+	return p, nil
+}
+
+// runWriter writes one job's sorted findings as a run, a piece at a time.
+type runWriter struct {
+	spool *findingSpool
+	buf   []byte
+	run   spoolRun
+}
+
+func (rw *runWriter) add(key string, body []byte) error {
+	rw.buf = appendRecord(rw.buf, key, body)
+	rw.run.count++
+	if len(rw.buf) >= spoolPieceSize {
+		return rw.flush()
+	}
+	return nil
+}
+
+func (rw *runWriter) flush() error {
+	if len(rw.buf) == 0 {
+		return nil
+	}
+	p, err := rw.spool.appendPiece(rw.buf)
+	if err != nil {
+		return err
+	}
+	rw.run.pieces = append(rw.run.pieces, p)
+	rw.buf = rw.buf[:0]
+	return nil
+}
+
+// finish writes what is left and returns the run.
+func (rw *runWriter) finish() (spoolRun, error) {
+	if err := rw.flush(); err != nil {
+		return spoolRun{}, err
+	}
+	return rw.run, nil
 }
 
 // appendRecord adds one finding to a run being built: its sort key (before exceptions are
@@ -97,8 +149,12 @@ type runReader struct {
 var errSpoolDamaged = errors.New("findings spool is damaged")
 
 func (s *findingSpool) reader(run spoolRun, index int) *runReader {
-	return &runReader{r: bufio.NewReaderSize(io.NewSectionReader(s.f, run.off, run.size), 32<<10),
-		left: run.count, rest: run.size, index: index}
+	pieces := make([]io.Reader, len(run.pieces))
+	for i, p := range run.pieces {
+		pieces[i] = io.NewSectionReader(s.f, p.off, p.size)
+	}
+	return &runReader{r: bufio.NewReaderSize(io.MultiReader(pieces...), 32<<10),
+		left: run.count, rest: run.size(), index: index}
 }
 
 // next reads the next record; false at the end of the run.
