@@ -203,14 +203,24 @@ func (rd *resultsReader) findings(c *ControlResult, keep func(*ControlResult, in
 		return fmt.Errorf("findings: want an array, found %v", t)
 	}
 	c.Findings = []Finding{}
-	for i := 0; rd.d.More(); i++ {
+	n := 0
+	for ; rd.d.More(); n++ {
 		var f Finding
-		if err := rd.value(fmt.Sprintf("findings[%d]", i), &f); err != nil {
+		if err := rd.value(fmt.Sprintf("findings[%d]", n), &f); err != nil {
 			return err
 		}
-		if keep == nil || keep(c, i, &f) {
+		if keep == nil || keep(c, n, &f) {
 			c.Findings = append(c.Findings, f)
 		}
+	}
+	// A reader that keeps some findings counts the others from the counts (written before the
+	// findings): they must agree with the findings, as every results.json shoko writes does.
+	counted := 0
+	for _, k := range c.Counts {
+		counted += k
+	}
+	if counted != n {
+		return fmt.Errorf("counts add up to %d findings, but the control holds %d", counted, n)
 	}
 	return rd.delim(']')
 }

@@ -95,7 +95,7 @@ func TestReadResultsStreamMatchesWholeDecoding(t *testing.T) {
 }
 
 // A results.json cut anywhere before its closing brace, with something after it, with an
-// unknown field or of another schema is an error: never results with fewer controls or findings.
+// unknown field, of another schema or whose counts disagree with its findings is an error: never results with fewer controls or findings.
 func TestReadResultsStreamRefusesDamagedFiles(t *testing.T) {
 	b := sampleResultsJSON(t)
 	check := func(name string, in []byte) {
@@ -114,6 +114,7 @@ func TestReadResultsStreamRefusesDamagedFiles(t *testing.T) {
 	check("unknown finding field", bytes.Replace(b, []byte(`"code": "row_bad"`), []byte(`"code": "row_bad", "x": 1`), 1))
 	check("other schema", bytes.Replace(b, []byte(ResultsSchema), []byte("shoko.results/v0"), 1))
 	check("a control's field twice", bytes.Replace(b, []byte(`"automation": "records",`), []byte(`"automation": "records", "automation": "records",`), 1))
+	check("counts that disagree with the findings", bytes.Replace(b, []byte(`"waived": 0`), []byte(`"waived": 1`), 1))
 	if _, err := ReadResultsStream(bytes.NewReader(b[:end+1]), nil, nil); err != nil {
 		t.Fatalf("whole file without its final newline: %v", err)
 	}

@@ -404,5 +404,5 @@ func (a *app) previousResults(ctx context.Context, st evidence.Store, id string,
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: fmt.Errorf("previous run %s: %w", prev.ID, err)}
 	}
-	return decodeResults(raw, "previous run "+prev.ID+" "+evidence.ResultsFile)
+	return decodeStatuses(raw, "previous run "+prev.ID+" "+evidence.ResultsFile)
 }
