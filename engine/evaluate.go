@@ -88,7 +88,7 @@ func (it *setItem) decode() (*ast.Term, ast.Value, error) {
 	if err := util.UnmarshalJSON(it.raw, &data); err != nil {
 		return nil, nil, err
 	}
-	dv, err := ast.InterfaceToValue(data)
+	dv, err := newStringInterner().value(data)
 	if err != nil {
 		return nil, nil, err
 	}
