@@ -41,14 +41,26 @@ func KeepFindings(cat *engine.Catalog) func(c *engine.ControlResult, index int, 
 	}
 }
 
-// NeedsAllFindings holds when one of formats reads every finding: OSCAL lists them all, and the
-// white paper checks every resource name and parameter against what it prints. The others
-// (json is results.json as it is) need only what KeepFindings keeps.
+// NeedsAllFindings holds when one of formats reads every finding: json writes results.json
+// encoded from the results, OSCAL lists every finding, and the white paper checks every resource
+// name and parameter against what it prints. The audit PDF and the text summary need only what
+// KeepFindings keeps.
 func NeedsAllFindings(formats []string) bool {
 	for _, f := range formats {
-		if f == "oscal" || f == "whitepaper" {
+		if f == "json" || f == "oscal" || f == "whitepaper" {
 			return true
 		}
 	}
 	return false
+}
+
+// NeedsResultsJSON holds when one of formats embeds the results.json file itself (the audit
+// PDF attaches it); the others can be made from results read straight from the file.
+func NeedsResultsJSON(formats []string) bool {
+	for _, f := range formats {
+		if f == "pdf" {
+			return true
+		}
+	}
+	return NeedsAllFindings(formats)
 }

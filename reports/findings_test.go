@@ -69,20 +69,26 @@ func TestReportsFromKeptFindingsAreByteIdentical(t *testing.T) {
 	}
 }
 
-// A report that prints or checks every finding needs them all.
+// A report that writes, prints or checks every finding needs them all; the audit PDF needs the
+// results.json file to attach.
 func TestNeedsAllFindings(t *testing.T) {
 	cases := []struct {
-		formats []string
-		want    bool
+		formats   []string
+		all, file bool
 	}{
-		{[]string{"pdf", "text", "json"}, false},
-		{[]string{"pdf", "oscal"}, true},
-		{[]string{"whitepaper"}, true},
-		{nil, false},
+		{[]string{"pdf", "text"}, false, true},
+		{[]string{"text"}, false, false},
+		{[]string{"pdf", "json"}, true, true},
+		{[]string{"text", "oscal"}, true, true},
+		{[]string{"whitepaper"}, true, true},
+		{nil, false, false},
 	}
 	for _, tc := range cases {
-		if got := NeedsAllFindings(tc.formats); got != tc.want {
-			t.Errorf("NeedsAllFindings(%v) = %v, want %v", tc.formats, got, tc.want)
+		if got := NeedsAllFindings(tc.formats); got != tc.all {
+			t.Errorf("NeedsAllFindings(%v) = %v, want %v", tc.formats, got, tc.all)
+		}
+		if got := NeedsResultsJSON(tc.formats); got != tc.file {
+			t.Errorf("NeedsResultsJSON(%v) = %v, want %v", tc.formats, got, tc.file)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -166,7 +167,15 @@ func parseFormats(s string) ([]string, error) {
 // is the one the results were evaluated with, and the evidence (when given) is the evidence the
 // results name.
 func (a *app) reportInput(src reportSources, generatedAt time.Time, formats []string) (*reports.Input, error) {
-	raw, err := os.ReadFile(src.results)
+	// The text summary alone reads results.json straight from the file; the other formats hold
+	// its bytes (the audit PDF attaches them).
+	var raw []byte
+	var err error
+	if reports.NeedsResultsJSON(formats) {
+		raw, err = os.ReadFile(src.results)
+	} else {
+		_, err = os.Stat(src.results)
+	}
 	if err != nil {
 		return nil, usageErr("read results: %v", err)
 	}
@@ -182,7 +191,12 @@ func (a *app) reportInput(src reportSources, generatedAt time.Time, formats []st
 	if err != nil {
 		return nil, err
 	}
-	res, err := decodeResultsFor(raw, src.results, formats, cat)
+	var res *engine.Results
+	if raw != nil {
+		res, err = decodeResultsFor(raw, src.results, formats, cat)
+	} else {
+		res, err = decodeResultsFile(src.results, cat)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -295,6 +309,21 @@ func decodeResultsFor(raw []byte, name string, formats []string, cat *engine.Cat
 		return decodeResults(raw, name)
 	}
 	res, err := engine.ReadResultsStream(bytes.NewReader(raw), reports.KeepFindings(cat), nil)
+	if err != nil {
+		return nil, usageErr("results %s: %v", name, err)
+	}
+	return res, nil
+}
+
+// decodeResultsFile reads results.json a finding at a time from its file, keeping what the
+// text summary prints (reports.KeepFindings).
+func decodeResultsFile(name string, cat *engine.Catalog) (*engine.Results, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, usageErr("read results: %v", err)
+	}
+	defer f.Close()
+	res, err := engine.ReadResultsStream(bufio.NewReaderSize(f, 256<<10), reports.KeepFindings(cat), nil)
 	if err != nil {
 		return nil, usageErr("results %s: %v", name, err)
 	}
