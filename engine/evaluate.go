@@ -282,11 +282,17 @@ func (e *Engine) evaluateControl(ctx context.Context, c *Control, ev *evaluation
 		// of them all gives (a stable sort, on the keys the findings had before any waiver).
 		r.Findings = make([]Finding, 0, st.n)
 		keys := make([]string, 0, st.n)
+		runs := 0
 		for _, o := range outs {
 			r.Findings = append(r.Findings, o.findings...)
 			keys = append(keys, o.keys...)
+			if len(o.findings) > 0 {
+				runs++
+			}
 		}
-		sortFindings(r.Findings, keys)
+		if runs > 1 {
+			sortFindings(r.Findings, keys)
+		}
 	}
 	sort.Slice(st.waived, func(i, j int) bool { return st.waived[i].rank.before(st.waived[j].rank) })
 	r.waived = st.waived
