@@ -48,6 +48,7 @@ func newEvidenceSet(items []evidence.Stored, lazy map[string]bool) (*evidenceSet
 	s := &evidenceSet{byKind: map[string][]*setItem{}, kindTerm: map[string]*ast.Term{}, byDigest: map[string]*setItem{}, lazy: lazy}
 	sorted := append([]evidence.Stored(nil), items...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
+	interned := newStringInterner()
 	for _, st := range sorted {
 		it := &setItem{
 			ref: EvidenceRef{Kind: st.Kind, Path: st.Path, Digest: st.Digest, Scope: st.Scope,
@@ -56,7 +57,7 @@ func newEvidenceSet(items []evidence.Stored, lazy map[string]bool) (*evidenceSet
 		}
 		if !lazy[st.Kind] || !json.Valid(st.Data) {
 			var err error
-			if it.value, it.data, err = it.decode(); err != nil {
+			if it.value, it.data, err = it.decode(interned); err != nil {
 				return nil, fmt.Errorf("evidence %s: data: %w", st.Path, err)
 			}
 		}
@@ -82,13 +83,14 @@ func newEvidenceSet(items []evidence.Stored, lazy map[string]bool) (*evidenceSet
 	return s, nil
 }
 
-// decode converts the item to its OPA value and its data.
-func (it *setItem) decode() (*ast.Term, ast.Value, error) {
+// decode converts the item to its OPA value and its data, sharing the strings of the other
+// items in decodes (one goroutine's).
+func (it *setItem) decode(interned *stringInterner) (*ast.Term, ast.Value, error) {
 	var data any
 	if err := util.UnmarshalJSON(it.raw, &data); err != nil {
 		return nil, nil, err
 	}
-	dv, err := newStringInterner().value(data)
+	dv, err := interned.value(data)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -106,11 +108,11 @@ func (it *setItem) decode() (*ast.Term, ast.Value, error) {
 }
 
 // decoded is the item's OPA value and data: kept ones, or converted now for a lazy kind.
-func (it *setItem) decoded() (*ast.Term, ast.Value, error) {
+func (it *setItem) decoded(interned *stringInterner) (*ast.Term, ast.Value, error) {
 	if it.value != nil {
 		return it.value, it.data, nil
 	}
-	return it.decode()
+	return it.decode(interned)
 }
 
 // kind is the array of the ok items of a kind, and (for a lazy kind, converted now) the data of
@@ -122,8 +124,9 @@ func (s *evidenceSet) kind(k string) (*ast.Term, map[string]ast.Value, error) {
 	its := s.okItems(k)
 	terms := make([]*ast.Term, 0, len(its))
 	data := make(map[string]ast.Value, len(its))
+	interned := newStringInterner()
 	for _, it := range its {
-		v, d, err := it.decoded()
+		v, d, err := it.decoded(interned)
 		if err != nil {
 			return nil, nil, fmt.Errorf("evidence %s: data: %w", it.ref.Path, err)
 		}
@@ -494,6 +497,7 @@ type recordPart struct {
 func splitRecords(kind string, items []*setItem, maxRows int, part func(recordPart)) error {
 	var cur []*ast.Term
 	offsets, data, rows := map[string]int{}, map[string]ast.Value{}, 0
+	interned := newStringInterner()
 	flush := func() {
 		if len(cur) > 0 {
 			part(recordPart{kind: kind, items: ast.ArrayTerm(cur...), offsets: offsets, data: data})
@@ -501,7 +505,7 @@ func splitRecords(kind string, items []*setItem, maxRows int, part func(recordPa
 		cur, offsets, data, rows = nil, map[string]int{}, map[string]ast.Value{}, 0
 	}
 	for _, it := range items {
-		value, dv, err := it.decoded()
+		value, dv, err := it.decoded(interned)
 		if err != nil {
 			return fmt.Errorf("evidence %s: data: %w", it.ref.Path, err)
 		}
@@ -739,7 +743,7 @@ func (e *Engine) finding(c *Control, t *ast.Term, set *evidenceSet, kinds map[st
 	}
 	itemData, ok := data[digest]
 	if !ok {
-		if _, itemData, err = it.decoded(); err != nil {
+		if _, itemData, err = it.decoded(newStringInterner()); err != nil {
 			return Finding{}, fmt.Errorf("code %s: evidence %s: %w", f.Code, it.ref.Path, err)
 		}
 	}
