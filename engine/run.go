@@ -105,12 +105,6 @@ func CatalogRunFiles(cat *Catalog, src CatalogSource) (map[string][]byte, error)
 // EvaluateRun evaluates a stored run: the evidence of every planned shard (checked against the
 // shard manifests; a missing shard is an error) with the catalog stored in the run.
 func EvaluateRun(ctx context.Context, files map[string][]byte, spec RunSpec, knownKinds []string) (*Results, error) {
-	return evaluateRun(ctx, files, spec, knownKinds, false)
-}
-
-// evaluateRun is EvaluateRun, with the findings spooled to a temporary file when spooled (the
-// caller closes the results).
-func evaluateRun(ctx context.Context, files map[string][]byte, spec RunSpec, knownKinds []string, spooled bool) (*Results, error) {
 	items, err := evidence.RunEvidence(files, spec.Shards)
 	if err != nil {
 		return nil, err
@@ -131,24 +125,19 @@ func evaluateRun(ctx context.Context, files map[string][]byte, spec RunSpec, kno
 	if err != nil {
 		return nil, err
 	}
-	if spooled {
-		return eng.EvaluateSpooled(ctx, items, spec.Run, "")
-	}
 	return eng.Evaluate(ctx, items, spec.Run)
 }
 
 // Replayer returns the function `shoko verify` replays runs with: EvaluateRun as run.json says.
-// Only the bytes of results.json are compared, so the findings are spooled rather than held.
 func Replayer(knownKinds []string) evidence.Replayer {
 	return func(ctx context.Context, files map[string][]byte, meta evidence.RunMeta) ([]byte, error) {
-		res, err := evaluateRun(ctx, files, RunSpec{Shards: meta.Shards,
+		res, err := EvaluateRun(ctx, files, RunSpec{Shards: meta.Shards,
 			Run: Run{ID: meta.RunID, Now: meta.EvaluatedAt, Period: Period{Start: meta.Period.Start, End: meta.Period.End},
 				Scope: meta.Scope.Controls},
-			Closures: meta.Closures}, knownKinds, true)
+			Closures: meta.Closures}, knownKinds)
 		if err != nil {
 			return nil, err
 		}
-		defer res.Close()
 		return res.Marshal()
 	}
 }
