@@ -54,6 +54,7 @@ func main() {
 	only := flag.String("only", "", "measure one section only and print its rows, without writing results.md: engine, rss, verify, pdf, history, calls, collection or prowler")
 	profile := flag.String("profile", "", "with -only collection: write a CPU profile of the collector and debug logs of shoko audit into this directory; with -only prowler: keep both tools' logs and outputs there")
 	flag.IntVar(&collectionRounds, "rounds", collectionRounds, "rounds of the AWS collection measurement (the median is reported)")
+	flag.IntVar(&rssRows, "rss-rows", rssRows, "training rows of the peak RSS measurement (the target is stated at 100,000; -only rss -rss-rows 1000000 measures a million)")
 	flag.Parse()
 	if err := run(*out, *bin, *benchtime, *only, *profile); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -249,22 +250,29 @@ func dirSize(dir string) (int64, int, error) {
 
 const asOf = "2026-11-27T00:00:00Z"
 
+// rssRows is how many training rows the peak RSS is measured at.
+var rssRows = 100000
+
 func rss(bin, work string) (row, error) {
-	ev := filepath.Join(work, "ev100k")
-	if err := synth.Training(ev, filepath.Join("testdata", "records-demo"), 100000, 1000); err != nil {
+	ev := filepath.Join(work, fmt.Sprintf("ev%d", rssRows))
+	if err := synth.Training(ev, filepath.Join("testdata", "records-demo"), rssRows, 1000); err != nil {
 		return row{}, err
 	}
 	size, _, err := dirSize(ev)
 	if err != nil {
 		return row{}, err
 	}
-	wall, peak, err := timed(bin, []string{"evaluate", "--evidence", ev, "--out", filepath.Join(work, "out100k"), "--as-of", asOf}, 0, 1, 2)
+	wall, peak, err := timed(bin, []string{"evaluate", "--evidence", ev, "--out", filepath.Join(work, fmt.Sprintf("out%d", rssRows)), "--as-of", asOf}, 0, 1, 2)
 	if err != nil {
 		return row{}, err
 	}
 	ratio := float64(peak) / float64(size)
-	return row{"peak RSS ÷ evidence on disk, `shoko evaluate` at 100k rows",
-		fmt.Sprintf("%.1f (%s ÷ %s; wall %s)", ratio, mib(peak), mib(size), wall.Round(time.Millisecond)), "≤ 4", yes(ratio <= 4)}, nil
+	target, met := "≤ 4", yes(ratio <= 4)
+	if rssRows != 100000 {
+		target, met = "—", "(info)" // the target is stated at 100k rows
+	}
+	return row{fmt.Sprintf("peak RSS ÷ evidence on disk, `shoko evaluate` at %dk rows", rssRows/1000),
+		fmt.Sprintf("%.1f (%s ÷ %s; wall %s)", ratio, mib(peak), mib(size), wall.Round(time.Millisecond)), target, met}, nil
 }
 
 func mib(b int64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }

@@ -37,7 +37,7 @@ func BenchmarkDecodeEvidence(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := newEvidenceSet(items); err != nil {
+				if _, err := newEvidenceSet(items, nil); err != nil {
 					b.Fatal(err)
 				}
 			}

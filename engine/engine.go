@@ -145,6 +145,29 @@ type Run struct {
 // run as a whole (cancelled context, unreadable exceptions are not among them: they are reported
 // in the results); a problem with one control makes that control `error`.
 func (e *Engine) Evaluate(ctx context.Context, items []evidence.Stored, run Run) (*Results, error) {
+	return e.evaluate(ctx, items, run, nil)
+}
+
+// EvaluateSpooled is Evaluate with the findings written to a temporary file in dir (the
+// system's temporary directory when empty) as each control's parts produce them, instead of
+// being held in memory: the results hold each control's status, counts and reason, and
+// Results.Write copies the findings from the file into results.json, byte for byte what
+// Evaluate's results give. A spooled control's Findings is nil; EachFinding reads them back.
+// The caller must Close the results.
+func (e *Engine) EvaluateSpooled(ctx context.Context, items []evidence.Stored, run Run, dir string) (*Results, error) {
+	spool, err := newFindingSpool(dir)
+	if err != nil {
+		return nil, err
+	}
+	res, err := e.evaluate(ctx, items, run, spool)
+	if err != nil {
+		spool.close()
+		return nil, err
+	}
+	return res, nil
+}
+
+func (e *Engine) evaluate(ctx context.Context, items []evidence.Stored, run Run, spool *findingSpool) (*Results, error) {
 	if run.Now.IsZero() {
 		return nil, fmt.Errorf("evaluate: the evaluation time (now) is not set")
 	}
@@ -154,7 +177,15 @@ func (e *Engine) Evaluate(ctx context.Context, items []evidence.Stored, run Run)
 	if err := e.cat.CheckScope(run.Scope); err != nil {
 		return nil, err
 	}
-	set, err := newEvidenceSet(items)
+	// The records per_record controls judge part by part are converted to OPA values by the
+	// parts that read them, not all at once.
+	lazy := map[string]bool{}
+	for _, c := range e.cat.Controls {
+		if c.PerRecord != "" {
+			lazy[c.PerRecord] = true
+		}
+	}
+	set, err := newEvidenceSet(items, lazy)
 	if err != nil {
 		return nil, err
 	}
@@ -165,10 +196,15 @@ func (e *Engine) Evaluate(ctx context.Context, items []evidence.Stored, run Run)
 			[2]*ast.Term{ast.StringTerm("end"), ast.StringTerm(run.Period.End.UTC().Format(time.RFC3339))},
 		)},
 	)
+	ids := make([]string, len(e.cat.Controls))
+	for i, c := range e.cat.Controls {
+		ids[i] = c.ID
+	}
+	ev := &evaluation{set: set, runValue: runValue, run: run, jobSlots: make(chan struct{}, e.parallelism),
+		waivers: planExceptions(set, ids, run.Scope.InScope, run.Now), spool: spool}
 
 	out := make([]ControlResult, len(e.cat.Controls))
 	jobs := make(chan int)
-	jobSlots := make(chan struct{}, e.parallelism)
 	var wg sync.WaitGroup
 	for w := 0; w < e.parallelism; w++ {
 		wg.Add(1)
@@ -179,7 +215,7 @@ func (e *Engine) Evaluate(ctx context.Context, items []evidence.Stored, run Run)
 					out[i] = notInScope(c)
 					continue
 				}
-				out[i] = e.evaluateControl(ctx, e.cat.Controls[i], set, runValue, run, jobSlots)
+				out[i] = e.evaluateControl(ctx, e.cat.Controls[i], ev)
 			}
 		}()
 	}
@@ -191,17 +227,22 @@ func (e *Engine) Evaluate(ctx context.Context, items []evidence.Stored, run Run)
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)
 	}
+	if spool != nil && spool.err != nil {
+		// A control whose findings could not be spooled is `error`; but a disk that fails is
+		// the run's problem, not the control's: say so rather than report a verdict.
+		return nil, fmt.Errorf("evaluate: %w", spool.err)
+	}
 
 	res := &Results{Schema: ResultsSchema, Tool: "shoko " + ToolVersion,
 		Now: run.Now.UTC().Format(time.RFC3339), Period: Period{Start: run.Period.Start.UTC(), End: run.Period.End.UTC()},
-		Controls: out, Summary: map[string]int{}, Scope: run.Scope}
+		Controls: out, Summary: map[string]int{}, Scope: run.Scope, spool: spool}
 	res.Catalog.Digest = e.cat.Digest()
 	res.Catalog.Controls = len(e.cat.Controls)
 	res.Catalog.Overrides = e.cat.Overrides
 	for _, c := range e.cal.Closures() {
 		res.Calendar.Closures = append(res.Calendar.Closures, c.String())
 	}
-	res.Exceptions = applyExceptions(set, e.cat, res.Controls, run.Now)
+	res.Exceptions = ev.waivers.settle(res.Controls)
 	res.Remediations = remediations(set, res.Controls, run.Now)
 	for _, s := range AllStatuses {
 		res.Summary[s] = 0

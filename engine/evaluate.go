@@ -23,51 +23,43 @@ import (
 const maxClockSkew = 5 * time.Minute
 
 // setItem is an evidence item converted once to the OPA value every policy reads: evidence is
-// never re-serialised per control.
+// never re-serialised per control. An item of a lazy kind (the records a per_record control
+// judges part by part) is not: each job that reads it converts it again, so the whole kind is
+// never held as OPA values while the parts are evaluated.
 type setItem struct {
 	ref   EvidenceRef
 	err   string
-	value *ast.Term // {"kind","digest","scope","collected_at","data"}
-	data  ast.Value // the item's data, for resolving finding pointers
+	value *ast.Term // {"kind","digest","scope","collected_at","data"}; nil for a lazy kind
+	data  ast.Value // the item's data, for resolving finding pointers; nil for a lazy kind
 	raw   []byte    // the item's data as stored
 }
 
 type evidenceSet struct {
 	items    []*setItem
 	byKind   map[string][]*setItem
-	kindTerm map[string]*ast.Term // array of the ok items of a kind
+	kindTerm map[string]*ast.Term // array of the ok items of a kind (not of a lazy kind)
 	byDigest map[string]*setItem
+	lazy     map[string]bool
 }
 
-func newEvidenceSet(items []evidence.Stored) (*evidenceSet, error) {
-	s := &evidenceSet{byKind: map[string][]*setItem{}, kindTerm: map[string]*ast.Term{}, byDigest: map[string]*setItem{}}
+// newEvidenceSet converts the items to OPA values, those of the lazy kinds excepted (their data
+// is only checked to be JSON here, so bad data is still an error of the whole evaluation).
+func newEvidenceSet(items []evidence.Stored, lazy map[string]bool) (*evidenceSet, error) {
+	s := &evidenceSet{byKind: map[string][]*setItem{}, kindTerm: map[string]*ast.Term{}, byDigest: map[string]*setItem{}, lazy: lazy}
 	sorted := append([]evidence.Stored(nil), items...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Path < sorted[j].Path })
+	interned := newStringInterner()
 	for _, st := range sorted {
-		var data any
-		if err := util.UnmarshalJSON(st.Data, &data); err != nil {
-			return nil, fmt.Errorf("evidence %s: data: %w", st.Path, err)
-		}
-		dv, err := ast.InterfaceToValue(data)
-		if err != nil {
-			return nil, fmt.Errorf("evidence %s: data: %w", st.Path, err)
-		}
-		scope := ast.NewObject()
-		for k, v := range st.Scope {
-			scope.Insert(ast.StringTerm(k), ast.StringTerm(v))
-		}
 		it := &setItem{
 			ref: EvidenceRef{Kind: st.Kind, Path: st.Path, Digest: st.Digest, Scope: st.Scope,
 				CollectedAt: st.CollectedAt.UTC(), Status: st.Status},
-			data: dv,
-			raw:  st.Data,
-			value: ast.ObjectTerm(
-				[2]*ast.Term{ast.StringTerm("kind"), ast.StringTerm(st.Kind)},
-				[2]*ast.Term{ast.StringTerm("digest"), ast.StringTerm(st.Digest)},
-				[2]*ast.Term{ast.StringTerm("scope"), ast.NewTerm(scope)},
-				[2]*ast.Term{ast.StringTerm("collected_at"), ast.StringTerm(st.CollectedAt.UTC().Format(time.RFC3339))},
-				[2]*ast.Term{ast.StringTerm("data"), ast.NewTerm(dv)},
-			),
+			raw: st.Data,
+		}
+		if !lazy[st.Kind] || !json.Valid(st.Data) {
+			var err error
+			if it.value, it.data, err = it.decode(interned); err != nil {
+				return nil, fmt.Errorf("evidence %s: data: %w", st.Path, err)
+			}
 		}
 		if st.Error != nil {
 			it.err = *st.Error
@@ -77,6 +69,9 @@ func newEvidenceSet(items []evidence.Stored) (*evidenceSet, error) {
 		s.byDigest[st.Digest] = it
 	}
 	for k, its := range s.byKind {
+		if lazy[k] {
+			continue
+		}
 		terms := make([]*ast.Term, 0, len(its))
 		for _, it := range its {
 			if it.ref.Status == evidence.StatusOK {
@@ -86,6 +81,58 @@ func newEvidenceSet(items []evidence.Stored) (*evidenceSet, error) {
 		s.kindTerm[k] = ast.ArrayTerm(terms...)
 	}
 	return s, nil
+}
+
+// decode converts the item to its OPA value and its data, sharing the strings of the other
+// items in decodes (one goroutine's).
+func (it *setItem) decode(interned *stringInterner) (*ast.Term, ast.Value, error) {
+	var data any
+	if err := util.UnmarshalJSON(it.raw, &data); err != nil {
+		return nil, nil, err
+	}
+	dv, err := interned.value(data)
+	if err != nil {
+		return nil, nil, err
+	}
+	scope := ast.NewObject()
+	for k, v := range it.ref.Scope {
+		scope.Insert(ast.StringTerm(k), ast.StringTerm(v))
+	}
+	return ast.ObjectTerm(
+		[2]*ast.Term{ast.StringTerm("kind"), ast.StringTerm(it.ref.Kind)},
+		[2]*ast.Term{ast.StringTerm("digest"), ast.StringTerm(it.ref.Digest)},
+		[2]*ast.Term{ast.StringTerm("scope"), ast.NewTerm(scope)},
+		[2]*ast.Term{ast.StringTerm("collected_at"), ast.StringTerm(it.ref.CollectedAt.Format(time.RFC3339))},
+		[2]*ast.Term{ast.StringTerm("data"), ast.NewTerm(dv)},
+	), dv, nil
+}
+
+// decoded is the item's OPA value and data: kept ones, or converted now for a lazy kind.
+func (it *setItem) decoded(interned *stringInterner) (*ast.Term, ast.Value, error) {
+	if it.value != nil {
+		return it.value, it.data, nil
+	}
+	return it.decode(interned)
+}
+
+// kind is the array of the ok items of a kind, and (for a lazy kind, converted now) the data of
+// each item by digest, for the job's finding pointers.
+func (s *evidenceSet) kind(k string) (*ast.Term, map[string]ast.Value, error) {
+	if t, ok := s.kindTerm[k]; ok || !s.lazy[k] || len(s.byKind[k]) == 0 {
+		return t, nil, nil
+	}
+	its := s.okItems(k)
+	terms := make([]*ast.Term, 0, len(its))
+	data := make(map[string]ast.Value, len(its))
+	interned := newStringInterner()
+	for _, it := range its {
+		v, d, err := it.decoded(interned)
+		if err != nil {
+			return nil, nil, fmt.Errorf("evidence %s: data: %w", it.ref.Path, err)
+		}
+		terms, data[it.ref.Digest] = append(terms, v), d
+	}
+	return ast.ArrayTerm(terms...), data, nil
 }
 
 // okItems are the collected (not error) items of a kind, in path order.
@@ -100,8 +147,8 @@ func (s *evidenceSet) okItems(kind string) []*setItem {
 }
 
 // withData is the item's OPA value with its data replaced (a part of its records).
-func (it *setItem) withData(data ast.Value) *ast.Term {
-	obj := it.value.Value.(ast.Object)
+func withData(value *ast.Term, data ast.Value) *ast.Term {
+	obj := value.Value.(ast.Object)
 	return ast.ObjectTerm(
 		[2]*ast.Term{ast.StringTerm("kind"), obj.Get(ast.StringTerm("kind"))},
 		[2]*ast.Term{ast.StringTerm("digest"), obj.Get(ast.StringTerm("digest"))},
@@ -115,9 +162,19 @@ func text(ja, en string, args ...any) Text {
 	return Text{JA: fmt.Sprintf(ja, args...), EN: fmt.Sprintf(en, args...)}
 }
 
-// evaluateControl judges one control. jobSlots bounds the policy evaluations running at once
-// across all controls of an evaluation (the parts of per_record controls share it).
-func (e *Engine) evaluateControl(ctx context.Context, c *Control, set *evidenceSet, runValue ast.Object, run Run, jobSlots chan struct{}) ControlResult {
+// evaluation is what every control of one Evaluate call shares.
+type evaluation struct {
+	set      *evidenceSet
+	runValue ast.Object
+	run      Run
+	jobSlots chan struct{} // bounds the policy evaluations running at once, parts included
+	waivers  *exceptionPlan
+	spool    *findingSpool // nil: findings are kept in memory
+}
+
+// evaluateControl judges one control.
+func (e *Engine) evaluateControl(ctx context.Context, c *Control, ev *evaluation) ControlResult {
+	set, run := ev.set, ev.run
 	r := ControlResult{ID: c.ID, Title: c.FilledTitle(), Automation: c.Automation, Severity: c.Severity,
 		Parameters: effectiveParameters(c), Counts: map[string]int{}, Findings: []Finding{}, Evidence: []EvidenceRef{}}
 	for _, s := range []string{StatusPass, StatusFail, StatusNotApplicable, StatusWaived} {
@@ -169,45 +226,85 @@ func (e *Engine) evaluateControl(ctx context.Context, c *Control, set *evidenceS
 
 	// A per_record control is evaluated on parts of its records, in parallel; any other control
 	// in one evaluation. population_findings, when the policy has it, sees everything once.
-	jobs := []evalJob{{query: e.queries[c.ID]}}
-	if c.PerRecord != "" {
-		jobs = jobs[:0]
-		for _, p := range splitRecords(c.PerRecord, set.okItems(c.PerRecord), e.partRows) {
-			jobs = append(jobs, evalJob{query: e.queries[c.ID], part: &p})
-		}
-	}
-	if pq, ok := e.population[c.ID]; ok {
-		jobs = append(jobs, evalJob{query: pq})
-	}
-	outs := make([]jobResult, len(jobs))
+	// The parts are cut as their jobs start (a part converts its items to OPA values then), so
+	// a per_record kind is in memory a few parts at a time. The population job, which sees the
+	// whole kind, runs before them, alone, so the two are never in memory together; its findings
+	// come after the parts' (its job index is the last), as when it was the last job.
+	var outs []*jobResult
 	var wg sync.WaitGroup
-	for i := range jobs {
+	launch := func(job evalJob, index int) {
+		out := &jobResult{}
+		outs = append(outs, out)
 		wg.Add(1)
-		jobSlots <- struct{}{}
+		ev.jobSlots <- struct{}{}
 		go func() {
-			defer func() { <-jobSlots; wg.Done() }()
-			outs[i] = e.runJob(ctx, c, jobs[i], set, runValue, kinds)
+			defer func() { <-ev.jobSlots; wg.Done() }()
+			*out = e.runJob(ctx, c, job, index, ev, kinds)
 		}()
 	}
+	var population *jobResult
+	if pq, ok := e.population[c.ID]; ok {
+		launch(evalJob{query: pq}, populationJob)
+		wg.Wait()
+		population, outs = outs[0], nil
+	}
+	if c.PerRecord == "" {
+		launch(evalJob{query: e.queries[c.ID]}, 0)
+	} else {
+		err := splitRecords(c.PerRecord, set.okItems(c.PerRecord), e.partRows, func(p recordPart) {
+			launch(evalJob{query: e.queries[c.ID], part: &p}, len(outs))
+		})
+		if err != nil {
+			wg.Wait()
+			return fail(text("ポリシーへの入力を作れませんでした: %v", "could not build the policy input: %v", err))
+		}
+	}
 	wg.Wait()
-	n := 0
+	if population != nil {
+		outs = append(outs, population)
+	}
+	var st findingStats
 	for _, o := range outs {
 		if o.failure != nil {
 			return fail(*o.failure)
 		}
-		n += len(o.findings)
+		st.add(o.stats)
 	}
-	if n == 0 {
+	if st.n == 0 {
 		return fail(text("ポリシーが判定を出しませんでした（判定なし）。", "the policy yielded no finding (no verdict)"))
 	}
-	r.Findings = make([]Finding, 0, n)
-	for _, o := range outs {
-		r.Findings = append(r.Findings, o.findings...)
+	if ev.spool != nil {
+		r.Findings = nil
+		for _, o := range outs {
+			if o.run.count > 0 {
+				r.spooled = append(r.spooled, o.run)
+			}
+		}
+	} else {
+		// Each job's findings are sorted; sorted again as one, they are in the order one sort
+		// of them all gives (a stable sort, on the keys the findings had before any waiver).
+		r.Findings = make([]Finding, 0, st.n)
+		keys := make([]string, 0, st.n)
+		runs := 0
+		for _, o := range outs {
+			r.Findings = append(r.Findings, o.findings...)
+			keys = append(keys, o.keys...)
+			if len(o.findings) > 0 {
+				runs++
+			}
+		}
+		if runs > 1 {
+			sortFindings(r.Findings, keys)
+		}
 	}
-	sortFindings(r.Findings)
-	finish(c, &r)
+	sort.Slice(st.waived, func(i, j int) bool { return st.waived[i].rank.before(st.waived[j].rank) })
+	r.waived = st.waived
+	finish(c, &r, st)
 	return r
 }
+
+// populationJob is the job index of population_findings: after every part's.
+const populationJob = 1 << 30
 
 // evalJob is one evaluation of a policy rule: on the whole evidence, or (part set) with the
 // per_record kind replaced by a part of its records.
@@ -216,15 +313,82 @@ type evalJob struct {
 	part  *recordPart
 }
 
-// jobResult is the findings of one job, or why the control is `error`.
+// jobResult is the findings of one job, or why the control is `error`. The findings are sorted
+// and exceptions applied; they are in findings (with their sort keys), or in the spool (run).
 type jobResult struct {
 	findings []Finding
+	keys     []string
+	run      spoolRun
+	stats    findingStats
 	failure  *Text
 }
 
-func (e *Engine) runJob(ctx context.Context, c *Control, job evalJob, set *evidenceSet, runValue ast.Object, kinds map[string]bool) jobResult {
+// rank is a finding's place in its control's sorted findings: its sort key (before any waiver),
+// its params as sortFindings encodes them, then the job it came from and its place there.
+type rank struct {
+	key, params string
+	job, pos    int
+}
+
+func (a rank) before(b rank) bool {
+	if a.key != b.key {
+		return a.key < b.key
+	}
+	if a.params != b.params {
+		return a.params < b.params
+	}
+	if a.job != b.job {
+		return a.job < b.job
+	}
+	return a.pos < b.pos
+}
+
+// rankedText is a finding's message with its place among the control's findings.
+type rankedText struct {
+	rank rank
+	text Text
+}
+
+// waivedFinding is a failing finding an exception waived.
+type waivedFinding struct {
+	rank      rank
+	exception int
+	resource  string
+}
+
+// findingStats is what a control's status and reason are made of, without its findings: how
+// many there are of each status, the first finding and the first failing one in the control's
+// order, and the waivers.
+type findingStats struct {
+	n         int
+	counts    map[string]int
+	first     *rankedText
+	firstFail *rankedText
+	waived    []waivedFinding
+}
+
+// add merges another job's stats into st.
+func (st *findingStats) add(o findingStats) {
+	st.n += o.n
+	for s, k := range o.counts {
+		if st.counts == nil {
+			st.counts = map[string]int{}
+		}
+		st.counts[s] += k
+	}
+	if o.first != nil && (st.first == nil || o.first.rank.before(st.first.rank)) {
+		st.first = o.first
+	}
+	if o.firstFail != nil && (st.firstFail == nil || o.firstFail.rank.before(st.firstFail.rank)) {
+		st.firstFail = o.firstFail
+	}
+	st.waived = append(st.waived, o.waived...)
+}
+
+func (e *Engine) runJob(ctx context.Context, c *Control, job evalJob, jobIndex int, ev *evaluation, kinds map[string]bool) jobResult {
+	set := ev.set
 	failed := func(t Text) jobResult { return jobResult{failure: &t} }
-	input, err := controlInput(c, set, runValue, job.part)
+	input, data, err := controlInput(c, set, ev.runValue, job.part)
 	if err != nil {
 		return failed(text("ポリシーへの入力を作れませんでした: %v", "could not build the policy input: %v", err))
 	}
@@ -249,40 +413,106 @@ func (e *Engine) runJob(ctx context.Context, c *Control, job evalJob, set *evide
 	}
 	findings := make([]Finding, 0, out.Len())
 	for i, t := range out.Slice() {
-		fd, err := e.finding(c, t, set, kinds, offsets)
+		fd, err := e.finding(c, t, set, kinds, offsets, data)
 		if err != nil {
 			return failed(text("ポリシーの出力 %d 件目が不正です: %v", "finding %d from the policy is invalid: %v", i+1, err))
 		}
 		findings = append(findings, fd)
 	}
-	return jobResult{findings: findings}
+	res := jobResult{keys: make([]string, len(findings))}
+	for i := range findings {
+		res.keys[i] = findingKey(&findings[i])
+	}
+	sortFindings(findings, res.keys)
+	res.stats = settleFindings(c, findings, res.keys, jobIndex, ev.waivers)
+	if ev.spool == nil {
+		res.findings = findings
+		return res
+	}
+	if res.run, err = spoolFindings(ev.spool, findings, res.keys); err != nil {
+		return failed(text("判定を一時ファイルに書けませんでした: %v", "could not write the findings to the spool: %v", err))
+	}
+	res.keys = nil
+	return res
+}
+
+// settleFindings applies the exceptions to a job's sorted findings and counts them.
+func settleFindings(c *Control, findings []Finding, keys []string, job int, waivers *exceptionPlan) findingStats {
+	st := findingStats{n: len(findings), counts: map[string]int{}}
+	rankOf := func(i int) rank {
+		p, _ := json.Marshal(findings[i].Params)
+		return rank{key: keys[i], params: string(p), job: job, pos: i}
+	}
+	for i := range findings {
+		f := &findings[i]
+		if f.Status == StatusFail {
+			if idx, ok := waivers.waiver(c.ID, f.Resource); ok {
+				f.Status, f.Exception = StatusWaived, &idx
+				st.waived = append(st.waived, waivedFinding{rank: rankOf(i), exception: idx, resource: f.Resource})
+			}
+		}
+		st.counts[f.Status]++
+		if i == 0 {
+			st.first = &rankedText{rank: rankOf(i), text: f.Message}
+		}
+		if st.firstFail == nil && f.Status == StatusFail {
+			st.firstFail = &rankedText{rank: rankOf(i), text: f.Message}
+		}
+	}
+	return st
+}
+
+// spoolFindings writes a job's sorted findings to the spool as one run.
+func spoolFindings(s *findingSpool, findings []Finding, keys []string) (spoolRun, error) {
+	rw := &runWriter{spool: s}
+	w := &resultsWriter{}
+	for i := range findings {
+		w.buf.Reset()
+		w.value(findingIndent, findings[i])
+		if w.err != nil {
+			return spoolRun{}, w.err
+		}
+		if err := rw.add(keys[i], w.buf.Bytes()); err != nil {
+			return spoolRun{}, err
+		}
+	}
+	return rw.finish()
 }
 
 // recordPart is a slice of the records of a per_record kind: the items as the policy sees them
 // (data cut to the part's rows) and, per item digest, the index in the stored item of the part's
-// first row, so finding pointers are turned back into pointers into the stored item.
+// first row, so finding pointers are turned back into pointers into the stored item, and the
+// item's whole data, to check them against.
 type recordPart struct {
 	kind    string
 	items   *ast.Term
 	offsets map[string]int
+	data    map[string]ast.Value
 }
 
-// splitRecords cuts items into parts of at most maxRows records, in item order; an item longer
-// than a part is sliced. An item whose data is not an array, or is empty, goes whole.
-func splitRecords(kind string, items []*setItem, maxRows int) []recordPart {
-	var parts []recordPart
+// splitRecords cuts items into parts of at most maxRows records, in item order, and calls part
+// with each as soon as it is cut; an item longer than a part is sliced. An item whose data is
+// not an array, or is empty, goes whole. Items are converted to OPA values one at a time, as
+// their rows are reached.
+func splitRecords(kind string, items []*setItem, maxRows int, part func(recordPart)) error {
 	var cur []*ast.Term
-	offsets, rows := map[string]int{}, 0
+	offsets, data, rows := map[string]int{}, map[string]ast.Value{}, 0
+	interned := newStringInterner()
 	flush := func() {
 		if len(cur) > 0 {
-			parts = append(parts, recordPart{kind: kind, items: ast.ArrayTerm(cur...), offsets: offsets})
+			part(recordPart{kind: kind, items: ast.ArrayTerm(cur...), offsets: offsets, data: data})
 		}
-		cur, offsets, rows = nil, map[string]int{}, 0
+		cur, offsets, data, rows = nil, map[string]int{}, map[string]ast.Value{}, 0
 	}
 	for _, it := range items {
-		arr, ok := it.data.(*ast.Array)
+		value, dv, err := it.decoded(interned)
+		if err != nil {
+			return fmt.Errorf("evidence %s: data: %w", it.ref.Path, err)
+		}
+		arr, ok := dv.(*ast.Array)
 		if !ok || arr.Len() == 0 {
-			cur = append(cur, it.value)
+			cur = append(cur, value)
+			data[it.ref.Digest] = dv
 			continue
 		}
 		for start := 0; start < arr.Len(); {
@@ -291,38 +521,36 @@ func splitRecords(kind string, items []*setItem, maxRows int) []recordPart {
 			}
 			end := min(arr.Len(), start+maxRows-rows)
 			if start == 0 && end == arr.Len() {
-				cur = append(cur, it.value)
+				cur = append(cur, value)
 			} else {
-				cur = append(cur, it.withData(arr.Slice(start, end)))
+				cur = append(cur, withData(value, arr.Slice(start, end)))
 			}
 			offsets[it.ref.Digest] = start
+			data[it.ref.Digest] = dv
 			rows += end - start
 			start = end
 		}
 	}
 	flush()
-	return parts
+	return nil
 }
 
-// finish sets the status, counts and reason from the findings.
-func finish(c *Control, r *ControlResult) {
+// finish sets the status, counts and reason from the findings' stats.
+func finish(c *Control, r *ControlResult, st findingStats) {
 	for s := range r.Counts {
 		r.Counts[s] = 0
 	}
-	for _, f := range r.Findings {
-		r.Counts[f.Status]++
+	for s, k := range st.counts {
+		r.Counts[s] = k
 	}
-	n, failing, waived := len(r.Findings), r.Counts[StatusFail], r.Counts[StatusWaived]
+	n, failing, waived := st.n, r.Counts[StatusFail], r.Counts[StatusWaived]
 	switch {
 	case failing > 0:
 		r.Status = StatusFail
 		r.Reason = Text{JA: fmt.Sprintf("%d 件中 %d 件が不適合です。", n, failing), EN: fmt.Sprintf("%d of %d findings fail", failing, n)}
-		for _, f := range r.Findings {
-			if f.Status == StatusFail {
-				r.Reason.JA += "最初の不適合: " + f.Message.JA
-				r.Reason.EN += "; first: " + f.Message.EN
-				break
-			}
+		if st.firstFail != nil {
+			r.Reason.JA += "最初の不適合: " + st.firstFail.text.JA
+			r.Reason.EN += "; first: " + st.firstFail.text.EN
 		}
 		if waived > 0 {
 			r.Reason.JA += fmt.Sprintf("（%d 件は例外承認済み）", waived)
@@ -337,7 +565,7 @@ func finish(c *Control, r *ControlResult) {
 		if c.NotApplicableReason != nil {
 			r.Reason = Text{JA: c.Fill(*c.NotApplicableReason, "ja"), EN: c.Fill(*c.NotApplicableReason, "en")}
 		} else {
-			r.Reason = r.Findings[0].Message
+			r.Reason = st.first.text
 		}
 	case c.Automation == AutomationAttestation:
 		r.Status = StatusAttested
@@ -348,22 +576,45 @@ func finish(c *Control, r *ControlResult) {
 	}
 }
 
-func controlInput(c *Control, set *evidenceSet, runValue ast.Object, part *recordPart) (ast.Value, error) {
+// controlInput is the policy's input; data is the data of the items of lazy kinds it converted
+// (by digest), which the job's finding pointers are checked against.
+func controlInput(c *Control, set *evidenceSet, runValue ast.Object, part *recordPart) (input ast.Value, data map[string]ast.Value, err error) {
 	params, err := ast.InterfaceToValue(jsonCompatible(c.Parameters))
 	if err != nil {
-		return nil, fmt.Errorf("parameters: %w", err)
+		return nil, nil, fmt.Errorf("parameters: %w", err)
+	}
+	if part != nil {
+		data = part.data
 	}
 	ev := ast.NewObject()
+	add := func(k string) error {
+		t, d, err := set.kind(k)
+		if err != nil {
+			return err
+		}
+		if t != nil {
+			ev.Insert(ast.StringTerm(k), t)
+		}
+		for digest, v := range d {
+			if data == nil {
+				data = map[string]ast.Value{}
+			}
+			data[digest] = v
+		}
+		return nil
+	}
 	for _, k := range c.Evidence {
 		if part != nil && k == part.kind {
 			ev.Insert(ast.StringTerm(k), part.items)
 			continue
 		}
-		ev.Insert(ast.StringTerm(k), set.kindTerm[k])
+		if err := add(k); err != nil {
+			return nil, nil, err
+		}
 	}
 	for _, k := range c.OptionalEvidence {
-		if t, ok := set.kindTerm[k]; ok {
-			ev.Insert(ast.StringTerm(k), t)
+		if err := add(k); err != nil {
+			return nil, nil, err
 		}
 	}
 	return ast.NewObject(
@@ -373,7 +624,7 @@ func controlInput(c *Control, set *evidenceSet, runValue ast.Object, part *recor
 		)},
 		[2]*ast.Term{ast.StringTerm("evidence"), ast.NewTerm(ev)},
 		[2]*ast.Term{ast.StringTerm("run"), ast.NewTerm(runValue)},
-	), nil
+	), data, nil
 }
 
 // jsonCompatible turns YAML-decoded values (map[string]any with nested maps and ints) into
@@ -416,7 +667,7 @@ func EvalOptions(input ast.Value) []rego.EvalOption {
 func keepTerm(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }
 
 // finding checks one policy output against the contract and renders its message.
-func (e *Engine) finding(c *Control, t *ast.Term, set *evidenceSet, kinds map[string]bool, offsets map[string]int) (Finding, error) {
+func (e *Engine) finding(c *Control, t *ast.Term, set *evidenceSet, kinds map[string]bool, offsets map[string]int, data map[string]ast.Value) (Finding, error) {
 	obj, ok := t.Value.(ast.Object)
 	if !ok {
 		return Finding{}, fmt.Errorf("not an object")
@@ -490,7 +741,13 @@ func (e *Engine) finding(c *Control, t *ast.Term, set *evidenceSet, kinds map[st
 			return Finding{}, fmt.Errorf("code %s: evidence pointer in %s: %w", f.Code, it.ref.Path, err)
 		}
 	}
-	if err := resolvePointer(it.data, pointer); err != nil {
+	itemData, ok := data[digest]
+	if !ok {
+		if _, itemData, err = it.decoded(newStringInterner()); err != nil {
+			return Finding{}, fmt.Errorf("code %s: evidence %s: %w", f.Code, it.ref.Path, err)
+		}
+	}
+	if err := resolvePointer(itemData, pointer); err != nil {
 		return Finding{}, fmt.Errorf("code %s: evidence pointer %q in %s: %w", f.Code, pointer, it.ref.Path, err)
 	}
 	f.Evidence = &FindingRef{Kind: it.ref.Kind, Digest: digest, Path: it.ref.Path, Scope: it.ref.Scope, Pointer: pointer}
@@ -650,18 +907,20 @@ func formatParam(v any) string {
 	}
 }
 
-// sortFindings orders findings by resource, code, evidence and params. The keys are built once:
-// encoding params inside the comparator would cost O(n log n) JSON encodes. Params are encoded
-// only for findings whose other keys tie, which findings pointing at distinct records never do.
-func sortFindings(fs []Finding) {
-	keys := make([]string, len(fs))
-	for i, f := range fs {
-		p := ""
-		if f.Evidence != nil {
-			p = f.Evidence.Path + "#" + f.Evidence.Pointer
-		}
-		keys[i] = f.Resource + "\x00" + f.Code + "\x00" + p + "\x00" + f.Status
+// findingKey is what findings are sorted by first: resource, code, evidence and status.
+func findingKey(f *Finding) string {
+	p := ""
+	if f.Evidence != nil {
+		p = f.Evidence.Path + "#" + f.Evidence.Pointer
 	}
+	return f.Resource + "\x00" + f.Code + "\x00" + p + "\x00" + f.Status
+}
+
+// sortFindings orders findings by their keys (findingKey, built once: encoding params inside
+// the comparator would cost O(n log n) JSON encodes), then params, keeping the order of findings
+// that tie (a stable sort); keys is sorted with them. Params are encoded only for findings whose
+// keys tie, which findings pointing at distinct records never do.
+func sortFindings(fs []Finding, keys []string) {
 	params := make([]*string, len(fs))
 	paramsKey := func(i int) string {
 		if params[i] == nil {
@@ -683,10 +942,12 @@ func sortFindings(fs []Finding) {
 		return paramsKey(ia) < paramsKey(ib)
 	})
 	sorted := make([]Finding, len(fs))
+	sortedKeys := make([]string, len(fs))
 	for i, j := range idx {
-		sorted[i] = fs[j]
+		sorted[i], sortedKeys[i] = fs[j], keys[j]
 	}
 	copy(fs, sorted)
+	copy(keys, sortedKeys)
 }
 
 // perRowCache is OPA's virtual document cache, minus the results of function calls with an

@@ -57,9 +57,13 @@ func (rec exceptionRecord) problems(file string) []string {
 	return out
 }
 
-// applyExceptions waives failing findings covered by an approved, unexpired exception naming the
-// control and matching the finding's resource, after evaluation, so an exception can never turn
-// an error into anything else nor hide what the policy found. A control all of whose failing
+// exceptionPlan is the exceptions of a run, judged before any control is evaluated, so that
+// each control waives its own failing findings as it produces them (a spooled evaluation never
+// holds them all) and settle reports what became of every exception afterwards.
+//
+// A failing finding is waived by the first approved, unexpired exception naming its control and
+// matching its resource. This happens after the policy ran, so an exception can never turn an
+// error into anything else nor hide what the policy found. A control all of whose failing
 // findings are waived becomes `waived`. Every exception is reported with what became of it.
 //
 // Entries are judged one by one: an invalid entry waives nothing and makes the control it names
@@ -67,31 +71,37 @@ func (rec exceptionRecord) problems(file string) []string {
 // while the valid entries beside it still apply. An invalid entry that names no control of the
 // catalog, and an exceptions file that could not be read at all, are run-level problems
 // (Results.ExceptionProblems).
-func applyExceptions(set *evidenceSet, cat *Catalog, controls []ControlResult, now time.Time) []ExceptionResult {
-	out := []ExceptionResult{}
-	byID := map[string]int{}
-	ids := make([]string, 0, len(controls))
-	for i, c := range controls {
-		byID[c.ID] = i
-		ids = append(ids, c.ID)
+type exceptionPlan struct {
+	out     []ExceptionResult
+	valid   []liveException
+	invalid []int // indexes in out of invalid entries naming a control in scope
+}
+
+// liveException is a valid exception that may waive findings, and its index in the results.
+type liveException struct {
+	idx int
+	rec exceptionRecord
+}
+
+// planExceptions reads every exceptions item of the evidence. ids are the catalog's controls in
+// order; inScope says whether a control is judged in this run.
+func planExceptions(set *evidenceSet, ids []string, inScope func(id string) bool, now time.Time) *exceptionPlan {
+	p := &exceptionPlan{out: []ExceptionResult{}}
+	known := map[string]bool{}
+	for _, id := range ids {
+		known[id] = true
 	}
-	type live struct {
-		idx int
-		rec exceptionRecord
-	}
-	var valid []live
-	var invalid []int // indexes in out of invalid entries naming a control
 	for _, it := range set.byKind["exceptions"] {
 		src := it.ref.Path
 		if it.ref.Status != "ok" {
 			// Reason keeps the cause too, where reports print an exception's reason.
-			out = append(out, ExceptionResult{Source: src, State: ExceptionInvalid, Reason: it.err, Problem: it.err, Waived: []string{}})
+			p.out = append(p.out, ExceptionResult{Source: src, State: ExceptionInvalid, Reason: it.err, Problem: it.err, Waived: []string{}})
 			continue
 		}
 		var recs []exceptionRecord
 		if err := json.Unmarshal(it.raw, &recs); err != nil {
 			msg := fmt.Sprintf("unreadable exceptions: %v", err)
-			out = append(out, ExceptionResult{Source: src, State: ExceptionInvalid, Reason: msg, Problem: msg, Waived: []string{}})
+			p.out = append(p.out, ExceptionResult{Source: src, State: ExceptionInvalid, Reason: msg, Problem: msg, Waived: []string{}})
 			continue
 		}
 		for _, rec := range recs {
@@ -99,21 +109,21 @@ func applyExceptions(set *evidenceSet, cat *Catalog, controls []ControlResult, n
 				ApprovedAt: rec.ApprovedAt, ExpiresAt: rec.ExpiresAt, Source: fmt.Sprintf("%s#line=%d", src, rec.Line), Waived: []string{}}
 			approved, _ := time.Parse(time.RFC3339, rec.ApprovedAt)
 			expires, _ := time.Parse(time.RFC3339, rec.ExpiresAt)
-			ci, known := byID[rec.Control]
+			isKnown := known[rec.Control]
 			// A control outside the scope was not judged: no exception applies to it, and an
 			// invalid one is reported without turning the unjudged control into an error.
-			inScope := known && controls[ci].Status != StatusNotInScope
+			judged := isKnown && inScope(rec.Control)
 			switch problems := rec.problems(it.ref.Scope["file"]); {
 			case len(problems) > 0:
 				er.State, er.Problem = ExceptionInvalid, strings.Join(problems, "; ")
-				if inScope {
-					invalid = append(invalid, len(out))
-				} else if !known {
+				if judged {
+					p.invalid = append(p.invalid, len(p.out))
+				} else if !isKnown {
 					er.Problem += "; " + notAControl(rec.Control, ids)
 				}
-			case !known:
+			case !isKnown:
 				er.State, er.Problem = ExceptionUnknownControl, notAControl(rec.Control, ids)
-			case !inScope:
+			case !judged:
 				er.State = ExceptionNotInScope
 			case !now.Before(expires):
 				er.State = ExceptionExpired
@@ -121,40 +131,47 @@ func applyExceptions(set *evidenceSet, cat *Catalog, controls []ControlResult, n
 				er.State = ExceptionNotYetValid
 			default:
 				er.State = ExceptionUnmatched
-				valid = append(valid, live{idx: len(out), rec: rec})
+				p.valid = append(p.valid, liveException{idx: len(p.out), rec: rec})
 			}
-			out = append(out, er)
+			p.out = append(p.out, er)
 		}
 	}
+	return p
+}
+
+// waiver is the index of the exception that waives a failing finding about resource in control.
+func (p *exceptionPlan) waiver(control, resource string) (int, bool) {
+	if p == nil {
+		return 0, false
+	}
+	for _, l := range p.valid {
+		if ok, _ := path.Match(l.rec.Resource, resource); ok && l.rec.Control == control {
+			return l.idx, true
+		}
+	}
+	return 0, false
+}
+
+// settle reports the waivers of every control (in control order, each control's in its
+// findings' order) and makes the controls an invalid exception names `error`; it returns what
+// became of every exception.
+func (p *exceptionPlan) settle(controls []ControlResult) []ExceptionResult {
+	out := p.out
+	byID := map[string]int{}
+	for i, c := range controls {
+		byID[c.ID] = i
+	}
 	for ci := range controls {
-		c := &controls[ci]
-		if c.Status != StatusFail {
-			continue
+		for _, w := range controls[ci].waived {
+			out[w.exception].State = ExceptionApplied
+			out[w.exception].Waived = append(out[w.exception].Waived, w.resource)
 		}
-		for fi := range c.Findings {
-			f := &c.Findings[fi]
-			if f.Status != StatusFail {
-				continue
-			}
-			for _, l := range valid {
-				if ok, _ := path.Match(l.rec.Resource, f.Resource); !ok || l.rec.Control != c.ID {
-					continue
-				}
-				idx := l.idx
-				f.Status, f.Exception = StatusWaived, &idx
-				out[idx].State = ExceptionApplied
-				out[idx].Waived = append(out[idx].Waived, f.Resource)
-				break
-			}
-		}
-		ctrl, _ := cat.Control(c.ID)
-		finish(ctrl, c)
 	}
 	// Last, so that no verdict set above outlives an invalid entry. The findings stay as the
 	// policy gave them (with the valid waivers), and the reason says what the verdict would be
 	// without the invalid entries.
 	without := map[int]Text{}
-	for _, idx := range invalid {
+	for _, idx := range p.invalid {
 		ci := byID[out[idx].Control]
 		c := &controls[ci]
 		if _, seen := without[ci]; !seen {

@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"time"
 
@@ -54,6 +55,39 @@ type Results struct {
 	// so results of runs without a remediations file keep their bytes.
 	Remediations []RemediationResult `json:"remediations,omitempty"`
 	Evidence     []EvidenceRef       `json:"evidence"`
+
+	// spool holds the findings of a spooled evaluation (EvaluateSpooled); nil otherwise.
+	spool *findingSpool
+}
+
+// Close releases the findings file of a spooled evaluation; for other results it does nothing.
+func (r *Results) Close() error {
+	if r.spool == nil {
+		return nil
+	}
+	return r.spool.close()
+}
+
+// EachFinding calls fn with every finding of the control at index ci, in order: from memory,
+// or read back from the findings file of a spooled evaluation (an error if it cannot be read
+// whole).
+func (r *Results) EachFinding(ci int, fn func(Finding) error) error {
+	c := &r.Controls[ci]
+	if c.spooled == nil {
+		for _, f := range c.Findings {
+			if err := fn(f); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	return r.spool.eachSpooled(c.spooled, func(body []byte) error {
+		f, err := decodeFinding(body)
+		if err != nil {
+			return err
+		}
+		return fn(f)
+	})
 }
 
 // Period is the audit period; policies that look at events (incidents, changes) read it.
@@ -81,6 +115,12 @@ type ControlResult struct {
 	Counts     map[string]int `json:"counts"`
 	Findings   []Finding      `json:"findings"`
 	Evidence   []EvidenceRef  `json:"evidence"`
+
+	// spooled are the control's sorted runs of findings in the results' spool (EvaluateSpooled),
+	// merged into one order when written; Findings is nil then.
+	spooled []spoolRun
+	// waived are the findings exceptions waived, in the control's order (exceptionPlan.settle).
+	waived []waivedFinding
 }
 
 // Finding is one judgement of a policy about one resource, pointing at the record it rests on.
@@ -167,7 +207,7 @@ func (r *Results) Write(out io.Writer) error {
 		w.buf.WriteString("null")
 	} else {
 		w.array("  ", len(r.Controls), func(i int) {
-			w.control("    ", &r.Controls[i])
+			w.control("    ", &r.Controls[i], r.spool)
 			w.flush(flushAt)
 		})
 	}
@@ -272,7 +312,7 @@ func (w *resultsWriter) array(indent string, n int, elem func(i int)) {
 	w.newline(indent, "]")
 }
 
-func (w *resultsWriter) control(indent string, c *ControlResult) {
+func (w *resultsWriter) control(indent string, c *ControlResult, spool *findingSpool) {
 	in := indent + "  "
 	w.buf.WriteString("{")
 	w.field(in, "id", c.ID)
@@ -286,7 +326,9 @@ func (w *resultsWriter) control(indent string, c *ControlResult) {
 	w.field(in, "reason", c.Reason)
 	w.field(in, "counts", c.Counts)
 	w.key(in, "findings")
-	if c.Findings == nil {
+	if c.spooled != nil {
+		w.spooledFindings(in, c, spool)
+	} else if c.Findings == nil {
 		w.buf.WriteString("null")
 	} else {
 		elem := in + "  "
@@ -297,4 +339,43 @@ func (w *resultsWriter) control(indent string, c *ControlResult) {
 	}
 	w.field(in, "evidence", c.Evidence)
 	w.newline(indent, "}")
+}
+
+// spooledFindings writes a spooled control's findings as array would write them from memory:
+// each one's bytes were made by value at the same indentation when it was spooled.
+func (w *resultsWriter) spooledFindings(in string, c *ControlResult, spool *findingSpool) {
+	if w.err != nil {
+		return
+	}
+	w.buf.WriteString("[")
+	first := true
+	err := spool.eachSpooled(c.spooled, func(body []byte) error {
+		if !first {
+			w.buf.WriteString(",")
+		}
+		first = false
+		w.newline(in, "  ")
+		w.buf.Write(body)
+		w.flush(flushAt)
+		return w.err
+	})
+	if err != nil {
+		if w.err == nil {
+			w.err = fmt.Errorf("control %s: %w", c.ID, err)
+		}
+		return
+	}
+	w.newline(in, "]")
+}
+
+// decodeFinding reads one finding's results.json bytes back, numbers as json.Number (as the
+// evaluation made them).
+func decodeFinding(body []byte) (Finding, error) {
+	var f Finding
+	d := json.NewDecoder(bytes.NewReader(body))
+	d.UseNumber()
+	if err := d.Decode(&f); err != nil {
+		return Finding{}, fmt.Errorf("%w: a finding is not JSON: %v", errSpoolDamaged, err)
+	}
+	return f, nil
 }

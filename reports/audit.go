@@ -264,7 +264,7 @@ func auditControlTable(d *doc, items []item) {
 	for _, it := range items {
 		r := it.Result
 		rows = append(rows, []cell{{text: r.ID}, {text: titleOf(it, d.lang)}, {text: it.Control.Section.Lang(d.lang)},
-			{status: r.Status}, {text: fmt.Sprintf("%d / %d", r.Counts[engine.StatusFail], len(r.Findings))}})
+			{status: r.Status}, {text: fmt.Sprintf("%d / %d", r.Counts[engine.StatusFail], FindingsTotal(r))}})
 	}
 	d.table(cols, rows)
 }
@@ -330,7 +330,7 @@ func auditControl(d *doc, in *Input, it item) {
 	if len(r.Evidence) > 0 {
 		d.evidenceTable(groupEvidence(r.Evidence))
 	}
-	if len(r.Findings) > 0 {
+	if FindingsTotal(r) > 0 {
 		auditFindings(d, r)
 	}
 	d.pdf.Ln(3)
@@ -365,18 +365,21 @@ func auditFindings(d *doc, r engine.ControlResult) {
 			others = append(others, f)
 		}
 	}
+	// Counted from the counts: results read with KeepFindings hold the sample, not every
+	// passing finding.
+	othersTotal := r.Counts[engine.StatusPass] + r.Counts[engine.StatusNotApplicable]
 	sample := others[:min(len(others), PassSampleShown)]
 	d.need(24) // the note, the table header and a first row stay together
 	d.setSize(8.5)
 	note := fmt.Sprintf(t("所見 %d 件（適合 %d、不適合 %d、例外承認 %d、適用外 %d）。", "%d findings (pass %d, fail %d, waived %d, not applicable %d)."),
-		len(r.Findings), r.Counts[engine.StatusPass], r.Counts[engine.StatusFail], r.Counts[engine.StatusWaived], r.Counts[engine.StatusNotApplicable])
+		FindingsTotal(r), r.Counts[engine.StatusPass], r.Counts[engine.StatusFail], r.Counts[engine.StatusWaived], r.Counts[engine.StatusNotApplicable])
 	if len(listed) > 0 {
 		note += t("不適合・例外承認の所見はすべて示します。", " Every failing and waived finding is listed.")
 	}
-	if len(sample) < len(others) {
+	if len(sample) < othersTotal {
 		note += fmt.Sprintf(t("適合・適用外 %d 件のうち %d 件を例示します。全件は添付の results.json にあります。",
 			" %d of the %d passing or not applicable findings are shown as a sample; all are in the attached results.json."),
-			pick(d.lang, len(others), len(sample)), pick(d.lang, len(sample), len(others)))
+			pick(d.lang, othersTotal, len(sample)), pick(d.lang, len(sample), othersTotal))
 	}
 	d.text(note, 0)
 	d.setSize(bodyPt)

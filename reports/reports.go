@@ -176,6 +176,13 @@ func (in *Input) resultsBytes() ([]byte, error) {
 	if in.ResultsJSON != nil {
 		return in.ResultsJSON, nil
 	}
+	for _, c := range in.Results.Controls {
+		if len(c.Findings) < FindingsTotal(c) {
+			// Results read with KeepFindings: encoded again they would be a shorter results.json.
+			return nil, fmt.Errorf("results of control %s hold %d of its %d findings: give the results.json they were read from (Input.ResultsJSON)",
+				c.ID, len(c.Findings), FindingsTotal(c))
+		}
+	}
 	b, err := in.Results.Marshal()
 	if err != nil {
 		return nil, fmt.Errorf("encode results: %w", err)

@@ -52,7 +52,7 @@ func (tx Text) Render(w io.Writer, in *Input) error {
 			label = "\x1b[" + ansi[c.Status] + "m" + label + "\x1b[0m"
 		}
 		fmt.Fprintf(&b, "%-8s  %s  %-9s  %s\n", c.ID, label,
-			fmt.Sprintf("%d/%d", c.Counts[engine.StatusFail], len(c.Findings)), in.title(c, in.lang()))
+			fmt.Sprintf("%d/%d", c.Counts[engine.StatusFail], FindingsTotal(c)), in.title(c, in.lang()))
 	}
 	var parts []string
 	for _, s := range shownStatuses(res) {

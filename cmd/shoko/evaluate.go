@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -164,11 +165,19 @@ func (a *app) evaluateInto(ctx context.Context, items []evidence.Stored, run eng
 	if err != nil {
 		return nil, &exitErr{code: exitUsage, err: err}
 	}
-	res, err := eng.Evaluate(ctx, items, run)
+	// The findings go to a temporary file as they are produced and are copied from it into
+	// results.json: 100,000 findings are ≈ 190 MB as Go values and ≈ 100 MB of results.json,
+	// never whole in memory. The summary needs only each control's status and reason. The file
+	// is in dir, on the disk that is to hold results.json (the same bytes), not in a /tmp that
+	// may be memory.
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, &exitErr{code: exitError, err: err}
+	}
+	res, err := eng.EvaluateSpooled(ctx, items, run, dir)
 	if err != nil {
 		return nil, &exitErr{code: exitError, err: err}
 	}
-	// Streamed to the file: 100,000 findings make ≈ 100 MB of results.json, never whole in memory.
+	defer res.Close()
 	write := func(w io.Writer) error {
 		bw := bufio.NewWriterSize(w, 256<<10)
 		if err := res.Write(bw); err != nil {

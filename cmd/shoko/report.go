@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -86,9 +87,9 @@ signed run would fail verify (audit writes the reports signed with the run into 
 			}
 			var in *reports.Input
 			if runArg != "" {
-				in, err = a.signedRunReportInput(cmd.Context(), runArg, store, out, at)
+				in, err = a.signedRunReportInput(cmd.Context(), runArg, store, out, at, fmts)
 			} else {
-				in, err = a.reportInput(src, at)
+				in, err = a.reportInput(src, at, fmts)
 			}
 			if err != nil {
 				return err
@@ -165,14 +166,18 @@ func parseFormats(s string) ([]string, error) {
 // reportInput reads what a report is made from and checks that it belongs together: the catalog
 // is the one the results were evaluated with, and the evidence (when given) is the evidence the
 // results name.
-func (a *app) reportInput(src reportSources, generatedAt time.Time) (*reports.Input, error) {
-	raw, err := os.ReadFile(src.results)
+func (a *app) reportInput(src reportSources, generatedAt time.Time, formats []string) (*reports.Input, error) {
+	// The text summary alone reads results.json straight from the file; the other formats hold
+	// its bytes (the audit PDF attaches them).
+	var raw []byte
+	var err error
+	if reports.NeedsResultsJSON(formats) {
+		raw, err = os.ReadFile(src.results)
+	} else {
+		_, err = os.Stat(src.results)
+	}
 	if err != nil {
 		return nil, usageErr("read results: %v", err)
-	}
-	res, err := decodeResults(raw, src.results)
-	if err != nil {
-		return nil, err
 	}
 	// The config names the issuer and the parameters it overrides, which are part of the
 	// catalog the results were evaluated with.
@@ -183,6 +188,15 @@ func (a *app) reportInput(src reportSources, generatedAt time.Time) (*reports.In
 		}
 	}
 	cat, err := a.loadCatalogFor(cfg)
+	if err != nil {
+		return nil, err
+	}
+	var res *engine.Results
+	if raw != nil {
+		res, err = decodeResultsFor(raw, src.results, formats, cat)
+	} else {
+		res, err = decodeResultsFile(src.results, cat)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -212,7 +226,7 @@ func (a *app) reportInput(src reportSources, generatedAt time.Time) (*reports.In
 // signedRunReportInput is the report input for a complete run, read after it was signed: every
 // source comes from the run, checked as reportInput checks them, and the signed statement (when
 // the run has one) is attached with its digest. out must not be inside the run.
-func (a *app) signedRunReportInput(ctx context.Context, runArg, store, out string, generatedAt time.Time) (*reports.Input, error) {
+func (a *app) signedRunReportInput(ctx context.Context, runArg, store, out string, generatedAt time.Time, formats []string) (*reports.Input, error) {
 	st, id, err := a.runLocation(ctx, runArg, store, nil)
 	if err != nil {
 		return nil, err
@@ -240,17 +254,17 @@ func (a *app) signedRunReportInput(ctx context.Context, runArg, store, out strin
 		return nil, &exitErr{code: exitUsage, err: err}
 	}
 	raw := files[evidence.ResultsFile]
-	res, err := decodeResults(raw, "run "+id+" "+evidence.ResultsFile)
+	cat, err := engine.LoadRunCatalog(files, collectors.KnownKinds())
+	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: fmt.Errorf("run %s: %w", id, err)}
+	}
+	res, err := decodeResultsFor(raw, "run "+id+" "+evidence.ResultsFile, formats, cat)
 	if err != nil {
 		return nil, err
 	}
 	// One run id everywhere: a report must not print an id the bundle does not carry.
 	if res.RunID != id {
 		return nil, usageErr("run %s: its results.json names run %q (evaluated before results carried the run's own id); report it with --results instead", id, res.RunID)
-	}
-	cat, err := engine.LoadRunCatalog(files, collectors.KnownKinds())
-	if err != nil {
-		return nil, &exitErr{code: exitUsage, err: fmt.Errorf("run %s: %w", id, err)}
 	}
 	if d := cat.Digest(); d != res.Catalog.Digest {
 		return nil, usageErr("run %s: results were evaluated with catalog %s, but the run's catalog is %s", id, res.Catalog.Digest, d)
@@ -287,6 +301,46 @@ func decodeResults(raw []byte, name string) (*engine.Results, error) {
 	return &res, nil
 }
 
+// decodeResultsFor reads results.json for the reports of formats: whole when one of them reads
+// every finding, else a finding at a time keeping only the findings they print
+// (reports.KeepFindings), as strictly: 100,000 passing findings are ≈ 190 MB decoded.
+func decodeResultsFor(raw []byte, name string, formats []string, cat *engine.Catalog) (*engine.Results, error) {
+	if reports.NeedsAllFindings(formats) {
+		return decodeResults(raw, name)
+	}
+	res, err := engine.ReadResultsStream(bytes.NewReader(raw), reports.KeepFindings(cat), nil)
+	if err != nil {
+		return nil, usageErr("results %s: %v", name, err)
+	}
+	return res, nil
+}
+
+// decodeResultsFile reads results.json a finding at a time from its file, keeping what the
+// text summary prints (reports.KeepFindings).
+func decodeResultsFile(name string, cat *engine.Catalog) (*engine.Results, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, usageErr("read results: %v", err)
+	}
+	defer f.Close()
+	res, err := engine.ReadResultsStream(bufio.NewReaderSize(f, 256<<10), reports.KeepFindings(cat), nil)
+	if err != nil {
+		return nil, usageErr("results %s: %v", name, err)
+	}
+	return res, nil
+}
+
+// decodeStatuses reads a previous run's results.json for what the audit report compares (each
+// control's status), keeping none of its findings.
+func decodeStatuses(raw []byte, name string) (*engine.Results, error) {
+	none := func(*engine.ControlResult, int, *engine.Finding) bool { return false }
+	res, err := engine.ReadResultsStream(bytes.NewReader(raw), none, nil)
+	if err != nil {
+		return nil, usageErr("results %s: %v", name, err)
+	}
+	return res, nil
+}
+
 // readPreviousResults reads the previous run's results.json for the audit report's "changes
 // since the previous run". It is only compared, never reported as this run's, so its catalog
 // may differ; a file that is not results is still refused.
@@ -295,7 +349,7 @@ func readPreviousResults(path string) (*engine.Results, error) {
 	if err != nil {
 		return nil, usageErr("read previous results: %v", err)
 	}
-	res, err := decodeResults(raw, "previous results "+path)
+	res, err := decodeStatuses(raw, "previous results "+path)
 	if err != nil {
 		return nil, err
 	}

@@ -71,6 +71,8 @@ func TestReportRefusesBadInput(t *testing.T) {
 	raw, _ := os.ReadFile(results)
 	otherCatalog := writeFile(t, dir, "other-catalog.json", strings.Replace(string(raw), `"digest": "sha256:`, `"digest": "sha256:0`, 1))
 	unknownField := writeFile(t, dir, "unknown.json", strings.Replace(string(raw), `"run_id"`, `"colour": 1, "run_id"`, 1))
+	// Cut inside the findings: read a finding at a time, it must still be refused, not summarised.
+	truncated := writeFile(t, dir, "truncated.json", string(raw[:strings.Index(string(raw), `"findings": [`)+200]))
 	tampered := t.TempDir()
 	if err := os.CopyFS(tampered, os.DirFS("../../testdata/records-demo")); err != nil {
 		t.Fatal(err)
@@ -94,6 +96,9 @@ func TestReportRefusesBadInput(t *testing.T) {
 		{"bad generation time", []string{"report", "--results", results, "--generated-at", "today", "--out", dir}, "--generated-at"},
 		{"results of another catalog", []string{"report", "--results", otherCatalog, "--out", dir}, "were evaluated with catalog"},
 		{"results with an unknown field", []string{"report", "--results", unknownField, "--out", dir}, `unknown field "colour"`},
+		{"truncated results, text read from the file", []string{"report", "--results", truncated, "--format", "text", "--out", dir}, "unexpected EOF"},
+		{"truncated results, pdf", []string{"report", "--results", truncated, "--format", "pdf", "--out", dir}, "unexpected EOF"},
+		{"truncated results, every format", []string{"report", "--results", truncated, "--out", dir}, "unexpected EOF"},
 		{"previous results that are not results", []string{"report", "--results", results, "--previous-results", unknownField, "--format", "pdf", "--out", dir}, `previous results`},
 		{"missing previous results", []string{"report", "--results", results, "--previous-results", filepath.Join(dir, "none.json"), "--format", "pdf", "--out", dir}, "read previous results"},
 		{"evidence that does not match", []string{"report", "--results", results, "--evidence", tampered, "--out", dir}, "records-internal_audits.csv_records.json has digest"},

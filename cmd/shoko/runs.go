@@ -483,7 +483,8 @@ func (a *app) previousRun(ctx context.Context, st evidence.Store, id string, sta
 	if err != nil {
 		return nil, nil, &exitErr{code: exitError, err: fmt.Errorf("previous run %s: %w", prev.ID, err)}
 	}
-	res, err := decodeResults(raw, "previous run "+prev.ID+" "+evidence.ResultsFile)
+	// Its statuses and exceptions are compared, never its findings: they are not decoded.
+	res, err := decodeStatuses(raw, "previous run "+prev.ID+" "+evidence.ResultsFile)
 	return prev, res, err
 }
 
