@@ -83,8 +83,11 @@ func TestAPIAsksAgainAfterTransientFailures(t *testing.T) {
 			if it.Request.Attempts != tt.wantAttempts {
 				t.Errorf("attempts %d, want %d", it.Request.Attempts, tt.wantAttempts)
 			}
-			if requests != tt.wantRequests {
-				t.Errorf("%d requests of %s, want %d", requests, incidents, tt.wantRequests)
+			mu.Lock()
+			made := requests
+			mu.Unlock()
+			if made != tt.wantRequests {
+				t.Errorf("%d requests of %s, want %d", made, incidents, tt.wantRequests)
 			}
 			for _, other := range items {
 				if other.Kind != service.KindIncidents && (other.Status != evidence.StatusOK || other.Request.Attempts != 0) {
