@@ -44,6 +44,12 @@ type Request struct {
 	RequestIDs []string `json:"request_ids,omitempty"`
 	URL        string   `json:"url,omitempty"`
 	File       string   `json:"file,omitempty"`
+	// Attempts is how many passes the collector made over the unit the item came from (an AWS
+	// service in one region) when it made more than one: a unit whose first pass ended in a
+	// transient fault (throttling, a 5xx, a reset connection) is collected once more, whole, and
+	// the later answer recorded. Omitted (0) means one pass, so a first-pass answer reads as it
+	// always has. The SDK's retries of single calls are not counted here.
+	Attempts int `json:"attempts,omitempty"`
 }
 
 // Stored is an item as read back from a store: the item, where it was, and its digest.

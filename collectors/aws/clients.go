@@ -144,20 +144,27 @@ func (c *Collector) accounts(ctx context.Context, base aws.Config, now time.Time
 	// Without the list only the configured accounts are audited; the error item makes the
 	// controls that need the organization error.
 	fail := func(error) []Account { return c.Opts.Accounts }
-	management, err := callerAccount(ctx, cfg)
+	management, err := c.identify(ctx, cfg)
 	if err != nil {
 		it := newError(KindOrgAccounts, "organization", GlobalRegion, now, "ListAccounts", fmt.Errorf("identify the management account: %w", err))
 		return fail(err), &it
 	}
 	client := organizations.NewFromConfig(cfg)
-	p := organizations.NewListAccountsPaginator(client, &organizations.ListAccountsInput{})
-	accts, pages, err := pageAll(ctx, p.HasMorePages, p.NextPage, func(o *organizations.ListAccountsOutput) []orgtypes.Account { return o.Accounts })
+	var accts []orgtypes.Account
+	var pages int
+	passes, err := c.callTwice(ctx, "organization accounts", func() (err error) {
+		p := organizations.NewListAccountsPaginator(client, &organizations.ListAccountsInput{})
+		accts, pages, err = pageAll(ctx, p.HasMorePages, p.NextPage, func(o *organizations.ListAccountsOutput) []orgtypes.Account { return o.Accounts })
+		return err
+	})
 	if err != nil {
 		it := newError(KindOrgAccounts, management, GlobalRegion, now, "ListAccounts", fmt.Errorf("list organization accounts: %w", err))
+		it.Request.Attempts = attemptsField(passes)
 		return fail(err), &it
 	}
 	e := &emitter{account: management, region: GlobalRegion, now: now, opts: &c.Opts}
 	e.ok(KindOrgAccounts, "ListAccounts", pages, sortBy(accts, func(a orgtypes.Account) string { return aws.ToString(a.Id) }))
+	e.items[0].Request.Attempts = attemptsField(passes)
 	out := append([]Account(nil), c.Opts.Accounts...)
 	seen := map[string]bool{}
 	for _, a := range out {

@@ -74,6 +74,8 @@ type Options struct {
 	AttemptTimeout time.Duration
 	// MaxAttempts of the adaptive retryer (default 5).
 	MaxAttempts int
+	// RetryBackoff bounds the wait before a unit's second pass (default 2s; see retry.go).
+	RetryBackoff time.Duration
 	// Recorder, when set, hears every operation called (the IAM policy test uses it).
 	Recorder *Recorder
 	// Units, when set, is the run's unit list fixed when it started (see ListUnits): accounts
@@ -113,6 +115,9 @@ func New(o Options) *Collector {
 	}
 	if o.MaxAttempts < 1 {
 		o.MaxAttempts = 5
+	}
+	if o.RetryBackoff <= 0 {
+		o.RetryBackoff = 2 * time.Second
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -157,7 +162,7 @@ func (c *Collector) Collect(ctx context.Context, now time.Time) ([]evidence.Item
 // in the regions listed when the run started.
 func (c *Collector) collectAccount(ctx context.Context, base aws.Config, acct Account, now time.Time, sem chan struct{}, out *sink, sel *unitSelection) {
 	cfg := c.accountConfig(base, acct)
-	id, err := callerAccount(ctx, cfg)
+	id, err := c.identify(ctx, cfg)
 	if err == nil && acct.ID != "" && id != acct.ID {
 		err = fmt.Errorf("credentials belong to account %s, not the configured %s", id, acct.ID)
 	}
@@ -190,7 +195,7 @@ func (c *Collector) collectAccount(ctx context.Context, base aws.Config, acct Ac
 	}
 	home := cfg.Copy()
 	home.Region = c.Opts.HomeRegion
-	regions, listed, regionItem := describeRegions(ctx, home, id, now, c.Opts.CallTimeout)
+	regions, listed, regionItem := c.discoverRegions(ctx, home, id, now)
 	defer func() {
 		items, region := c.declaredDenials(acc.items, listed, regionItem, now)
 		out.add(region)
@@ -236,12 +241,7 @@ func (c *Collector) runTasks(ctx context.Context, cfg aws.Config, id string, now
 			if region == GlobalRegion {
 				rc.Region = c.Opts.HomeRegion
 			}
-			tctx, cancel := context.WithTimeout(ctx, c.Opts.TaskTimeout)
-			defer cancel()
-			tctx, reqs := withRequestLog(tctx)
-			e := &emitter{account: id, region: region, now: now, opts: &c.Opts, requests: reqs, slots: sem}
-			t.run(tctx, rc, e)
-			e.checkComplete(t)
+			e := c.collectUnit(ctx, rc, t, id, region, now, sem)
 			acc.add(e.items...)
 			if c.Opts.Progress != nil {
 				c.Opts.Progress(id, region, t.service, len(e.items), e.errors())
@@ -298,6 +298,9 @@ type emitter struct {
 	items           []evidence.Item
 	// slots is the collection's concurrency limit (nil: one call at a time); the task holds one.
 	slots chan struct{}
+	// transient counts the items failed by a transient fault (see transient.go): the unit is
+	// collected once more (see retry.go).
+	transient int
 }
 
 // each calls f(i) for every i in [0, n): on the task's own slot, and on every further slot of
@@ -352,6 +355,9 @@ func (e *emitter) ok(kind, operation string, pages int, data any) {
 
 // fail records that an operation could not be answered.
 func (e *emitter) fail(kind, operation string, err error) {
+	if isTransient(err) {
+		e.transient++
+	}
 	err = fmt.Errorf("%s in account %s, region %s: %w", operation, e.account, e.region, err)
 	if e.opts != nil {
 		err = markSCPHint(err, deniedRegionHint(e.region, e.opts.DeniedRegions))

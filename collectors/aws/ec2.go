@@ -8,21 +8,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
-
-	"github.com/shoko-audit/shoko/evidence"
 )
 
 // describeRegions lists every region with its opt-in status (AllRegions), so a control can
 // prove it looked at every enabled region and knows which ones are not opted in. It returns the
-// enabled regions and the evidence item.
-func describeRegions(ctx context.Context, cfg aws.Config, account string, now time.Time, timeout time.Duration) ([]string, []ec2types.Region, evidence.Item) {
+// enabled regions and the list; the evidence item goes to e.
+func describeRegions(ctx context.Context, cfg aws.Config, e *emitter, timeout time.Duration) ([]string, []ec2types.Region) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	e := &emitter{account: account, region: GlobalRegion, now: now}
 	out, err := ec2.NewFromConfig(cfg).DescribeRegions(ctx, &ec2.DescribeRegionsInput{AllRegions: aws.Bool(true)})
 	if err != nil {
 		e.fail(KindRegions, "DescribeRegions", err)
-		return nil, nil, e.items[0]
+		return nil, nil
 	}
 	regions := sortBy(out.Regions, func(r ec2types.Region) string { return aws.ToString(r.RegionName) })
 	var enabled []string
@@ -32,7 +29,7 @@ func describeRegions(ctx context.Context, cfg aws.Config, account string, now ti
 		}
 	}
 	e.ok(KindRegions, "DescribeRegions", 1, regions)
-	return enabled, regions, e.items[0]
+	return enabled, regions
 }
 
 // ec2StorageTask: volumes, own snapshots (and who may restore them), EBS default encryption.

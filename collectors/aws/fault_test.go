@@ -16,9 +16,9 @@ import (
 
 // matrixOpts keep the run over every fault kind short: one attempt per call (the collector
 // handles an exhausted retryer the same after one attempt as after five; the adaptive retryer's
-// backoff would make this run take minutes) and a tight call timeout, since a stalled call costs
-// all of it.
-var matrixOpts = shokoaws.Options{MaxAttempts: 1, CallTimeout: time.Second}
+// backoff would make this run take minutes), a tight call timeout, since a stalled call costs
+// all of it, and a short wait before a unit's second pass (nearly every unit has one here).
+var matrixOpts = shokoaws.Options{MaxAttempts: 1, CallTimeout: time.Second, RetryBackoff: 10 * time.Millisecond}
 
 // collectUnder collects the seeded estate with the faults injected, evaluates it, and returns
 // the results, the items and the calls the front answered.
@@ -95,7 +95,15 @@ func TestPermanentAWSFaultErrsOnlyItsControls(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s %s", tt.op, tt.kind), func(t *testing.T) {
-			got, items, _ := e.collectUnder(t, shokoaws.Options{}, 1, motofront.Fault{Operation: tt.op, Kind: tt.kind, Rate: 1})
+			got, items, calls := e.collectUnder(t, shokoaws.Options{}, 1, motofront.Fault{Operation: tt.op, Kind: tt.kind, Rate: 1})
+			if tt.kind == motofront.AccessDenied {
+				// A denial is permanent: neither the SDK nor a second pass asks again.
+				for op, n := range calls.Repeated {
+					if strings.HasPrefix(op, tt.op+" ") {
+						t.Errorf("%s was asked %d more time(s) after AccessDenied", op, n)
+					}
+				}
+			}
 			broken := map[string]bool{} // kinds with an error item
 			for _, it := range items {
 				if it.Status == evidence.StatusError {

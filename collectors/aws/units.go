@@ -114,7 +114,7 @@ func (c *Collector) ListUnits(ctx context.Context, now time.Time) (units []Unit,
 // the base credentials, when it cannot be identified, is an error: there is no id to list it by.
 func (c *Collector) accountUnits(ctx context.Context, base aws.Config, acct Account, now time.Time) ([]Unit, string, error) {
 	cfg := c.accountConfig(base, acct)
-	id, err := callerAccount(ctx, cfg)
+	id, err := c.identify(ctx, cfg)
 	if err == nil && acct.ID != "" && id != acct.ID {
 		err = fmt.Errorf("credentials belong to account %s, not the configured %s", id, acct.ID)
 	}
@@ -127,7 +127,7 @@ func (c *Collector) accountUnits(ctx context.Context, base aws.Config, acct Acco
 	}
 	home := cfg.Copy()
 	home.Region = c.Opts.HomeRegion
-	regions, _, regionItem := describeRegions(ctx, home, id, now, c.Opts.CallTimeout)
+	regions, _, regionItem := c.discoverRegions(ctx, home, id, now)
 	units := []Unit{{id, GlobalRegion, UnitAccount}}
 	if regionItem.Status != evidence.StatusOK {
 		return append(units, Unit{id, AllRegions, UnitRegionsUnknown}),

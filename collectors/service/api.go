@@ -114,6 +114,11 @@ func (c APICollector) collectPath(ctx context.Context, client *http.Client, cfg 
 			fmt.Errorf("environment variable %s (the evidence API token) is not set", cfg.TokenEnv)), nil
 	}
 	data, pages, first, err := fetchAll(ctx, client, cfg, base, e, token)
+	if transient(err) && sleep(ctx, secondPassBackoff(pathBackoff, e.path)) {
+		// The path's second pass (see retry.go): its answer replaces the first's.
+		data, pages, first, err = fetchAll(ctx, client, cfg, base, e, token)
+		req.Attempts = 2
+	}
 	req.URL, req.Pages = first, pages
 	if err != nil {
 		return evidence.NewError(e.kind, scope, now, info(c.Name()), req, err), nil
@@ -170,7 +175,7 @@ func fetchAll(ctx context.Context, client *http.Client, cfg APIConfig, base *url
 		if first == "" {
 			first = u.String()
 		}
-		body, err := get(ctx, client, u.String(), token, cfg.MaxAnswerBytes)
+		body, err := getAgain(ctx, client, u.String(), token, cfg.MaxAnswerBytes)
 		if err != nil {
 			return nil, pageNo, first, err
 		}
@@ -212,7 +217,7 @@ func get(ctx context.Context, client *http.Client, u, token string, limit int64)
 		return nil, fmt.Errorf("GET %s: the answer is larger than the limit of %d bytes", u, limit)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET %s: HTTP %d%s", u, resp.StatusCode, errorMessage(body))
+		return nil, &statusError{url: u, code: resp.StatusCode, message: errorMessage(body)}
 	}
 	return body, nil
 }

@@ -66,6 +66,15 @@ type Fault struct {
 	// Transient faults hit only the first attempt of a call: its retry goes through, as after
 	// a real throttle or blip. Otherwise every attempt fails (a permanent fault).
 	Transient bool
+	// Attempts, with Transient, is how many first attempts of a call fail (0 means 1): as many as
+	// the SDK's MaxAttempts make an outage that outlasts one call's retries.
+	Attempts int
+	// PerAttempt faults are drawn anew for every attempt of a call (a hash of the seed, the call
+	// and the attempt's number): Rate is the share of attempts hit, a retry as likely to be hit
+	// as the first try, as on a flaky network or a service under load. The per-attempt faults
+	// matching a call share one draw, each taking the next Rate of [0, 1), so four kinds at 0.05
+	// hit 20 % of attempts, each attempt with at most one kind. Transient is ignored.
+	PerAttempt bool
 }
 
 // InjectFaults replaces the faults injected (none: answer faithfully) and forgets the calls seen.
@@ -175,11 +184,25 @@ func (f *Front) faultFor(c call) (FaultKind, bool) {
 	defer f.mu.Unlock()
 	f.attempts[c.key]++
 	attempt := f.attempts[c.key]
+	// The attempt's number leads the hashed text: FNV-1a spreads a change early in its input
+	// over every bit, a change in the last byte hardly moves the high bits the share is read from.
+	draw, taken := hashShare(f.seed, fmt.Sprintf("attempt %d\n%s", attempt, c.key)), 0.0
 	for _, ft := range f.faults {
-		if !matches(ft.Operation, c) || (ft.Region != "" && ft.Region != c.region) || hashShare(f.seed, c.key) >= ft.Rate {
+		if !matches(ft.Operation, c) || (ft.Region != "" && ft.Region != c.region) {
 			continue
 		}
-		if ft.Transient && attempt > 1 {
+		if ft.PerAttempt {
+			hit := draw >= taken && draw < taken+ft.Rate
+			taken += ft.Rate
+			if hit {
+				return ft.Kind, true
+			}
+			continue
+		}
+		if hashShare(f.seed, c.key) >= ft.Rate {
+			continue
+		}
+		if ft.Transient && attempt > max(ft.Attempts, 1) {
 			continue
 		}
 		return ft.Kind, true
