@@ -47,13 +47,13 @@ verdict(item, i, row) := lib.fail("invalid_date", invalid_params(row, bad[0]), r
 	days_since_hire := lib.today - shoko.date_day(row.hired_on)
 	last_trained_on := latest(row.onboarding_completed_on, row.last_completed_on)
 	days_since_training := days_since(last_trained_on)
-	training_due_on := due_on(last_trained_on)
+	[training_due_on, trained_recently] := next_training(last_trained_on)
 	onboarding_delay_days := delay(row.hired_on, row.onboarding_completed_on)
 	o := outcome(
 		days_since_hire <= onboarding_days,
 		row.onboarding_completed_on == null,
 		onboarding_delay_days > onboarding_days,
-		not_yet_due(training_due_on),
+		trained_recently,
 	)
 	params := object.filter(
 		{
@@ -108,17 +108,16 @@ days_since(null) := null
 
 days_since(date) := lib.today - shoko.date_day(date) if date != null
 
-# due_on is the date the next training is due; null when there has been none. Rows share their
-# training dates, and a function called with the same scalar is evaluated once (OPA memoises it),
-# so the date arithmetic costs one shoko.add_months per distinct date, not per row.
-due_on(null) := null
+# next_training is [the date the next training is due, whether the run's date is on or before
+# it]; [null, false] when there has been no training. Rows share their training dates, and a
+# function called with the same scalar is evaluated once (OPA memoises it), so the date
+# arithmetic runs once per distinct date, not per row.
+next_training(null) := [null, false]
 
-due_on(date) := lib.due_date(date, max_months) if date != null
-
-not_yet_due(due) if {
-	due != null
-	lib.not_yet_due(due)
-} else := false
+next_training(date) := [due, lib.today <= shoko.date_day(due)] if {
+	date != null
+	due := lib.due_date(date, max_months)
+}
 
 # delay is how many days after hiring onboarding was completed; -1 (never late) when it was not.
 delay(_, null) := -1
