@@ -95,3 +95,48 @@ func TestDateBuiltins(t *testing.T) {
 		})
 	}
 }
+
+// shoko.add_months moves a date by whole calendar months and clamps a day the target month does
+// not have to its last day (not Go's AddDate, which rolls Feb 29 + 1 year over to Mar 1); a bad
+// date or a fractional month count is an error, never a guess.
+func TestAddMonthsBuiltin(t *testing.T) {
+	cases := []struct {
+		name   string
+		date   ast.Value
+		months ast.Value
+		want   string // "" means an error
+	}{
+		{"a year across a leap day", ast.String("2027-03-01"), ast.Number("12"), "2028-03-01"},
+		{"leap day plus a year is Feb 28", ast.String("2028-02-29"), ast.Number("12"), "2029-02-28"},
+		{"Feb 28 before a leap year stays the 28th", ast.String("2027-02-28"), ast.Number("12"), "2028-02-28"},
+		{"leap day plus four years is a leap day", ast.String("2028-02-29"), ast.Number("48"), "2032-02-29"},
+		{"Jan 31 plus a month is Feb 28", ast.String("2026-01-31"), ast.Number("1"), "2026-02-28"},
+		{"Jan 31 plus a month in a leap year is Feb 29", ast.String("2028-01-31"), ast.Number("1"), "2028-02-29"},
+		{"Mar 31 plus a month is Apr 30", ast.String("2026-03-31"), ast.Number("1"), "2026-04-30"},
+		{"Dec 15 plus a month crosses the year", ast.String("2026-12-15"), ast.Number("1"), "2027-01-15"},
+		{"Dec 31 plus 12 months", ast.String("2026-12-31"), ast.Number("12"), "2027-12-31"},
+		{"zero months is the date", ast.String("2026-11-27"), ast.Number("0"), "2026-11-27"},
+		{"minus a month clamps too", ast.String("2026-03-31"), ast.Number("-1"), "2026-02-28"},
+		{"minus 13 months crosses two years", ast.String("2026-01-15"), ast.Number("-13"), "2024-12-15"},
+		{"no 30th of February", ast.String("2026-02-30"), ast.Number("12"), ""},
+		{"not a leap year", ast.String("2027-02-29"), ast.Number("12"), ""},
+		{"slashes", ast.String("2026/04/28"), ast.Number("12"), ""},
+		{"null date", ast.Null{}, ast.Number("12"), ""},
+		{"fractional months", ast.String("2026-04-28"), ast.Number("1.5"), ""},
+		{"months as a string", ast.String("2026-04-28"), ast.String("12"), ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := addMonths(tc.date, tc.months)
+			if tc.want == "" {
+				if err == nil {
+					t.Fatalf("addMonths(%v, %v) = %q, want an error", tc.date, tc.months, got)
+				}
+				return
+			}
+			if err != nil || got != tc.want {
+				t.Fatalf("addMonths(%v, %v) = %q, %v; want %q", tc.date, tc.months, got, err, tc.want)
+			}
+		})
+	}
+}

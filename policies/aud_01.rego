@@ -1,11 +1,13 @@
-# AUD-01: an internal audit is completed at least every max_days_since_audit days.
+# AUD-01: an internal audit is completed at least every max_months_since_audit calendar months:
+# the latest completed audit passes while the run's date is on or before its due date (completed_on
+# plus that many months, a missing day clamped to the month's end; lib.due_date).
 package shoko.controls.aud_01
 
 import data.shoko.lib
 
 kind := "records.internal_audits"
 
-max_days := input.control.parameters.max_days_since_audit
+max_months := input.control.parameters.max_months_since_audit
 
 completed contains r if {
 	some r in lib.rows(kind)
@@ -30,16 +32,17 @@ latest := r if {
 params := {
 	"audit_id": latest.row.audit_id,
 	"completed_on": latest.row.completed_on,
+	"due_on": lib.due_date(latest.row.completed_on, max_months),
 	"days": lib.days_since(latest.row.completed_on),
-	"max_days": max_days,
+	"max_months": max_months,
 }
 
 findings contains lib.pass("audit_recent", params, latest.row.audit_id, lib.row_ref(latest.item, latest.index)) if {
-	params.days <= max_days
+	lib.not_yet_due(params.due_on)
 }
 
 findings contains lib.fail("audit_overdue", params, latest.row.audit_id, lib.row_ref(latest.item, latest.index)) if {
-	params.days > max_days
+	not lib.not_yet_due(params.due_on)
 }
 
 findings contains lib.fail("no_completed_audit", {}, "internal-audit-programme", lib.whole_ref(item)) if {

@@ -16,6 +16,8 @@ package policies_test
 //     minutes, hours or 24-hour periods, compared to the nanosecond: one second past fails.
 //   - Between calendar dates (records: YYYY-MM-DD) days are dates in Japan: one day past fails.
 //   - Business days are Japanese business days by date (shoko.business_days_between).
+//   - Calendar months ("at least once a year" = 12 months) end on a due date: the date plus N
+//     months, a day the month lacks clamped to its last (shoko.add_months); one day past it fails.
 //   - Counts, lengths, generations and configured day counts (retention, lifecycle): one past fails.
 
 import (
@@ -64,6 +66,13 @@ func days(n float64) time.Duration { return time.Duration(n * float64(24*time.Ho
 
 // dateAgo is the calendar date n days before now's date (in Japan and in UTC alike at 00:00Z).
 func dateAgo(n float64) string { return bNow.AddDate(0, 0, -int(n)).Format("2006-01-02") }
+
+// monthsBeforeDue is the date whose due date, n calendar months later, is now's date in Japan
+// (past=false), or the day before it (past=true: now is one day past the due date). Now is the
+// 27th, a day every month has, so the due date is plain month arithmetic with no clamping.
+func monthsBeforeDue(n float64, past bool) string {
+	return bNow.AddDate(0, -int(n), -int(unitPast(past, 1))).Format("2006-01-02")
+}
 
 // unitPast is how far a case is past its limit: `by` (one unit) past it, 0 at it.
 func unitPast(past bool, by float64) float64 {
@@ -119,11 +128,12 @@ var boundaryTable = map[string]map[string]boundary{
 			}
 		},
 	}},
-	"AUD-01": {"max_days_since_audit": {
-		rule: "最低でも年に一回: the latest internal audit completed at most N calendar days (dates in Japan) ago", unit: "1 day", about: "IA-1",
+	"AUD-01": {"max_months_since_audit": {
+		rule: "最低でも年に一回: the latest internal audit is due again N calendar months after its completion date (dates in Japan)", unit: "1 day",
+		about: "IA-1",
 		evidence: func(limit float64, _ map[string]any, past bool) []synthItem {
 			return []synthItem{recordsItem("records.internal_audits", []any{
-				obj{"audit_id": "IA-1", "status": "completed", "completed_on": dateAgo(limit + unitPast(past, 1))}})}
+				obj{"audit_id": "IA-1", "status": "completed", "completed_on": monthsBeforeDue(limit, past)}})}
 		},
 	}},
 	"BAK-01": {
@@ -145,11 +155,11 @@ var boundaryTable = map[string]map[string]boundary{
 			}
 		},
 	}},
-	"CERT-01": {"max_days_since_surveillance": {
-		rule: "the last surveillance audit of each certificate is at most N calendar days old", unit: "1 day", about: "ISO/IEC 27001",
+	"CERT-01": {"max_months_since_surveillance": {
+		rule: "each certificate's next surveillance audit is due N calendar months after its last audit", unit: "1 day", about: "ISO/IEC 27001",
 		evidence: func(limit float64, _ map[string]any, past bool) []synthItem {
 			return []synthItem{recordsItem("records.certificates", []any{obj{"standard": "ISO/IEC 27001", "certificate_id": "C-1", "issuer": "JQA",
-				"issued_on": dateAgo(limit + 400), "expires_on": dateAgo(-400), "last_surveillance_on": dateAgo(limit + unitPast(past, 1)), "line": 2}})}
+				"issued_on": dateAgo(30*limit + 400), "expires_on": dateAgo(-400), "last_surveillance_on": monthsBeforeDue(limit, past), "line": 2}})}
 		},
 	}},
 	"CHG-01": {"min_lead_days": {
@@ -351,10 +361,10 @@ var boundaryTable = map[string]map[string]boundary{
 		},
 	},
 	"TRN-01": {
-		"max_days_since_training": {
-			rule: "年1回以上: every employee trained at most N calendar days ago", unit: "1 day", about: "E1",
+		"max_months_since_training": {
+			rule: "年1回以上: every employee's next training is due N calendar months after the last", unit: "1 day", about: "E1",
 			evidence: func(limit float64, _ map[string]any, past bool) []synthItem {
-				return []synthItem{recordsItem("records.training", []any{trainingRow(dateAgo(limit+500), dateAgo(limit+499), dateAgo(limit+unitPast(past, 1)))})}
+				return []synthItem{recordsItem("records.training", []any{trainingRow(dateAgo(31*limit+500), dateAgo(31*limit+499), monthsBeforeDue(limit, past))})}
 			},
 		},
 		"onboarding_days": {

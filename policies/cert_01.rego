@@ -1,6 +1,7 @@
 # CERT-01: every standard in required_standards is certified: its certificate has not expired
 # and its last audit (surveillance, or the (re)certification itself when more recent) is no more
-# than max_days_since_surveillance days old.
+# than max_months_since_surveillance calendar months old: it passes while the run's date is on or
+# before the audit date plus that many months (a missing day clamped to the month's end).
 #
 # One finding per required standard (resource = the standard). When a standard has several
 # certificates on the register, the one that expires last is judged. Standard names match
@@ -13,7 +14,7 @@ kind := "records.certificates"
 
 required := input.control.parameters.required_standards
 
-max_days := input.control.parameters.max_days_since_surveillance
+max_months := input.control.parameters.max_months_since_surveillance
 
 all_rows := lib.rows(kind)
 
@@ -40,7 +41,7 @@ findings contains lib.fail("invalid_date", invalid_params(std, r.row, bad[0]), s
 verdict(std, r) := lib.fail("certificate_expired", params(std, r.row), std, ref(r)) if {
 	lib.days_since(r.row.expires_on) > 0
 } else := lib.fail("surveillance_overdue", params(std, r.row), std, ref(r)) if {
-	lib.days_since(last_audit_on(r.row)) > max_days
+	not lib.not_yet_due(next_audit_due_on(r.row))
 } else := lib.pass("certificate_valid", params(std, r.row), std, ref(r))
 
 # best is the certificate that expires last (ties: latest issued, then id, then row). The
@@ -55,6 +56,9 @@ best(rs) := r if {
 }
 
 order_key(r) := [r.row.expires_on, r.row.issued_on, r.row.certificate_id, r.item.digest, r.index]
+
+# next_audit_due_on is the date by which the next surveillance audit is due.
+next_audit_due_on(row) := lib.due_date(last_audit_on(row), max_months)
 
 # The last audit is the latest surveillance audit, or the issue date if that is more recent.
 last_audit_on(row) := max([d | some d in [row.issued_on, row.last_surveillance_on]; d != null])
@@ -74,8 +78,9 @@ params(std, row) := {
 	"issued_on": row.issued_on,
 	"expires_on": row.expires_on,
 	"last_audit_on": last_audit_on(row),
+	"next_audit_due_on": next_audit_due_on(row),
 	"days_since_audit": lib.days_since(last_audit_on(row)),
-	"max_days": max_days,
+	"max_months": max_months,
 }
 
 invalid_params(std, row, field) := {

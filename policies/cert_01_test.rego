@@ -16,13 +16,15 @@ cert(standard, id, issued_on, expires_on, surveillance_on) := {
 	"last_surveillance_on": surveillance_on, "line": 2,
 }
 
-run_input(rows) := {
+run_input(rows) := run_at(rows, "2026-11-27T00:00:00Z")
+
+run_at(rows, now) := {
 	"control": {"id": "CERT-01", "parameters": {
 		"required_standards": ["ISO/IEC 27001", "ISO/IEC 27017", "ISO/IEC 27018"],
-		"max_days_since_surveillance": 365,
+		"max_months_since_surveillance": 12,
 	}},
 	"evidence": {"records.certificates": [item(rows)]},
-	"run": {"now": "2026-11-27T00:00:00Z", "period": {"start": "2026-01-01T00:00:00Z", "end": "2026-11-27T00:00:00Z"}},
+	"run": {"now": now, "period": {"start": "2026-01-01T00:00:00Z", "end": now}},
 }
 
 c27001 := cert("ISO/IEC 27001", "IS 654321", "2024-09-25", "2027-09-24", "2026-09-10")
@@ -50,7 +52,7 @@ test_all_required_certificates_valid_pass if {
 	x.params == {
 		"standard": "ISO/IEC 27001", "certificate_id": "IS 654321", "issuer": "BSIグループジャパン株式会社",
 		"issued_on": "2024-09-25", "expires_on": "2027-09-24", "last_audit_on": "2026-09-10",
-		"days_since_audit": 78, "max_days": 365,
+		"next_audit_due_on": "2027-09-10", "days_since_audit": 78, "max_months": 12,
 	}
 	about(f, "ISO/IEC 27018").evidence.pointer == "/data/2"
 }
@@ -93,7 +95,26 @@ test_surveillance_overdue_fails if {
 	x.status == "fail"
 	x.code == "surveillance_overdue"
 	x.params.last_audit_on == "2025-09-10"
+	x.params.next_audit_due_on == "2026-09-10"
 	x.params.days_since_audit == 443
+}
+
+# ISO/IEC 27001 alone, with its last surveillance audit on `last`, judged at `now`.
+surveillance_code(last, now) := about(f, "ISO/IEC 27001").code if {
+	f := cert_01.findings with input as run_at([cert("ISO/IEC 27001", "IS 654321", "2024-09-25", "2031-09-24", last), c27017, c27018], now)
+}
+
+# The next audit is due 12 calendar months after the last: valid on the due date, overdue the day after.
+test_surveillance_due_today_passes_and_a_day_later_fails if {
+	surveillance_code("2025-11-27", "2026-11-27T00:00:00Z") == "certificate_valid"
+	surveillance_code("2025-11-26", "2026-11-27T00:00:00Z") == "surveillance_overdue"
+}
+
+# A year across February 29 (366 days) is a year; a leap-day audit is due on February 28.
+test_surveillance_yearly_across_a_leap_day if {
+	surveillance_code("2027-03-01", "2028-03-01T00:00:00+09:00") == "certificate_valid"
+	surveillance_code("2028-02-29", "2029-02-28T00:00:00+09:00") == "certificate_valid"
+	surveillance_code("2028-02-29", "2029-03-01T00:00:00+09:00") == "surveillance_overdue"
 }
 
 test_no_surveillance_yet_counts_from_issue if {

@@ -1,5 +1,7 @@
 # TRN-01: every employee gets security training at hire (within onboarding_days of hired_on)
-# and again at least every max_days_since_training days.
+# and again at least every max_months_since_training calendar months: the latest training is
+# current while the run's date is on or before its due date (the training date plus that many
+# months, a missing day clamped to the month's end; lib.due_date).
 #
 # One finding per employee who has not left (an unknown status is checked, not skipped), in
 # this order: an unreadable date fails; a hire still inside the onboarding window who has not
@@ -15,7 +17,7 @@ import data.shoko.lib
 
 kind := "records.training"
 
-max_days := input.control.parameters.max_days_since_training
+max_months := input.control.parameters.max_months_since_training
 
 onboarding_days := input.control.parameters.onboarding_days
 
@@ -45,12 +47,13 @@ verdict(item, i, row) := lib.fail("invalid_date", invalid_params(row, bad[0]), r
 	days_since_hire := lib.today - shoko.date_day(row.hired_on)
 	last_trained_on := latest(row.onboarding_completed_on, row.last_completed_on)
 	days_since_training := days_since(last_trained_on)
+	[training_due_on, trained_recently] := next_training(last_trained_on)
 	onboarding_delay_days := delay(row.hired_on, row.onboarding_completed_on)
 	o := outcome(
 		days_since_hire <= onboarding_days,
 		row.onboarding_completed_on == null,
 		onboarding_delay_days > onboarding_days,
-		recent(days_since_training),
+		trained_recently,
 	)
 	params := object.filter(
 		{
@@ -62,7 +65,8 @@ verdict(item, i, row) := lib.fail("invalid_date", invalid_params(row, bad[0]), r
 			"onboarding_delay_days": onboarding_delay_days,
 			"last_trained_on": last_trained_on,
 			"days_since_training": days_since_training,
-			"max_days": max_days,
+			"training_due_on": training_due_on,
+			"max_months": max_months,
 		},
 		o.params,
 	)
@@ -88,7 +92,7 @@ hire_params := {"employee_id", "hired_on", "days_since_hire", "onboarding_days"}
 
 late_params := {"employee_id", "hired_on", "onboarding_completed_on", "onboarding_delay_days", "onboarding_days"}
 
-training_params := {"employee_id", "last_trained_on", "days_since_training", "max_days"}
+training_params := {"employee_id", "last_trained_on", "days_since_training", "training_due_on", "max_months"}
 
 # latest is the later of the two training dates; null when there is none.
 latest(onboarding, null) := onboarding
@@ -104,10 +108,16 @@ days_since(null) := null
 
 days_since(date) := lib.today - shoko.date_day(date) if date != null
 
-recent(days) if {
-	days != null
-	days <= max_days
-} else := false
+# next_training is [the date the next training is due, whether the run's date is on or before
+# it]; [null, false] when there has been no training. Rows share their training dates, and a
+# function called with the same scalar is evaluated once (OPA memoises it), so the date
+# arithmetic runs once per distinct date, not per row.
+next_training(null) := [null, false]
+
+next_training(date) := [due, lib.today <= shoko.date_day(due)] if {
+	date != null
+	due := lib.due_date(date, max_months)
+}
 
 # delay is how many days after hiring onboarding was completed; -1 (never late) when it was not.
 delay(_, null) := -1

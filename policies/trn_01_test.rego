@@ -15,10 +15,12 @@ employee(id, status, hired_on, onboarding_on, last_on) := {
 	"onboarding_completed_on": onboarding_on, "last_completed_on": last_on, "line": 2,
 }
 
-run_input(rows) := {
-	"control": {"id": "TRN-01", "parameters": {"max_days_since_training": 365, "onboarding_days": 30}},
+run_input(rows) := run_at(rows, "2026-11-27T00:00:00Z")
+
+run_at(rows, now) := {
+	"control": {"id": "TRN-01", "parameters": {"max_months_since_training": 12, "onboarding_days": 30}},
 	"evidence": {"records.training": [item(rows)]},
-	"run": {"now": "2026-11-27T00:00:00Z", "period": {"start": "2026-01-01T00:00:00Z", "end": "2026-11-27T00:00:00Z"}},
+	"run": {"now": now, "period": {"start": "2026-01-01T00:00:00Z", "end": now}},
 }
 
 # The finding about one employee (exactly one is expected).
@@ -40,7 +42,8 @@ test_trained_employees_pass_and_leavers_are_ignored if {
 	x.code == "training_current"
 	x.params.last_trained_on == "2026-06-10"
 	x.params.days_since_training == 170
-	x.params.max_days == 365
+	x.params.training_due_on == "2027-06-10"
+	x.params.max_months == 12
 	x.evidence.kind == "records.training"
 	x.evidence.digest == "sha256:7e1c"
 	x.evidence.pointer == "/data/0"
@@ -49,19 +52,45 @@ test_trained_employees_pass_and_leavers_are_ignored if {
 	y.evidence.pointer == "/data/2"
 }
 
-test_training_exactly_max_days_ago_passes if {
+test_training_due_today_passes if {
 	f := trn_01.findings with input as run_input([employee("E1001", "active", "2019-04-01", "2019-04-05", "2025-11-27")])
 	x := about(f, "E1001")
 	x.code == "training_current"
+	x.params.training_due_on == "2026-11-27"
 	x.params.days_since_training == 365
 }
 
-test_training_one_day_past_max_days_fails if {
+test_training_one_day_past_its_due_date_fails if {
 	f := trn_01.findings with input as run_input([employee("E1001", "active", "2019-04-01", "2019-04-05", "2025-11-26")])
 	x := about(f, "E1001")
 	x.status == "fail"
 	x.code == "training_overdue"
+	x.params.training_due_on == "2026-11-26"
 	x.params.days_since_training == 366
+}
+
+# The code of the one finding about E1001, last trained on `last`, judged at `now`.
+training_code(last, now) := about(f, "E1001").code if {
+	f := trn_01.findings with input as run_at([employee("E1001", "active", "2019-04-01", "2019-04-05", last)], now)
+}
+
+# A year across February 29 (366 days) is still a year; training on a leap day is due again on
+# February 28 of the next year, which has no February 29.
+test_yearly_training_across_a_leap_day if {
+	training_code("2027-03-01", "2028-03-01T00:00:00+09:00") == "training_current"
+	training_code("2028-02-29", "2029-02-28T00:00:00+09:00") == "training_current"
+	training_code("2028-02-29", "2029-03-01T00:00:00+09:00") == "training_overdue"
+}
+
+# Rows sharing a training date share its due date; neighbouring dates keep their own verdicts.
+test_many_rows_each_judged_by_its_own_date if {
+	f := trn_01.findings with input as run_input([
+		employee("E1", "active", "2019-04-01", "2019-04-05", "2025-11-27"),
+		employee("E2", "active", "2019-04-01", "2019-04-05", "2025-11-26"),
+		employee("E3", "active", "2019-04-01", "2019-04-05", "2025-11-27"),
+		employee("E4", "active", "2019-04-01", "2019-04-05", "2025-11-26"),
+	])
+	[x.code | some id in ["E1", "E2", "E3", "E4"]; x := about(f, id)] == ["training_current", "training_overdue", "training_current", "training_overdue"]
 }
 
 test_yearly_training_overdue_fails if {
@@ -73,7 +102,7 @@ test_yearly_training_overdue_fails if {
 	x := about(f, "E1004")
 	x.status == "fail"
 	x.code == "training_overdue"
-	x.params == {"employee_id": "E1004", "last_trained_on": "2025-10-01", "days_since_training": 422, "max_days": 365}
+	x.params == {"employee_id": "E1004", "last_trained_on": "2025-10-01", "days_since_training": 422, "training_due_on": "2026-10-01", "max_months": 12}
 	x.evidence.pointer == "/data/1"
 	x.evidence.digest == "sha256:7e1c"
 }

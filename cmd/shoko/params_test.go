@@ -208,7 +208,7 @@ func TestOverriddenRunIsSignedAndReplayed(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := writeFile(t, dir, "shoko.yaml", "organization: Example\nrecords:\n  training: ["+training+"]\n"+
-		"service_name: Cardbox\nparameters:\n  TRN-01:\n    max_days_since_training: 400\n")
+		"service_name: Cardbox\nparameters:\n  TRN-01:\n    max_months_since_training: 13\n")
 	if code, out, errOut := shoko(t, "keygen", "--out", filepath.Join(dir, "keys")); code != 0 {
 		t.Fatalf("keygen: exit %d\n%s%s", code, out, errOut)
 	}
@@ -219,10 +219,10 @@ func TestOverriddenRunIsSignedAndReplayed(t *testing.T) {
 	}
 	run := onlyRun(t, store)
 	stored, err := os.ReadFile(filepath.Join(run, "catalog", "parameters.yaml"))
-	if err != nil || !strings.Contains(string(stored), "max_days_since_training: 400") || !strings.Contains(string(stored), "service_name: Cardbox") {
+	if err != nil || !strings.Contains(string(stored), "max_months_since_training: 13") || !strings.Contains(string(stored), "service_name: Cardbox") {
 		t.Fatalf("the run's catalog/parameters.yaml: %v\n%s", err, stored)
 	}
-	if meta, err := os.ReadFile(filepath.Join(run, "run.json")); err != nil || !strings.Contains(string(meta), `"max_days_since_training": 400`) {
+	if meta, err := os.ReadFile(filepath.Join(run, "run.json")); err != nil || !strings.Contains(string(meta), `"max_months_since_training": 13`) {
 		t.Errorf("run.json does not record the override: %v\n%s", err, meta)
 	}
 	res := readResults(t, filepath.Join(run, "results.json"))

@@ -71,6 +71,17 @@ days_between(a, b) := shoko.date_day(b) - shoko.date_day(a)
 # hours_between is the number of hours (fractional) from RFC 3339 time a to time b.
 hours_between(a, b) := (time.parse_rfc3339_ns(b) - time.parse_rfc3339_ns(a)) / ((60 * 60) * 1000000000)
 
+# due_date is the date `months` calendar months after `date` (YYYY-MM-DD); a day the target
+# month does not have becomes its last day (2028-02-29 + 12 months is 2029-02-28). A yearly claim
+# ("at least once a year") is a due date of 12 months, not 365 days, which a year across
+# February 29 would exceed. shoko.add_months is a memoised Go builtin: rows sharing a date cost
+# one call.
+due_date(date, months) := shoko.add_months(date, months)
+
+# not_yet_due holds while the run's date in Japan is on or before `date` (YYYY-MM-DD):
+# the due date itself still passes, the day after it does not.
+not_yet_due(date) if today <= shoko.date_day(date)
+
 # valid_date holds for a "YYYY-MM-DD" string naming a real date. Date arithmetic on anything
 # else raises an error (the engine evaluates with strict builtin errors), so a policy checks
 # valid_date first wherever an unreadable date should be a finding of its own.
