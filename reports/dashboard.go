@@ -348,7 +348,9 @@ func dashboardView(rep *history.Report) dashView {
 				Title: fmt.Sprintf("%s %s: %s", p.RunID, formatTime(p.At), biOf(func(l string) string { return statusLabel(p.Status, l) }).Both())})
 		}
 		for i, iv := range c.Intervals {
-			until := end
+			// An open interval is drawn as long as the history saw it (DurationNS), not to the
+			// period's end, which may lie in the future.
+			until := iv.FirstFailing.Add(iv.DurationNS)
 			if iv.FixedAt != nil {
 				until = *iv.FixedAt
 			}

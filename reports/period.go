@@ -524,7 +524,9 @@ func (d *doc) strip(rep *history.Report, c history.Control) {
 	yi := y + stripRowH + 1
 	label(yi-0.6, stripMarkH+1, t("不適合区間", "Failing"))
 	for _, iv := range c.Intervals {
-		until := end
+		// An open interval is drawn as long as the history saw it (DurationNS), not to the
+		// period's end, which may lie in the future.
+		until := iv.FirstFailing.Add(iv.DurationNS)
 		if iv.FixedAt != nil {
 			until = *iv.FixedAt
 		}
