@@ -113,7 +113,7 @@ func periodCover(d *doc, rep *history.Report, title string) {
 
 	// What the committee must act on, in order: failures still open, holes in the checking,
 	// runs whose verdicts could not be used.
-	d.heading(t("期間末に未解消の不適合区間", "Failing intervals still open at the period's end"), 2)
+	d.heading(t("期間内の最後の実行で未解消の不適合区間", "Failing intervals still open at the period's last run"), 2)
 	var rows [][]cell
 	for _, c := range rep.Controls {
 		iv, ok := openInterval(c)
@@ -125,7 +125,7 @@ func periodCover(d *doc, rep *history.Report, title string) {
 			{text: listShort(resourcesOf(iv), 4, d.lang)}})
 	}
 	if len(rows) == 0 {
-		d.text(t("期間末に未解消の不適合区間はありません。", "No failing interval is open at the period's end."), 0)
+		d.text(t("期間内の最後の実行で未解消の不適合区間はありません。", "No failing interval is open at the period's last run."), 0)
 	} else {
 		d.table([]column{
 			{title: t("統制", "Control"), width: 46},
@@ -191,11 +191,11 @@ func summarySentences(rep *history.Report, lang string) []string {
 	}
 	switch {
 	case len(open) > 0:
-		out = append(out, fmt.Sprintf(t("期間末に不適合が未解消の統制が %[1]d 件あります: %[2]s。是正と再評価が必要です。",
-			"%[3]s still failing at the period's end: %[2]s. Remediate, then run an audit again."), len(open), strings.Join(open, t("、", "; ")),
+		out = append(out, fmt.Sprintf(t("期間内の最後の実行で不適合が未解消の統制が %[1]d 件あります: %[2]s。是正と再評価が必要です。",
+			"%[3]s still failing at the period's last run: %[2]s. Remediate, then run an audit again."), len(open), strings.Join(open, t("、", "; ")),
 			count(len(open), "control was", "controls were")))
 	case s.ControlsWithFailures > 0:
-		out = append(out, t("期間末に未解消の不適合はありません。", "No control was still failing at the period's end."))
+		out = append(out, t("期間内の最後の実行で未解消の不適合はありません。", "No control was still failing at the period's last run."))
 	default:
 		out = append(out, t("期間中に不適合・判定不能となった統制はありません。", "No control failed or errored in the period."))
 	}

@@ -240,11 +240,11 @@ func TestSummarySentencesSayWhatToActOn(t *testing.T) {
 		notWant []string
 	}{
 		{"an open interval is named with its start and length", periodFixture(t, fixtureExtra{openInterval: true}), "en",
-			[]string{"1 control was still failing at the period's end: BAK-03 (since 2026-04-27 09:00 JST, 3 days 15 hours)", "remediated within the period: BAK-02", "CHG-01", "20260412T000000Z-", "(unsigned)"}, nil},
+			[]string{"1 control was still failing at the period's last run: BAK-03 (since 2026-04-27 09:00 JST, 3 days 15 hours)", "remediated within the period: BAK-02", "CHG-01", "20260412T000000Z-", "(unsigned)"}, nil},
 		{"ja: the open interval and the untrusted run", periodFixture(t, fixtureExtra{openInterval: true}), "ja",
-			[]string{"期間末に不適合が未解消の統制が 1 件あります: BAK-03（2026-04-27 09:00 JST から 3 日 15 時間）", "確認の空白", "署名なし"}, nil},
+			[]string{"期間内の最後の実行で不適合が未解消の統制が 1 件あります: BAK-03（2026-04-27 09:00 JST から 3 日 15 時間）", "確認の空白", "署名なし"}, nil},
 		{"closed intervals only", periodFixture(t, fixtureExtra{}), "en",
-			[]string{"No control was still failing at the period's end.", "BAK-02"}, []string{"still failing at the period's end:"}},
+			[]string{"No control was still failing at the period's last run.", "BAK-02"}, []string{"still failing at the period's last run:"}},
 		{"no problems: no sentence about untrusted runs", historyWith(t, noProblems), "en", nil, []string{"untrusted"}},
 		{"nothing to act on", historyWith(t, quiet), "ja",
 			[]string{"期間中に不適合・判定不能となった統制はありません。", "すべての統制が頻度どおりに判定されています。"}, []string{"信頼できない"}},
@@ -279,11 +279,11 @@ func TestPeriodPDFFirstPageCarriesWhatToActOn(t *testing.T) {
 		notWant []string
 	}{
 		{"ja", rep, "ja", []string{"統制運用期間報告書", "2026-04-01–2026-04-30", rep.KeyID, rep.Store, "30件（信頼できる実行29件、問題1件）",
-			"期間末に未解消の不適合区間", "BAK-03", "2026-04-2709:00JST", "CHG-01", "10日（許容8日を2日超過）", problemRun, "署名なし"}, nil},
+			"期間内の最後の実行で未解消の不適合区間", "BAK-03", "2026-04-2709:00JST", "CHG-01", "10日（許容8日を2日超過）", problemRun, "署名なし"}, nil},
 		{"en", rep, "en", []string{"Control Operation Period Report", "2026-04-01 – 2026-04-30", rep.KeyID, "30 (trusted 29, problems 1)",
 			"Failing intervals still open", "BAK-03", "CHG-01", "10 days (allowed 8 days; 2 days over)", problemRun, "unsigned"}, nil},
 		{"nothing open: said, not a blank table", periodFixture(t, fixtureExtra{}), "en",
-			[]string{"No failing interval is open at the period's end."}, []string{"Open for"}},
+			[]string{"No failing interval is open at the period's last run."}, []string{"Open for"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -265,7 +265,7 @@ func clauseGroupsOf(c history.Control, lang string) (keys, labels []string) {
 // those come first in the report.
 func hasIssue(c history.Control) bool { return len(c.Intervals) > 0 || len(c.Gaps) > 0 }
 
-// openInterval is the control's failing interval still open at the period's end, if any.
+// openInterval is the control's failing interval still open at the period's last run, if any.
 func openInterval(c history.Control) (history.Interval, bool) {
 	for _, iv := range c.Intervals {
 		if iv.FixedAt == nil {
