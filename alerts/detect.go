@@ -43,8 +43,30 @@ type Regression struct {
 	PreviousEndedAt string `json:"previous_ended_at,omitempty"`
 	Frequency       string `json:"frequency,omitempty"`
 	Deadline        string `json:"deadline,omitempty"`
-	// Message says it in one English line.
-	Message string `json:"message"`
+	// Message says it in one English line, MessageJA in one Japanese line (times in JST): the
+	// ISMS committee reads Japanese, an overseas SRE English; every channel sends both.
+	Message   string `json:"message"`
+	MessageJA string `json:"message_ja"`
+}
+
+// jst is Japan's time zone (no daylight saving), for the Japanese lines.
+var jst = time.FixedZone("JST", 9*60*60)
+
+// statusJA and frequencyJA are the words of the Japanese lines.
+var statusJA = map[string]string{
+	engine.StatusPass: "適合", engine.StatusFail: "不適合", engine.StatusError: "判定不能",
+	engine.StatusAttested: "表明済み", engine.StatusWaived: "例外承認", engine.StatusNotApplicable: "適用外",
+	engine.StatusNotInScope: "対象外", statusNone: "なし",
+}
+
+var frequencyJA = map[string]string{"daily": "毎日", "weekly": "毎週", "monthly": "毎月", "quarterly": "四半期ごと", "yearly": "毎年"}
+
+// inJA is the Japanese word of s from words, or s itself when it has none.
+func inJA(words map[string]string, s string) string {
+	if w, ok := words[s]; ok {
+		return w
+	}
+	return s
 }
 
 // Input is what detection compares.
@@ -110,7 +132,8 @@ func statusRegressions(in Input) []Regression {
 			kind = KindNewError
 		}
 		out = append(out, Regression{Kind: kind, Control: c.ID, Status: c.Status, PreviousStatus: was,
-			Message: fmt.Sprintf("%s is %s (was %s): %s", c.ID, c.Status, was, c.Reason.EN)})
+			Message:   fmt.Sprintf("%s is %s (was %s): %s", c.ID, c.Status, was, c.Reason.EN),
+			MessageJA: fmt.Sprintf("%s が%sになりました（前回: %s）: %s", c.ID, inJA(statusJA, c.Status), inJA(statusJA, was), c.Reason.JA)})
 	}
 	return out
 }
@@ -143,7 +166,8 @@ func expiringExceptions(in Input, days int) []Regression {
 			// The engine applies only exceptions whose expiry it read; one it could not read
 			// here is told rather than dropped.
 			out = append(out, Regression{Kind: KindExceptionExpiring, Control: e.Control, Resource: e.Resource, ExpiresAt: e.ExpiresAt,
-				Message: fmt.Sprintf("exception for %s %s: expires_at %q cannot be read", e.Control, e.Resource, e.ExpiresAt)})
+				Message:   fmt.Sprintf("exception for %s %s: expires_at %q cannot be read", e.Control, e.Resource, e.ExpiresAt),
+				MessageJA: fmt.Sprintf("%s %s の例外の有効期限 %q を読めません", e.Control, e.Resource, e.ExpiresAt)})
 			continue
 		}
 		if !within(exp, in.Now, window) || warned[[3]string{e.Control, e.Resource, e.ExpiresAt}] {
@@ -152,7 +176,9 @@ func expiringExceptions(in Input, days int) []Regression {
 		left := exp.Sub(in.Now)
 		out = append(out, Regression{Kind: KindExceptionExpiring, Control: e.Control, Resource: e.Resource, ExpiresAt: e.ExpiresAt,
 			Message: fmt.Sprintf("exception for %s %s (approved by %s) expires %s, in %.1f days", e.Control, e.Resource, e.Approver,
-				exp.UTC().Format(time.RFC3339), left.Hours()/24)})
+				exp.UTC().Format(time.RFC3339), left.Hours()/24),
+			MessageJA: fmt.Sprintf("%s %s の例外（承認者 %s）は %s に期限が切れます（あと %.1f 日）", e.Control, e.Resource, e.Approver,
+				exp.In(jst).Format("2006-01-02 15:04 MST"), left.Hours()/24)})
 	}
 	return out
 }
@@ -194,7 +220,9 @@ func coverageGap(in Input, grace time.Duration) (Regression, bool) {
 	return Regression{Kind: KindCoverageGap, PreviousEndedAt: ended.Format(time.RFC3339Nano), Frequency: freq,
 		Deadline: deadline.Format(time.RFC3339Nano),
 		Message: fmt.Sprintf("coverage gap: the previous signed run ended %s, %.1f hours before this one; %s controls need a run by %s",
-			ended.Format(time.RFC3339), in.Now.Sub(ended).Hours(), freq, deadline.Format(time.RFC3339))}, true
+			ended.Format(time.RFC3339), in.Now.Sub(ended).Hours(), freq, deadline.Format(time.RFC3339)),
+		MessageJA: fmt.Sprintf("確認の空白: 前回の署名済み実行は %s に終了し、今回まで %.1f 時間空いています（%sの統制は %s までに実行が必要）",
+			ended.In(jst).Format("2006-01-02 15:04 MST"), in.Now.Sub(ended).Hours(), inJA(frequencyJA, freq), deadline.In(jst).Format("2006-01-02 15:04 MST"))}, true
 }
 
 // NextDue is when the next run is due after one that ended at t, for a control of frequency

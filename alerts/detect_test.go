@@ -152,3 +152,36 @@ func TestNextDueUsesCalendarMonths(t *testing.T) {
 		}
 	}
 }
+
+// The committee reads Japanese and an SRE may read English: every kind of regression is told in
+// both, the Japanese line with its times in JST.
+func TestEveryRegressionIsToldInJapaneseAndEnglish(t *testing.T) {
+	const day = 24 * time.Hour
+	prev := withException(results(t0.Add(-3*day), "BAK-01=pass", "ACC-01=pass"), engine.ExceptionApplied, t0.Add(30*day))
+	cur := withException(results(t0, "BAK-01=fail", "ACC-01=error"), engine.ExceptionApplied, t0.Add(2*day))
+	got := Detect(Input{Previous: prev, PreviousEndedAt: t0.Add(-3 * day), Current: cur, Now: t0, Frequencies: freqs},
+		Settings{ExpiryDays: 14})
+	cases := []struct{ kind, ja, en string }{
+		{KindNewFail, "BAK-01 が不適合になりました（前回: 適合）", "BAK-01 is fail (was pass)"},
+		{KindNewError, "ACC-01 が判定不能になりました（前回: 適合）", "ACC-01 is error (was pass)"},
+		{KindExceptionExpiring, "2026-12-08 11:00 JST に期限が切れます", "expires 2026-12-08T02:00:00Z"},
+		{KindCoverageGap, "確認の空白: 前回の署名済み実行は 2026-12-03 11:00 JST に終了", "coverage gap: the previous signed run ended 2026-12-03T02:00:00Z"},
+	}
+	for _, c := range cases {
+		found := false
+		for _, r := range got {
+			if r.Kind == c.kind {
+				found = true
+				if !strings.Contains(r.MessageJA, c.ja) || !strings.Contains(r.Message, c.en) {
+					t.Errorf("%s: ja %q, en %q; want them to contain %q and %q", c.kind, r.MessageJA, r.Message, c.ja, c.en)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no %s regression in %s", c.kind, kinds(got))
+		}
+	}
+	if text := (Message{RunID: "r", Regressions: got}).Text(); !strings.Contains(text, "不適合になりました") || !strings.Contains(text, "is fail (was pass)") {
+		t.Errorf("the text sent lacks a language:\n%s", text)
+	}
+}

@@ -28,25 +28,35 @@ type Message struct {
 	Regressions   []Regression
 }
 
-// Subject is a one-line summary, for a mail subject.
+// Subject is a one-line summary in Japanese and English, for a mail subject.
 func (m Message) Subject() string {
-	return fmt.Sprintf("shoko: %d regression(s) in run %s", len(m.Regressions), m.RunID)
+	return fmt.Sprintf("shoko: 実行 %[1]s で悪化 %[2]d 件 / %[2]d regression(s) in run %[1]s", m.RunID, len(m.Regressions))
 }
 
-// Text is the message as plain text: the subject, then one line per regression.
+// Text is the message as plain text: the subject, then each regression in Japanese and, on the
+// line below, in English.
 func (m Message) Text() string {
 	var b strings.Builder
 	b.WriteString(m.Subject())
 	if m.PreviousRunID != "" {
-		fmt.Fprintf(&b, " (compared with run %s)", m.PreviousRunID)
+		fmt.Fprintf(&b, "（前回の実行 %[1]s と比較 / compared with run %[1]s）", m.PreviousRunID)
 	} else {
-		b.WriteString(" (first run of its chain)")
+		b.WriteString("（連鎖の最初の実行 / first run of its chain）")
 	}
 	b.WriteString("\n")
 	for _, r := range m.Regressions {
-		fmt.Fprintf(&b, "• [%s] %s\n", r.Kind, r.Message)
+		fmt.Fprintf(&b, "• [%s] %s\n", r.Kind, r.line())
 	}
 	return b.String()
+}
+
+// line is the regression in Japanese, then English on the next line (English alone when it has
+// no Japanese line).
+func (r Regression) line() string {
+	if r.MessageJA == "" {
+		return r.Message
+	}
+	return r.MessageJA + "\n  " + r.Message
 }
 
 // Notifier sends a message on one channel. Errors must not carry secrets (URLs with tokens,

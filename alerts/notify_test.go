@@ -7,9 +7,12 @@ import (
 	"encoding/pem"
 	"io"
 	"log/slog"
+	"mime"
+	"mime/quotedprintable"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,7 +29,8 @@ const (
 )
 
 var testMessage = Message{RunID: "20261206T020000Z-abcd", PreviousRunID: "20261205T020000Z-0123", Regressions: []Regression{
-	{Kind: KindNewFail, Control: "BAK-01", Status: "fail", PreviousStatus: "pass", Message: "BAK-01 is fail (was pass): backups missing"},
+	{Kind: KindNewFail, Control: "BAK-01", Status: "fail", PreviousStatus: "pass", Message: "BAK-01 is fail (was pass): backups missing",
+		MessageJA: "BAK-01 が不適合になりました（前回: 適合）: バックアップがありません"},
 	{Kind: KindCoverageGap, Frequency: "daily", Message: "coverage gap: 30.0 hours"},
 }}
 
@@ -248,10 +252,29 @@ func TestEmailOverSTARTTLS(t *testing.T) {
 			if m.from != "<shoko@example.com>" || strings.Join(m.to, ",") != "<sec@example.com>,<ciso@example.com>" {
 				t.Errorf("envelope %q %q", m.from, m.to)
 			}
-			for _, want := range []string{"Subject: shoko: 2 regression(s) in run 20261206T020000Z-abcd", "To: sec@example.com, ciso@example.com",
-				"Content-Type: text/plain; charset=utf-8", "BAK-01 is fail (was pass)"} {
-				if !strings.Contains(m.data, want) {
-					t.Errorf("mail lacks %q:\n%s", want, m.data)
+			// The mail as a reader's client shows it: the subject's encoded words and the
+			// quoted-printable body decoded.
+			msg, err := mail.ReadMessage(strings.NewReader(m.data))
+			if err != nil {
+				t.Fatalf("the mail does not parse: %v\n%s", err, m.data)
+			}
+			subject, err := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+			if err != nil || subject != "shoko: 実行 20261206T020000Z-abcd で悪化 2 件 / 2 regression(s) in run 20261206T020000Z-abcd" {
+				t.Errorf("subject %q (%v)", subject, err)
+			}
+			body, err := io.ReadAll(quotedprintable.NewReader(msg.Body))
+			if err != nil {
+				t.Fatalf("body: %v", err)
+			}
+			if got := msg.Header.Get("To"); got != "sec@example.com, ciso@example.com" {
+				t.Errorf("To: %q", got)
+			}
+			if got := msg.Header.Get("Content-Type"); got != "text/plain; charset=utf-8" {
+				t.Errorf("Content-Type: %q", got)
+			}
+			for _, want := range []string{"BAK-01 が不適合になりました（前回: 適合）", "BAK-01 is fail (was pass)"} {
+				if !strings.Contains(string(body), want) {
+					t.Errorf("mail body lacks %q:\n%s", want, body)
 				}
 			}
 		})

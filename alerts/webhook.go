@@ -74,7 +74,7 @@ func (w *Webhook) Body(m Message) ([]byte, error) {
 			body.Blocks = append(body.Blocks, webhookBlock{Type: "section", Text: webhookMrkdwn{Type: "mrkdwn", Text: more}})
 			break
 		}
-		text := "`" + r.Kind + "` " + r.Message
+		text := "`" + r.Kind + "` " + r.line()
 		if utf8.RuneCountInString(text) > maxBlockRunes {
 			text = string([]rune(text)[:maxBlockRunes-1]) + "…"
 		}
