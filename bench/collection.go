@@ -125,7 +125,7 @@ func collection(bin, work, profileDir string) ([]row, error) {
 		if profileDir != "" {
 			w, err = timedLog(bin, append(args, "--log-level", "debug"), filepath.Join(profileDir, fmt.Sprintf("audit-%d.log", i+1)))
 		} else {
-			w, _, err = timed(bin, args, 0, 1, 2)
+			w, err = timed(bin, args, 0, 1, 2)
 		}
 		if err != nil {
 			return nil, err

@@ -63,7 +63,7 @@ func historyRows(bin, work string) ([]row, error) {
 		end := start.Add(time.Duration(n) * 6 * time.Hour)
 		period := start.Format(time.RFC3339) + ".." + end.Format(time.RFC3339)
 		// Exit 1: the synthetic controls fail now and then.
-		wall, peak, err := timed(bin, []string{"history", "--store", store, "--period", period, "--pubkey", pubPath,
+		wall, peak, err := timedRSS(bin, []string{"history", "--store", store, "--period", period, "--pubkey", pubPath,
 			"--key", privPath, "--out", filepath.Join(work, fmt.Sprintf("period-%d", n))}, 0, 1)
 		if err != nil {
 			return nil, err

@@ -32,7 +32,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/shoko-audit/shoko/collectors"
@@ -56,6 +55,9 @@ func main() {
 	profile := flag.String("profile", "", "with -only collection: write a CPU profile of the collector and debug logs of shoko audit into this directory; with -only prowler: keep both tools' logs and outputs there")
 	flag.IntVar(&collectionRounds, "rounds", collectionRounds, "rounds of the AWS collection measurement (the median is reported)")
 	flag.IntVar(&rssLargeRows, "rss-rows", rssLargeRows, "training rows of the largest peak RSS measurement (besides 1,000 and 100,000, where the target is stated)")
+	if len(os.Args) > 1 && os.Args[1] == measureChildArg {
+		os.Exit(measureChild(os.Args[2:]))
+	}
 	flag.Parse()
 	if err := run(*out, *bin, *benchtime, *only, *profile); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -201,11 +203,29 @@ func engineBenchmarks(benchtime string) (map[string]float64, error) {
 	return ns, nil
 }
 
-// timed runs a command and returns its wall time and peak RSS in bytes. okCodes are the exit
-// codes that are not failures: shoko evaluate exits 1 when a control fails and 2 when one is
-// error, and the synthetic evidence has no service evidence, so the service controls are error.
-func timed(name string, args []string, okCodes ...int) (time.Duration, int64, error) {
-	cmd := exec.Command(name, args...)
+// timed runs name with args and returns its wall time; an exit code other than 0 or okCodes is
+// an error carrying the program's stderr.
+func timed(name string, args []string, okCodes ...int) (time.Duration, error) {
+	return runTimed(exec.Command(name, args...), name, args, okCodes)
+}
+
+// timedRSS is timed, and the program's peak RSS in bytes, measured through the wrapper of
+// rusage.go (a child started by the bench would report the bench's own peak).
+func timedRSS(name string, args []string, okCodes ...int) (time.Duration, int64, error) {
+	cmd, file, err := measuredCommand(name, args, nil)
+	if err != nil {
+		return 0, 0, err
+	}
+	wall, err := runTimed(cmd, name, args, okCodes)
+	if err != nil {
+		os.Remove(file)
+		return 0, 0, err
+	}
+	peak, err := peakRSS(file)
+	return wall, peak, err
+}
+
+func runTimed(cmd *exec.Cmd, name string, args []string, okCodes []int) (time.Duration, error) {
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = nil, &stderr
 	start := time.Now()
@@ -221,14 +241,10 @@ func timed(name string, args []string, okCodes ...int) (time.Duration, int64, er
 			ok = ok || c == code
 		}
 		if !ok {
-			return 0, 0, fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, stderr.String())
+			return 0, fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, stderr.String())
 		}
 	}
-	var maxRSS int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		maxRSS = ru.Maxrss * 1024 // Linux reports KiB
-	}
-	return wall, maxRSS, nil
+	return wall, nil
 }
 
 func dirSize(dir string) (int64, int, error) {
@@ -281,7 +297,7 @@ func rss(bin, work string, n int) (row, error) {
 	}
 	out := filepath.Join(work, fmt.Sprintf("out%d", n))
 	defer os.RemoveAll(out)
-	wall, peak, err := timed(bin, []string{"evaluate", "--evidence", ev, "--out", out, "--as-of", asOf}, 0, 1, 2)
+	wall, peak, err := timedRSS(bin, []string{"evaluate", "--evidence", ev, "--out", out, "--as-of", asOf}, 0, 1, 2)
 	if err != nil {
 		return row{}, err
 	}
@@ -383,7 +399,7 @@ func verify(bin, work string) ([]row, error) {
 	best := make([]time.Duration, len(cmds))
 	for range 3 {
 		for i, c := range cmds {
-			wall, _, err := timed(c[0], c[1:])
+			wall, err := timed(c[0], c[1:])
 			if err != nil {
 				return nil, err
 			}
@@ -409,7 +425,7 @@ func pdf(bin, work string) (row, error) {
 		return row{}, err
 	}
 	res := filepath.Join(work, "out1k")
-	if _, _, err := timed(bin, []string{"evaluate", "--evidence", ev, "--out", res, "--as-of", asOf}, 0, 1, 2); err != nil {
+	if _, err := timed(bin, []string{"evaluate", "--evidence", ev, "--out", res, "--as-of", asOf}, 0, 1, 2); err != nil {
 		return row{}, err
 	}
 	var results struct {
@@ -429,7 +445,7 @@ func pdf(bin, work string) (row, error) {
 		findings += len(c.Findings)
 	}
 	rep := filepath.Join(work, "reports1k")
-	wall, _, err := timed(bin, []string{"report", "--results", filepath.Join(res, "results.json"), "--evidence", ev,
+	wall, err := timed(bin, []string{"report", "--results", filepath.Join(res, "results.json"), "--evidence", ev,
 		"--out", rep, "--format", "pdf", "--generated-at", asOf})
 	if err != nil {
 		return row{}, err

@@ -25,11 +25,11 @@ func partitionRows(bin, work, cfgPath string, setLatency func(time.Duration)) ([
 		} else {
 			startArgs = append(startArgs, "--partitions", fmt.Sprint(partitions))
 		}
-		if _, _, err := timed(bin, startArgs); err != nil {
+		if _, err := timed(bin, startArgs); err != nil {
 			return 0, err
 		}
 		collect := func(extra ...string) error {
-			_, _, err := timed(bin, append([]string{"collect", "--store", store, "--run", id, "--config", cfgPath}, extra...))
+			_, err := timed(bin, append([]string{"collect", "--store", store, "--run", id, "--config", cfgPath}, extra...))
 			return err
 		}
 		if partitions == 1 {
@@ -53,7 +53,7 @@ func partitionRows(bin, work, cfgPath string, setLatency func(time.Duration)) ([
 				}
 			}
 		}
-		if _, _, err := timed(bin, []string{"evaluate", "--store", store, "--run", id, "--config", cfgPath, "--reports", "", "--lang", "en"}, 0, 1, 2); err != nil {
+		if _, err := timed(bin, []string{"evaluate", "--store", store, "--run", id, "--config", cfgPath, "--reports", "", "--lang", "en"}, 0, 1, 2); err != nil {
 			return 0, err
 		}
 		return time.Since(start), nil

@@ -24,7 +24,6 @@ import (
 	"sort"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	shokoaws "github.com/shoko-audit/shoko/collectors/aws"
@@ -303,8 +302,8 @@ func describe(u usage) string {
 }
 
 // runMeasured runs a command with env, its output into logPath, and returns what it cost: wall
-// time, user + system CPU time and peak RSS of the process (the kernel adds those of the
-// children it waited for), and the calls the front counted during it. okCodes are the exit codes
+// time, user + system CPU time (the kernel adds those of the children it waited for: the
+// program, through the wrapper), the program's peak RSS, and the calls the front counted during it. okCodes are the exit codes
 // that are not failures.
 func runMeasured(front *motofront.Front, env []string, logPath, name string, args []string, okCodes ...int) (usage, error) {
 	log, err := os.Create(logPath)
@@ -313,8 +312,13 @@ func runMeasured(front *motofront.Front, env []string, logPath, name string, arg
 	}
 	defer log.Close()
 	_ = front.InjectFaults(0) // forgets the calls counted so far
-	cmd := exec.Command(name, args...)
-	cmd.Env, cmd.Stdout, cmd.Stderr = env, log, log
+	// Through the wrapper of rusage.go, so the peak RSS is the program's, not the bench's.
+	cmd, rusageFile, err := measuredCommand(name, args, env)
+	if err != nil {
+		return usage{}, err
+	}
+	defer os.Remove(rusageFile)
+	cmd.Stdout, cmd.Stderr = log, log
 	start := time.Now()
 	err = cmd.Run()
 	wall := time.Since(start)
@@ -338,8 +342,8 @@ func runMeasured(front *motofront.Front, env []string, logPath, name string, arg
 	st := front.Calls()
 	u := usage{wall: wall, cpu: cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(),
 		made: st.Made, distinct: st.Distinct, repeated: st.Repeated}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		u.maxRSS = ru.Maxrss * 1024 // Linux reports KiB
+	if u.maxRSS, err = peakRSS(rusageFile); err != nil {
+		return usage{}, err
 	}
 	return u, nil
 }
