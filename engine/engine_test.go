@@ -221,19 +221,45 @@ func TestFailsClosed(t *testing.T) {
 		{"finding pointer outside the record", "BPTR-01", []evidence.Stored{item(t, "test.rows", "r.csv", now, good)}, "no element \"99\""},
 		{"message placeholder without param", "HOLE-01", []evidence.Stored{item(t, "test.rows", "r.csv", now, good)}, "template needs {name}"},
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			c := result(t, evaluate(t, cat, tc.items...), tc.control)
-			if c.Status != StatusError {
-				t.Fatalf("status = %s (%s), want error", c.Status, c.Reason.EN)
+	// Both ways of evaluating: in memory (audit, verify's replay) and with the findings spooled
+	// to disk (`shoko evaluate --evidence`), whose "no verdict" rests on counts, not on findings.
+	ways := map[string]func(items ...evidence.Stored) *Results{
+		"in memory": func(items ...evidence.Stored) *Results { return evaluate(t, cat, items...) },
+		"spooled": func(items ...evidence.Stored) *Results {
+			e, err := New(context.Background(), cat)
+			if err != nil {
+				t.Fatalf("new engine: %v", err)
 			}
-			if !strings.Contains(c.Reason.EN, tc.reason) {
-				t.Fatalf("reason = %q, want it to contain %q", c.Reason.EN, tc.reason)
+			res, err := e.EvaluateSpooled(context.Background(), items, run(), t.TempDir())
+			if err != nil {
+				t.Fatalf("evaluate spooled: %v", err)
 			}
-			if c.Reason.JA == "" || len(c.Findings) != 0 {
-				t.Fatalf("an error result has a Japanese reason and no findings: %+v", c)
-			}
-		})
+			t.Cleanup(func() { res.Close() })
+			return res
+		},
+	}
+	for _, way := range []string{"in memory", "spooled"} {
+		for _, tc := range cases {
+			t.Run(way+"/"+tc.name, func(t *testing.T) {
+				res := ways[way](tc.items...)
+				c := result(t, res, tc.control)
+				if c.Status != StatusError {
+					t.Fatalf("status = %s (%s), want error", c.Status, c.Reason.EN)
+				}
+				if !strings.Contains(c.Reason.EN, tc.reason) {
+					t.Fatalf("reason = %q, want it to contain %q", c.Reason.EN, tc.reason)
+				}
+				var findings int
+				for i := range res.Controls {
+					if res.Controls[i].ID == tc.control {
+						_ = res.EachFinding(i, func(Finding) error { findings++; return nil })
+					}
+				}
+				if c.Reason.JA == "" || findings != 0 {
+					t.Fatalf("an error result has a Japanese reason and no findings: %d findings, %+v", findings, c)
+				}
+			})
+		}
 	}
 	// The same evidence, good and fresh, passes: the cases above fail for the reason they name.
 	if c := result(t, evaluate(t, cat, item(t, "test.rows", "r.csv", now, good), item(t, "test.other", "o.csv", now, good)), "OTHER-01"); c.Status != StatusPass {
