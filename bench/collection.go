@@ -67,9 +67,7 @@ func collection(bin, work, profileDir string) ([]row, error) {
 		return nil, err
 	}
 	defer front.Close()
-	restore := setEnv(map[string]string{"AWS_ACCESS_KEY_ID": benchKey, "AWS_SECRET_ACCESS_KEY": benchSecret,
-		"AWS_SESSION_TOKEN": "", "AWS_PROFILE": "", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
-		"AWS_ENDPOINT_URL": front.URL})
+	restore := setEnv(estateEnv(front.URL))
 	defer restore()
 
 	base, total, err := seedEstate(ctx, front.URL)
@@ -272,6 +270,14 @@ aws:
       role_arn: %s
       external_id: %s
 `, benchRegions[0], strings.Join(benchRegions, ", "), awsestate.Account, account2, role2, external2)), 0o644)
+}
+
+// estateEnv is the environment the AWS SDK of the bench and of every measured tool reads: the
+// bench's fake credentials, no shared files or profile, every service at the front's URL.
+func estateEnv(frontURL string) map[string]string {
+	return map[string]string{"AWS_ACCESS_KEY_ID": benchKey, "AWS_SECRET_ACCESS_KEY": benchSecret,
+		"AWS_SESSION_TOKEN": "", "AWS_PROFILE": "", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
+		"AWS_ENDPOINT_URL": frontURL}
 }
 
 func median(ds []time.Duration) time.Duration {

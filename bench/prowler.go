@@ -164,9 +164,7 @@ func prowlerRows(bin, work, keep string) ([]row, error) {
 		return nil, err
 	}
 	defer guard.Close()
-	restore := setEnv(map[string]string{"AWS_ACCESS_KEY_ID": benchKey, "AWS_SECRET_ACCESS_KEY": benchSecret,
-		"AWS_SESSION_TOKEN": "", "AWS_PROFILE": "", "AWS_CONFIG_FILE": os.DevNull, "AWS_SHARED_CREDENTIALS_FILE": os.DevNull,
-		"AWS_ENDPOINT_URL": front.URL})
+	restore := setEnv(estateEnv(front.URL))
 	defer restore()
 	_, total, err := seedEstate(ctx, front.URL)
 	if err != nil {
