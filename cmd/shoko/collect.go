@@ -132,6 +132,19 @@ func (f *awsFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.profile, "profile", "", "AWS shared-config profile (overrides aws.profile in the config)")
 }
 
+// optionalConfig reads the config at path, or returns nil when no path is given (commands whose
+// config only supplies defaults: store, key, period, calendar). A bad config is a usage error.
+func optionalConfig(path string) (*config.Config, error) {
+	if path == "" {
+		return nil, nil
+	}
+	cfg, err := config.Load(path)
+	if err != nil {
+		return nil, &exitErr{code: exitUsage, err: err}
+	}
+	return cfg, nil
+}
+
 // loadConfigOrAWSDefault reads the config, or without one returns the default: the AWS account
 // of the current credentials, every enabled region, the default scope.
 func loadConfigOrAWSDefault(path string) (*config.Config, error) {

@@ -71,13 +71,9 @@ evaluated, never a pass); a run keeps the scope it was started with. Exit 0 when
 				return usageErr("evaluate needs --run ID|DIR, or --evidence and --out")
 			}
 			// The config gives the company calendar and the parameters it overrides.
-			var cfg *config.Config
-			if cfgPath != "" {
-				c, err := config.Load(cfgPath)
-				if err != nil {
-					return &exitErr{code: exitUsage, err: err}
-				}
-				cfg = c
+			cfg, err := optionalConfig(cfgPath)
+			if err != nil {
+				return err
 			}
 			if err := notARunDir(evidenceDir, "evaluate"); err != nil {
 				return err

@@ -55,13 +55,9 @@ gap); 1 a control failed or has a gap; 2 a run could not be trusted; 3 usage or 
 			if out == "" {
 				return usageErr("history needs --out DIR")
 			}
-			var cfg *config.Config
-			if cfgPath != "" {
-				c, err := config.Load(cfgPath)
-				if err != nil {
-					return &exitErr{code: exitUsage, err: err}
-				}
-				cfg = c
+			cfg, err := optionalConfig(cfgPath)
+			if err != nil {
+				return err
 			}
 			p, err := historyPeriod(period, cfg)
 			if err != nil {

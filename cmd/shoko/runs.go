@@ -335,13 +335,9 @@ evaluation or reporting) is listed as "incomplete": it was never signed and is n
   shoko runs list --config shoko.yaml --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var cfg *config.Config
-			if cfgPath != "" {
-				c, err := config.Load(cfgPath)
-				if err != nil {
-					return &exitErr{code: exitUsage, err: err}
-				}
-				cfg = c
+			cfg, err := optionalConfig(cfgPath)
+			if err != nil {
+				return err
 			}
 			st, err := a.storeFor(cmd.Context(), store, cfg)
 			if err != nil {

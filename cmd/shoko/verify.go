@@ -13,7 +13,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/shoko-audit/shoko/collectors"
-	"github.com/shoko-audit/shoko/config"
 	"github.com/shoko-audit/shoko/engine"
 	"github.com/shoko-audit/shoko/evidence"
 	"github.com/shoko-audit/shoko/history"
@@ -33,13 +32,9 @@ modes, owners and times, so the same run always gives the same bytes. An incompl
 			if out == "" {
 				return usageErr("bundle needs -o FILE.tar.gz")
 			}
-			var cfg *config.Config
-			if cfgPath != "" {
-				c, err := config.Load(cfgPath)
-				if err != nil {
-					return &exitErr{code: exitUsage, err: err}
-				}
-				cfg = c
+			cfg, err := optionalConfig(cfgPath)
+			if err != nil {
+				return err
 			}
 			st, id, err := a.runLocation(cmd.Context(), args[0], store, cfg)
 			if err != nil {
